@@ -1,0 +1,52 @@
+# coprod_sim: `make run` (the main job) and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+OUT   ?= results
+
+# Find a Python >= 3.12 by *running* candidates (pyenv shims may exist but fail).
+PYTHON ?= $(shell for c in python3.12 python3.13 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+	    command -v $$c; break; fi; done)
+
+.PHONY: help run test test-all venv calibrate bench clean baseline-config
+
+help:
+	@echo "make run        baseline vs policies comparison -> $(OUT)/"
+	@echo "make test       the test suite (fast tests; CI=true adds the slow ones)"
+	@echo "make test-all   every test, slow calibration checks included"
+	@echo "make calibrate  re-fit the calibrated defaults (experiments/calibrate_baseline.py)"
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found: install Python 3.12+, or pass PYTHON=/path/to/python3.12" >&2; exit 1; fi
+	@echo "creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	@if $(BIN)/python -m pip install -q uv >/dev/null 2>&1; then \
+	  UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'; \
+	else \
+	  $(BIN)/python -m pip install -q -e '.[dev]'; \
+	fi
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/coprod-sim compare configs/baseline.toml --policies reactive,door_to_door --replicates 6 --days 730 --out $(OUT) --force
+
+test: $(STAMP)
+	@if [ "$$CI" = "true" ]; then $(BIN)/python -m pytest -n 2 -m "" ; else $(BIN)/python -m pytest -n 2 -m "not slow"; fi
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m ""
+
+calibrate: $(STAMP)
+	$(BIN)/python experiments/calibrate_baseline.py
+
+baseline-config: $(STAMP)
+	$(BIN)/coprod-sim validate --defaults > configs/baseline.toml
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

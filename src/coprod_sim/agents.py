@@ -1,0 +1,49 @@
+"""Mesa agents: `Officer` (a real agent: few of them) and `Resident`, a thin view
+whose properties read and write the model's resident arrays."""
+
+from __future__ import annotations
+
+import mesa
+
+
+class Officer(mesa.Agent):
+    """A sworn officer: a beat (neighbourhood), a daily time budget and a
+    procedural-justice skill. Known residents live in the model's officer-resident
+    CSR (`model.officer_known`)."""
+
+    def __init__(self, model, beat: int, pj_skill: float, hours_per_day: float):
+        super().__init__(model)
+        self.beat = int(beat)
+        self.pj_skill = float(pj_skill)
+        self.hours_per_day = float(hours_per_day)
+        self.index = -1  # row in the model's officer arrays, set by the model
+
+    @property
+    def hours_today(self) -> dict[str, float]:
+        """Hours this officer spent per activity today (the beat's share)."""
+        return self.model.officer_hours_today(self)
+
+    @property
+    def known_residents(self):
+        m = self.model.officer_known
+        return m.indices[m.indptr[self.index] : m.indptr[self.index + 1]]
+
+
+class Resident(mesa.Agent):
+    """A view of resident `idx`: no state of its own, so the arrays stay the truth."""
+
+    def __init__(self, model, idx: int):
+        super().__init__(model)
+        self.idx = int(idx)
+
+    trust = property(lambda self: float(self.model.trust[self.idx]), lambda self, v: self.model.trust.__setitem__(self.idx, v))
+    anchor = property(lambda self: float(self.model.anchor[self.idx]))
+    participation = property(lambda self: float(self.model.participation[self.idx]))
+    neighbourhood = property(lambda self: int(self.model.pop.neighbourhood[self.idx]))
+    group = property(lambda self: self.model.pop.group_names[self.model.pop.group[self.idx]])
+    last_contact_day = property(lambda self: int(self.model.last_contact_day[self.idx]))
+
+    @property
+    def neighbours(self):
+        adj = self.model.adj
+        return adj.indices[adj.indptr[self.idx] : adj.indptr[self.idx + 1]]

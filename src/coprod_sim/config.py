@@ -1,0 +1,584 @@
+"""The one parameter schema: defaults, units, ranges, sources; loading and overrides.
+
+Every parameter of the model is declared here once, with its unit and allowed
+range. ``configs/baseline.toml`` is these defaults written out
+(``coprod-sim validate --defaults`` writes it; a test checks they agree). Any
+config file is read as *changes* to these defaults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DAYS_PER_YEAR = 365.0
+
+
+class ConfigError(ValueError):
+    """A configuration problem, phrased for the user (key, value, what is allowed)."""
+
+
+def P(default: Any, unit: str, description: str, *, ge=None, le=None, gt=None, lt=None, source: str = ""):
+    """A parameter: its default, unit, allowed range and source, declared together."""
+    extra = {"unit": unit}
+    if source:
+        extra["source"] = source
+    return Field(default, description=description, ge=ge, le=le, gt=gt, lt=lt, json_schema_extra=extra)
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False)
+
+
+PerNeighbourhood = Union[float, list[float]]
+
+
+# --------------------------------------------------------------------------- run
+class RunConfig(Section):
+    days: int = P(730, "days", "Days written to the outputs (day 0 is the first day after burn-in).", ge=1, le=36500)
+    burn_in_days: int = P(180, "days", "Days simulated before day 0 and not written (lets trust, norms and efficacy settle).", ge=0, le=36500)
+    seed: int = P(0, "-", "Root seed S; replicate r runs on the r-th child of SeedSequence(S).", ge=0)
+    replicates: int = P(1, "runs", "Independent replicates (paired across policies through their seeds).", ge=1, le=100000)
+
+
+# --------------------------------------------------------------------------- population
+class GroupConfig(Section):
+    share: float = P(0.5, "weight", "Share of residents (weights; normalised over groups).", gt=0)
+    initial_trust_mean: float = P(0.5, "trust [0,1]", "Mean initial trust (and long-run anchor) of the group.", ge=0, le=1)
+    initial_trust_sd: float = P(0.15, "trust [0,1]", "Standard deviation of initial trust within the group (Beta distribution).", ge=0, le=0.45)
+
+
+def _default_groups() -> dict[str, GroupConfig]:
+    # C10: Gallup 2020-21, confidence in police white ~56%, Black ~19-30%.
+    return {
+        "majority": GroupConfig(share=0.7, initial_trust_mean=0.55, initial_trust_sd=0.15),
+        "minority": GroupConfig(share=0.3, initial_trust_mean=0.30, initial_trust_sd=0.15),
+    }
+
+
+class PopulationConfig(Section):
+    residents: int = P(10_000, "residents", "Number of residents N.", ge=20, le=20_000_000)
+    neighbourhoods: int = P(20, "neighbourhoods", "Number of neighbourhoods (each is one police beat).", ge=1, le=100_000)
+    residents_per_place: float = P(25.0, "residents/place", "Residents per place (street segment); sets the number of places.", ge=1, le=10_000)
+    officers_per_1000: float = P(2.2, "officers/1000 residents", "Sworn officers per 1,000 residents.", ge=0, le=50, source="BJS LEMAS 2016: 2.17 (C5)")
+    segregation: float = P(0.5, "[0,1]", "How concentrated groups are in neighbourhoods: 0 = every neighbourhood has the city mix, 1 = groups fill separate neighbourhoods.", ge=0, le=1)
+    groups: dict[str, GroupConfig] = Field(default_factory=_default_groups, description="Resident groups (named table; replaced whole when given).")
+
+    @field_validator("groups")
+    @classmethod
+    def _groups_not_empty(cls, v):
+        if not v:
+            raise ValueError("at least one group is required")
+        for name in v:
+            if not name.isidentifier():
+                raise ValueError(f"group name {name!r} must be a plain identifier (letters, digits, _)")
+        return v
+
+
+# --------------------------------------------------------------------------- network
+class NetworkConfig(Section):
+    builder: Literal["direct", "networkx"] = P("direct", "-", "Generator of the social network: 'direct' (fast CSR builder, any N) or 'networkx' (stochastic block model via networkx, small N).")
+    mean_degree: float = P(10.0, "ties/resident", "Mean number of social ties per resident.", ge=0, le=200)
+    within_neighbourhood_share: float = P(0.85, "share", "Share of ties inside the resident's own neighbourhood.", ge=0, le=1)
+    group_homophily: float = P(0.85, "share", "Share of within-neighbourhood ties drawn from the resident's own group (the rest are drawn at random).", ge=0, le=1)
+    path: str | None = P(None, "-", "A user-supplied graph (edge list .txt/.csv/.edgelist or .graphml). GraphML node attributes 'neighbourhood', 'group' and 'trust' are used when present.")
+
+
+# --------------------------------------------------------------------------- crime
+class CrimeConfig(Section):
+    violent_per_1000_per_year: float = P(24.0, "incidents/1000 residents/year", "Base violent offending rate at reference deterrence and efficacy (fitted to C6).", ge=0, le=10_000, source="fitted; target BJS 2022: 23.5")
+    property_per_1000_per_year: float = P(41.0, "incidents/1000 residents/year", "Base property offending rate at reference deterrence and efficacy (fitted to C7).", ge=0, le=10_000, source="fitted; target BJS 2022: ~40")
+    propensity_sigma: float = P(1.0, "log-units", "Lognormal sigma of individual offending propensity (mean 1).", ge=0, le=4)
+    place_concentration_sigma: float = P(1.65, "log-units", "Lognormal sigma of place attractiveness; 1.65 puts ~50% of expected crime at 5% of places.", ge=0, le=5, source="Weisburd 2015, law of crime concentration")
+    seriousness_violent: float = P(0.8, "[0,1]", "Mean seriousness of a violent incident.", ge=0, le=1)
+    seriousness_property: float = P(0.4, "[0,1]", "Mean seriousness of a property incident.", ge=0, le=1)
+    seriousness_sd: float = P(0.15, "[0,1]", "Standard deviation of seriousness within a type (clipped to [0,1]).", ge=0, le=1)
+    presence_elasticity: float = P(0.3, "-", "Elasticity of offending with respect to police presence (patrol hours).", ge=0, le=3, source="Chalfin & McCrary 2018: -0.34 violent, -0.17 property")
+    clearance_elasticity: float = P(0.2, "-", "Elasticity of offending with respect to the perceived clearance rate (certainty).", ge=0, le=3, source="Nagin 2013: certainty deters; size uncertain")
+    reference_patrol_hours_per_1000_per_day: float = P(10.0, "officer-hours/1000 residents/day", "Patrol presence at which the presence term is neutral.", gt=0)
+    reference_clearance_rate: float = P(0.3, "share", "Clearance rate at which the certainty term is neutral.", gt=0, le=1)
+    perception_memory_days: float = P(30.0, "days", "Time constant of offenders' perceived presence and clearance (exponential smoothing).", ge=1, le=3650)
+    efficacy_coef: float = P(1.0, "log-rate per unit efficacy", "How strongly collective efficacy lowers offending: rate x exp(-coef (CE - reference)).", ge=0, le=10, source="Sampson, Raudenbush & Earls 1997")
+    efficacy_reference: float = P(0.40, "[0,1]", "Collective efficacy at which the efficacy term is neutral.", ge=0, le=1)
+    max_rate_multiplier: float = P(5.0, "x", "Cap on the combined deterrence/efficacy/surge multiplier of offending; potential incidents are drawn at this multiple of the base rate and thinned (common random numbers).", ge=1, le=100)
+
+
+# --------------------------------------------------------------------------- reporting
+class ReportingConfig(Section):
+    intercept: float = P(-1.6, "logit", "Intercept of the reporting logit (fitted to C1/C2).", ge=-20, le=20, source="fitted")
+    seriousness_coef: float = P(1.3, "logit per unit seriousness", "Effect of incident seriousness (fitted to the violent/property gap, C1/C2).", ge=0, le=20, source="fitted")
+    trust_coef: float = P(1.0, "logit per unit trust", "Effect of the victim's trust; C3 bounds it to about 0.5-1.5.", ge=0, le=10, source="C3: Langton et al. 2012; CSEW 2016/17")
+    norm_coef: float = P(1.0, "logit per unit reporting share", "Effect of the neighbourhood's recent reporting share (reporting norm), centred on norm_reference.", ge=0, le=10)
+    norm_reference: float = P(0.35, "share", "Neighbourhood reporting share at which the norm term is neutral.", ge=0, le=1)
+    norm_memory_days: float = P(90.0, "days", "Time constant of the neighbourhood reporting norm.", ge=1, le=3650)
+    efficacy_coef: float = P(0.5, "logit per unit efficacy", "Effect of neighbourhood collective efficacy, centred on crime.efficacy_reference.", ge=0, le=10)
+    alternatives_share: float = P(0.3, "share", "Share of residents with alternatives to the police (insurance, family, informal resolution).", ge=0, le=1)
+    alternatives_coef: float = P(0.5, "logit", "Lower reporting of victims who have alternatives (victims without any call anyway).", ge=0, le=10)
+
+
+# --------------------------------------------------------------------------- trust
+class TrustConfig(Section):
+    anchor_rate_per_day: float = P(0.015, "1/day", "Pull of trust toward the resident's own long-run anchor (Friedkin-Johnsen).", ge=0, le=1)
+    social_rate_per_day: float = P(0.01, "1/day", "Pull of trust toward the mean trust of network neighbours.", ge=0, le=1)
+    anchor_drift_years: float = P(10.0, "years", "Time constant with which anchors drift toward experienced trust (0 = anchors fixed).", ge=0, le=100)
+    negative_contact_effect: float = P(0.10, "share of trust", "Trust lost in a bad contact: T -= effect * T.", ge=0, le=1, source="Skogan 2006 (C8)")
+    positive_contact_effect: float = P(0.015, "share of distrust", "Trust gained in a good routine contact: T += effect * (1 - T).", ge=0, le=1, source="Skogan 2006 (C8): 4-14x smaller than bad")
+    designed_contact_effect: float = P(0.10, "share of distrust", "Trust gained in a designed non-enforcement contact (door-to-door).", ge=0, le=1, source="Peyton et al. 2019 (C9, C11)")
+    vicarious_fraction: float = P(0.3, "share", "A neighbour's contact moves trust by this fraction of a direct one.", ge=0, le=1, source="Rosenbaum et al. 2005; Skogan 2006: 0.2-0.5")
+    victimization_effect: float = P(0.02, "share of trust", "Trust lost by a victim whose crime is not cleared.", ge=0, le=1)
+    clearance_effect: float = P(0.03, "share of distrust", "Trust gained by a victim whose reported crime is cleared.", ge=0, le=1)
+
+
+# --------------------------------------------------------------------------- policing
+class PolicingConfig(Section):
+    on_duty_fraction: float = P(0.2, "share", "Share of officers on duty at any hour; daily hours per officer = 24 x this.", ge=0, le=1, source="BJS LEMAS; DESIGN.md starting default")
+    shift_hours: float = P(8.0, "hours", "Length of a shift (sets how many officers work each day).", gt=0, le=24)
+    pj_skill_mean: float = P(0.6, "[0,1]", "Mean procedural-justice skill of officers (Beta distribution).", ge=0, le=1)
+    pj_skill_sd: float = P(0.15, "[0,1]", "Standard deviation of procedural-justice skill.", ge=0, le=0.45)
+    bad_contact_max: float = P(0.35, "probability", "Chance a contact goes badly for an officer of skill 0 (falls linearly to 0 at skill 1).", ge=0, le=1)
+    enforcement_bad_multiplier: float = P(1.5, "x", "Police-initiated (enforcement) contacts go badly this many times as often.", ge=0, le=10)
+    response_hours_violent: float = P(3.0, "officer-hours/report", "Officer time to respond to and investigate a reported violent incident.", ge=0, le=100)
+    response_hours_property: float = P(1.5, "officer-hours/report", "Officer time for a reported property incident.", ge=0, le=100)
+    service_calls_per_1000_per_day: float = P(0.30, "calls/1000 residents/day", "Resident-initiated non-crime calls for service (each a contact; fitted to C4).", ge=0, le=1000, source="fitted; target BJS 2018 contacts")
+    service_call_hours: float = P(1.0, "officer-hours/call", "Officer time per non-crime call.", ge=0, le=100)
+    stops_per_patrol_hour: float = P(0.035, "contacts/officer-hour", "Police-initiated contacts (stops, enquiries) per hour of patrol (fitted to C4).", ge=0, le=100, source="fitted; target BJS 2018: 11-12% police-initiated")
+    known_residents_per_officer: int = P(50, "residents", "Residents of the beat each officer knows by name.", ge=0, le=100000)
+    known_contact_share: float = P(0.3, "share", "Share of an officer's police-initiated contacts that are with residents the officer knows.", ge=0, le=1)
+
+
+# --------------------------------------------------------------------------- co-production
+class CoproductionConfig(Section):
+    participation_intercept: float = P(-2.5, "logit", "Intercept of the participation logit (information, meetings, watch).", ge=-20, le=20)
+    participation_trust_coef: float = P(2.0, "logit per unit trust", "Participation rises with trust.", ge=0, le=20)
+    participation_efficacy_coef: float = P(1.0, "logit per unit efficacy", "Participation rises with neighbourhood collective efficacy.", ge=0, le=20)
+    clearance_violent: float = P(0.45, "share", "Clearance of a reported violent incident at reference effort and resident input.", ge=0, le=1, source="FBI UCR 2019: 45.5%")
+    clearance_property: float = P(0.17, "share", "Clearance of a reported property incident at reference effort and input.", ge=0, le=1, source="FBI UCR 2019: 17.2%")
+    effort_elasticity: float = P(0.5, "-", "Cobb-Douglas exponent of police effort in clearance.", ge=0, le=3)
+    input_elasticity: float = P(0.5, "-", "Cobb-Douglas exponent of resident input (witness information) in clearance; with effort it makes them complements.", ge=0, le=3)
+    input_reference: float = P(0.25, "share", "Neighbourhood participation at which the input term is neutral.", gt=0, le=1)
+
+
+# --------------------------------------------------------------------------- collective efficacy
+class EfficacyConfig(Section):
+    initial: PerNeighbourhood = P(0.40, "[0,1]", "Initial collective efficacy (scalar or one value per neighbourhood).")
+    cohesion: PerNeighbourhood = P(0.5, "[0,1]", "Social cohesion and trust among neighbours (scalar or per neighbourhood).")
+    adjust_rate_per_day: float = P(0.01, "1/day", "Speed with which efficacy moves toward its target.", ge=0, le=1)
+    cohesion_weight: float = P(0.6, "-", "Weight of cohesion in the efficacy target.", ge=0, le=5)
+    participation_weight: float = P(0.7, "-", "Weight of resident participation (willingness to intervene) in the target.", ge=0, le=5)
+    crime_erosion: float = P(0.005, "efficacy per (incident/1000 residents)", "Efficacy lost per incident per 1,000 residents in the neighbourhood.", ge=0, le=10, source="Skogan 1990, Disorder and Decline")
+
+    @field_validator("initial", "cohesion")
+    @classmethod
+    def _in_unit_interval(cls, v):
+        values = v if isinstance(v, list) else [v]
+        bad = [x for x in values if not (0 <= x <= 1)]
+        if bad:
+            raise ValueError(f"must lie in [0, 1], got {bad[0]}")
+        return v
+
+
+# --------------------------------------------------------------------------- policy
+class DoorToDoorConfig(Section):
+    hours_share: float = P(0.2, "share of discretionary hours", "Share of discretionary officer hours spent on door-to-door visits.", ge=0, le=1)
+    visits_per_hour: float = P(2.0, "households/officer-hour", "Doors knocked per officer-hour.", ge=0, le=100)
+    reach_probability: float = P(0.41, "probability", "Chance a knock reaches the resident.", ge=0, le=1, source="Peyton et al. 2019: 41% (C9)")
+    revisit_after_days: int = P(180, "days", "A resident is not visited again within this many days.", ge=0, le=36500)
+
+
+POLICY_NAMES = ("reactive", "door_to_door")
+
+
+class PolicyConfig(Section):
+    name: str = P("reactive", "-", "The policy: " + ", ".join(POLICY_NAMES) + ", or 'mix'.")
+    mix: dict[str, float] = Field(default_factory=dict, description="For name = 'mix': shares (weights) of discretionary hours per policy.")
+    door_to_door: DoorToDoorConfig = Field(default_factory=DoorToDoorConfig)
+
+    @field_validator("name")
+    @classmethod
+    def _known_policy(cls, v):
+        if v not in POLICY_NAMES and v != "mix":
+            raise ValueError(f"unknown policy {v!r}; allowed: {', '.join(POLICY_NAMES)}, mix")
+        return v
+
+    @field_validator("mix")
+    @classmethod
+    def _mix_policies(cls, v):
+        for k, share in v.items():
+            if k not in POLICY_NAMES:
+                raise ValueError(f"unknown policy {k!r} in mix; allowed: {', '.join(POLICY_NAMES)}")
+            if share < 0:
+                raise ValueError(f"share of {k!r} must be >= 0, got {share}")
+        return v
+
+    @model_validator(mode="after")
+    def _mix_needs_shares(self):
+        if self.name == "mix" and sum(self.mix.values()) <= 0:
+            raise ValueError("policy.name = 'mix' needs policy.mix with at least one positive share")
+        return self
+
+
+# --------------------------------------------------------------------------- events
+class MisconductEvent(Section):
+    day: int = P(0, "day", "Day the incident becomes public.", ge=0)
+    kind: Literal["misconduct"] = "misconduct"
+    salience: float = P(0.2, "share of trust", "Trust lost by residents who hear of it directly: T -= salience * T.", ge=0, le=1)
+    groups: list[str] = Field(default_factory=list, description="Groups that hear of it (empty = all).")
+    neighbourhoods: list[int] = Field(default_factory=list, description="Neighbourhoods that hear of it (empty = all).")
+    reach: float = P(0.6, "share", "Share of residents in the named groups and neighbourhoods who hear of it directly; their network neighbours hear of it second-hand (trust.vicarious_fraction).", ge=0, le=1)
+    anchor_share: float = P(0.0, "share", "Share of the trust loss that also lowers residents' anchors (a lasting scar).", ge=0, le=1)
+
+
+class BudgetCutEvent(Section):
+    day: int = P(0, "day", "Day the cut takes effect.", ge=0)
+    kind: Literal["budget_cut"] = "budget_cut"
+    fraction: float = P(0.2, "share", "Share of officers removed.", ge=0, le=1)
+
+
+class TurnoverEvent(Section):
+    day: int = P(0, "day", "Day of the turnover wave.", ge=0)
+    kind: Literal["turnover"] = "turnover"
+    fraction: float = P(0.3, "share", "Share of officers replaced by recruits.", ge=0, le=1)
+    recruit_skill_mean: float = P(0.45, "[0,1]", "Mean procedural-justice skill of recruits.", ge=0, le=1)
+
+
+class CrimeSurgeEvent(Section):
+    day: int = P(0, "day", "First day of the surge.", ge=0)
+    kind: Literal["crime_surge"] = "crime_surge"
+    multiplier: float = P(1.5, "x", "Multiplier on offending rates.", ge=0, le=100)
+    duration_days: int = P(90, "days", "Length of the surge.", ge=1)
+    neighbourhoods: list[int] = Field(default_factory=list, description="Neighbourhoods affected (empty = all).")
+
+
+Event = Annotated[Union[MisconductEvent, BudgetCutEvent, TurnoverEvent, CrimeSurgeEvent], Field(discriminator="kind")]
+EVENT_KINDS = ("misconduct", "budget_cut", "turnover", "crime_surge")
+
+
+# --------------------------------------------------------------------------- output
+class OutputConfig(Section):
+    neighbourhood_metrics: bool = P(True, "-", "Write the per-neighbourhood long table (neighbourhoods.parquet).")
+    figures: bool = P(True, "-", "Write PNG figures of the main metrics.")
+    csv: bool = P(False, "-", "Also write CSV copies of the tables.")
+    agent_views_max_residents: int = P(5000, "residents", "Create Mesa Resident views (for the dashboard, teaching) up to this many residents.", ge=0)
+
+
+# --------------------------------------------------------------------------- the whole
+class Config(Section):
+    run: RunConfig = Field(default_factory=RunConfig)
+    population: PopulationConfig = Field(default_factory=PopulationConfig)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    crime: CrimeConfig = Field(default_factory=CrimeConfig)
+    reporting: ReportingConfig = Field(default_factory=ReportingConfig)
+    trust: TrustConfig = Field(default_factory=TrustConfig)
+    policing: PolicingConfig = Field(default_factory=PolicingConfig)
+    coproduction: CoproductionConfig = Field(default_factory=CoproductionConfig)
+    efficacy: EfficacyConfig = Field(default_factory=EfficacyConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    events: list[Event] = Field(default_factory=list)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+
+    @model_validator(mode="after")
+    def _cross_checks(self):
+        n = self.population.neighbourhoods
+        for key in ("initial", "cohesion"):
+            v = getattr(self.efficacy, key)
+            if isinstance(v, list) and len(v) != n:
+                raise ValueError(f"efficacy.{key}: a list needs one value per neighbourhood ({n}), got {len(v)}")
+        if self.population.residents < self.population.neighbourhoods:
+            raise ValueError("population.residents must be at least population.neighbourhoods")
+        for i, ev in enumerate(self.events):
+            for nb in getattr(ev, "neighbourhoods", []):
+                if not 0 <= nb < n:
+                    raise ValueError(f"events.{i}.neighbourhoods: {nb} is not a neighbourhood (0..{n - 1})")
+            for g in getattr(ev, "groups", []):
+                if g not in self.population.groups:
+                    raise ValueError(f"events.{i}.groups: unknown group {g!r}; groups are {', '.join(self.population.groups)}")
+        return self
+
+    # -- convenience
+    def per_neighbourhood(self, value: PerNeighbourhood):
+        import numpy as np
+
+        n = self.population.neighbourhoods
+        return np.full(n, float(value)) if not isinstance(value, list) else np.asarray(value, dtype=float)
+
+    def to_dict(self) -> dict:
+        """Plain TOML-able dict (unset optional fields omitted: TOML has no null)."""
+        return _drop_none(self.model_dump(mode="json"))
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.to_dict())
+
+    def hash(self) -> str:
+        """Stable hash of the resolved parameters (excludes [run] and [output])."""
+        d = self.to_dict()
+        d.pop("run", None)
+        d.pop("output", None)
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+
+# =========================================================================== loading
+def _drop_none(x):
+    if isinstance(x, dict):
+        return {k: _drop_none(v) for k, v in x.items() if v is not None}
+    if isinstance(x, list):
+        return [_drop_none(v) for v in x]
+    return x
+
+
+def _merge(defaults: dict, changes: dict, model: type[BaseModel], prefix: str = "") -> dict:
+    """Apply `changes` onto `defaults`: sections merge key by key; named tables
+    (dict fields such as groups or a policy mix) and arrays replace whole."""
+    out = dict(defaults)
+    for key, value in changes.items():
+        field = model.model_fields.get(key)
+        sub = _section_type(field) if field is not None else None
+        if sub is not None and isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, sub, f"{prefix}{key}.")
+        else:
+            out[key] = value  # unknown keys pass through for pydantic to reject by name
+    return out
+
+
+def _section_type(field) -> type[BaseModel] | None:
+    ann = field.annotation
+    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+
+
+def parse_value(text: str) -> Any:
+    """A --set value: parsed as a TOML value, else kept as a plain string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def set_path(d: dict, path: str, value: Any) -> None:
+    """Set a dotted path (numeric segments index arrays) inside nested dicts/lists."""
+    parts = path.split(".")
+    if not all(parts):
+        raise ConfigError(f"bad parameter path {path!r}: empty segment")
+    node: Any = d
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        where = ".".join(parts[: i + 1])
+        if isinstance(node, list):
+            if not part.isdigit():
+                raise ConfigError(f"{where}: {'.'.join(parts[:i])} is an array; use a number 0..{len(node) - 1}")
+            idx = int(part)
+            if idx >= len(node):
+                raise ConfigError(f"{where}: index {idx} out of range; {'.'.join(parts[:i])} has {len(node)} entries")
+            if last:
+                node[idx] = value
+            else:
+                node = node[idx]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                if part not in node or node[part] is None:
+                    node[part] = {}
+                node = node[part]
+        else:
+            raise ConfigError(f"{where}: {'.'.join(parts[:i])} is a value, not a table")
+
+
+def read_toml(path: str | Path, _seen: tuple = ()) -> dict:
+    """Read a config file, following `base = "other.toml"` (relative to the file)."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file not found: {path}")
+    if path.resolve() in _seen:
+        raise ConfigError(f"config file {path}: 'base' chain loops back to itself")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"config file {path} is not valid TOML: {e}") from None
+    base = data.pop("base", None)
+    if base is None:
+        return data
+    parent = read_toml(path.parent / base, _seen + (path.resolve(),))
+    return _merge(parent, data, Config)
+
+
+def format_validation_error(e: ValidationError, data: dict | None = None) -> str:
+    lines = []
+    for err in e.errors(include_url=False):
+        loc = [str(x) for x in err["loc"]]
+        # drop pydantic's discriminator tags (e.g. 'misconduct') from event paths
+        if len(loc) >= 3 and loc[0] == "events" and loc[2] in EVENT_KINDS:
+            loc = loc[:2] + loc[3:]
+        key = ".".join(loc) or "(config)"
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(loc[:-1])
+            lines.append(f"{key}: unknown parameter" + (f"; allowed here: {', '.join(allowed)}" if allowed else ""))
+            continue
+        value = err.get("input")
+        msg = err["msg"].removeprefix("Value error, ")
+        rng = _range_text(loc)
+        shown = "" if isinstance(value, dict) else f" = {value!r}"
+        if key == "(config)":
+            lines.append(msg)
+        else:
+            lines.append(f"{key}{shown}: {msg}" + (f" (allowed: {rng})" if rng else ""))
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def _walk(loc: list[str]) -> tuple[type[BaseModel] | None, Any]:
+    """The schema class and field a config path points at (None where unknown)."""
+    model: Any = Config
+    field = None
+    skip_name = False
+    for part in loc:
+        if skip_name or part.isdigit():
+            skip_name = False
+            continue
+        if model is None or part not in model.model_fields:
+            return None, None
+        field = model.model_fields[part]
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+        elif get_origin(ann) is dict:
+            value_type = get_args(ann)[1]
+            model = value_type if isinstance(value_type, type) and issubclass(value_type, BaseModel) else None
+            skip_name = True  # the next segment is an entry's name, not a field
+        else:
+            model = None
+    return model, field
+
+
+def _allowed_keys(loc: list[str]) -> list[str]:
+    model, _ = _walk(loc)
+    return list(model.model_fields) if model is not None else []
+
+
+def _field_at(loc: list[str]):
+    return _walk(loc)[1]
+
+
+def _range_text(loc: list[str]) -> str:
+    field = _field_at(loc)
+    if field is None:
+        return ""
+    bounds = {type(m).__name__: m for m in field.metadata}
+    low = f"{bounds['Ge'].ge} <= " if "Ge" in bounds else (f"{bounds['Gt'].gt} < " if "Gt" in bounds else "")
+    high = f" <= {bounds['Le'].le}" if "Le" in bounds else (f" < {bounds['Lt'].lt}" if "Lt" in bounds else "")
+    text = f"{low}value{high}" if (low or high) else ""
+    unit = (field.json_schema_extra or {}).get("unit") if isinstance(field.json_schema_extra, dict) else None
+    if unit and unit != "-" and text:
+        text += f", in {unit}"
+    return text
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | dict | None = None) -> Config:
+    """Load a config: the schema's defaults, changed by the file (if any), then by
+    overrides (``["section.key=value", ...]`` or ``{"section.key": value}``)."""
+    data = Config().to_dict()
+    if path is not None:
+        data = _merge(data, read_toml(path), Config)
+    for key, value in _parse_overrides(overrides):
+        set_path(data, key, value)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(format_validation_error(e, data)) from None
+
+
+def _parse_overrides(overrides) -> list[tuple[str, Any]]:
+    if not overrides:
+        return []
+    if isinstance(overrides, dict):
+        return list(overrides.items())
+    out = []
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. --set population.residents=5000")
+        key, _, text = item.partition("=")
+        out.append((key.strip(), parse_value(text.strip())))
+    return out
+
+
+def with_overrides(config: Config, overrides: dict | list[str]) -> Config:
+    """A copy of a validated config with dotted-path changes applied (and re-validated)."""
+    data = config.to_dict()
+    for key, value in _parse_overrides(overrides):
+        set_path(data, key, value)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(format_validation_error(e, data)) from None
+
+
+# =========================================================================== baseline.toml
+def defaults_toml() -> str:
+    """The schema's defaults as a commented TOML file (configs/baseline.toml)."""
+    lines = [
+        "# coprod_sim baseline configuration: the schema's defaults, written out.",
+        "# Generated by `coprod-sim validate --defaults`; a test checks it agrees with",
+        "# src/coprod_sim/config.py. Each line: value, unit, allowed range, source.",
+        "# Any config file is read as changes to these defaults (see docs/configuration.md).",
+        "",
+    ]
+    defaults = Config()
+
+    def emit_section(model: BaseModel, header: str):
+        fields = type(model).model_fields
+        scalars = [(k, f) for k, f in fields.items() if _section_type(f) is None and k not in ("groups",) and not (header == "policy" and k == "mix")]
+        lines.append(f"[{header}]")
+        for k, f in scalars:
+            v = getattr(model, k)
+            if v is None:
+                lines.append(f"# {k} = (unset)  # {f.description}")
+                continue
+            if isinstance(v, BaseModel):
+                continue
+            val = tomli_w.dumps({k: v}).strip()
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            note = [extra.get("unit", "")]
+            rng = _range_text(header.split(".") + [k])
+            if rng:
+                note.append(rng.split(", in ")[0])
+            if extra.get("source"):
+                note.append(extra["source"])
+            lines.append(f"{val}  # {'; '.join(x for x in note if x and x != '-')}".rstrip("# ").rstrip())
+            lines.append(f"    # {f.description}")
+        lines.append("")
+        for k, f in fields.items():
+            sub = getattr(model, k)
+            if isinstance(sub, BaseModel):
+                emit_section(sub, f"{header}.{k}")
+        if header == "population":
+            for name, g in model.groups.items():
+                lines.append(f"[population.groups.{name}]")
+                for gk, gv in g.model_dump().items():
+                    lines.append(tomli_w.dumps({gk: gv}).strip())
+                lines.append("")
+        if header == "policy":
+            lines.append("[policy.mix]  # used when name = 'mix': shares of discretionary hours")
+            for mk, mv in model.mix.items():
+                lines.append(tomli_w.dumps({mk: mv}).strip())
+            lines.append("")
+
+    for name, f in Config.model_fields.items():
+        if name == "events":
+            lines.append("# [[events]] entries: day, kind (misconduct, budget_cut, turnover, crime_surge) and that kind's fields.")
+            lines.append("events = []")
+            lines.append("")
+            continue
+        emit_section(getattr(defaults, name), name)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def per_day(rate_per_year: float) -> float:
+    return rate_per_year / DAYS_PER_YEAR
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1 - p))

@@ -1,0 +1,75 @@
+"""Scenario events, applied at the start of their day: a publicized misconduct
+incident, a budget cut, an officer turnover wave, an external crime surge.
+Their randomness comes from the model's `events` stream only."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .config import BudgetCutEvent, CrimeSurgeEvent, MisconductEvent, TurnoverEvent
+from .submodels.trust import neighbours_of
+
+if TYPE_CHECKING:
+    from .model import CoProductionModel
+
+
+def apply_event(model: "CoProductionModel", event) -> None:
+    HANDLERS[type(event)](model, event)
+
+
+def misconduct(model: "CoProductionModel", ev: MisconductEvent) -> None:
+    """Residents of the named groups and neighbourhoods hear of it directly (a share
+    `reach`); their network neighbours hear of it second-hand."""
+    rng = model.streams["events"]
+    pop = model.pop
+    mask = np.ones(pop.n, dtype=bool)
+    if ev.groups:
+        mask &= np.isin(pop.group, [pop.group_names.index(g) for g in ev.groups])
+    if ev.neighbourhoods:
+        mask &= np.isin(pop.neighbourhood, ev.neighbourhoods)
+    direct = np.flatnonzero(mask)
+    direct = direct[rng.random(len(direct)) < ev.reach]
+    loss = np.zeros(pop.n)
+    loss[direct] = ev.salience
+    second = neighbours_of(model.adj, direct)
+    heard = np.bincount(second, minlength=pop.n) > 0
+    heard[direct] = False
+    loss[heard] = ev.salience * model.config.trust.vicarious_fraction
+    drop = loss * model.trust
+    model.trust -= drop
+    model.anchor -= ev.anchor_share * drop
+    np.clip(model.anchor, 0, 1, out=model.anchor)
+
+
+def budget_cut(model: "CoProductionModel", ev: BudgetCutEvent) -> None:
+    rng = model.streams["events"]
+    officers = list(model.officers)
+    n_cut = int(round(ev.fraction * len(officers)))
+    for i in rng.choice(len(officers), size=n_cut, replace=False):
+        officers[i].remove()
+    model.refresh_officers()
+
+
+def turnover(model: "CoProductionModel", ev: TurnoverEvent) -> None:
+    rng = model.streams["events"]
+    officers = list(model.officers)
+    n_out = int(round(ev.fraction * len(officers)))
+    sd = model.config.policing.pj_skill_sd
+    from .population import beta_draws
+
+    skills = beta_draws(rng, ev.recruit_skill_mean, sd, n_out)
+    for i, skill in zip(rng.choice(len(officers), size=n_out, replace=False), skills):
+        old = officers[i]
+        model.add_officer(old.beat, skill, old.hours_per_day, knows_residents=False)
+        old.remove()
+    model.refresh_officers()
+
+
+def crime_surge(model: "CoProductionModel", ev: CrimeSurgeEvent) -> None:
+    nbs = ev.neighbourhoods or list(range(model.pop.n_neighbourhoods))
+    model.surges.append((ev.day, ev.day + ev.duration_days, np.asarray(nbs), ev.multiplier))
+
+
+HANDLERS = {MisconductEvent: misconduct, BudgetCutEvent: budget_cut, TurnoverEvent: turnover, CrimeSurgeEvent: crime_surge}

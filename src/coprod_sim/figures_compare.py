@@ -1,0 +1,62 @@
+"""Figures of a policy comparison: paired differences with 95% intervals, and the
+headline series of every policy on one axis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+
+DIFF_METRICS = ["crimes", "crimes_reported", "reporting_rate", "clearance_rate", "mean_trust", "trust_gap", "participation_rate", "collective_efficacy"]
+
+
+def differences_figure(table: pd.DataFrame, period: str = "all") -> Figure:
+    d = table[(table["period"] == period) & table["group"].isna() & table["metric"].isin(DIFF_METRICS)]
+    policies = list(dict.fromkeys(d["policy"]))
+    fig = Figure(figsize=(11, 1.2 + 0.9 * len(DIFF_METRICS)), layout="constrained")
+    axes = fig.subplots(len(DIFF_METRICS), 1, sharex=False)
+    for ax, metric in zip(np.atleast_1d(axes), DIFF_METRICS):
+        rows = d[d["metric"] == metric].set_index("policy").reindex(policies)
+        y = np.arange(len(policies))
+        rel = 100 * rows["diff"] / rows["baseline_mean"].where(rows["baseline_mean"] != 0)
+        lo = 100 * rows["diff_low"] / rows["baseline_mean"].where(rows["baseline_mean"] != 0)
+        hi = 100 * rows["diff_high"] / rows["baseline_mean"].where(rows["baseline_mean"] != 0)
+        err = np.vstack([(rel - lo).fillna(0).abs(), (hi - rel).fillna(0).abs()])
+        ax.errorbar(rel, y, xerr=err, fmt="o", capsize=3)
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set_yticks(y, policies)
+        ax.set_title(f"{metric}: change vs baseline, % (95% interval)", fontsize=9, loc="left")
+        ax.grid(alpha=0.3, axis="x")
+    return fig
+
+
+def series_figure(results: dict, metric: str, window: int = 30) -> Figure:
+    fig = Figure(figsize=(9, 4), layout="constrained")
+    ax = fig.subplots()
+    for name, runs in results.items():
+        mats = [r.timeseries.sort_values("day")[metric].rolling(window, min_periods=1).mean().to_numpy() for r in runs]
+        days = runs[0].timeseries.sort_values("day")["day"].to_numpy()
+        ax.plot(days, np.nanmean(np.vstack(mats), axis=0), label=name)
+    ax.set(xlabel="day", ylabel=metric, title=f"{metric} ({window}-day mean, replicate mean)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_comparison(table: pd.DataFrame, results: dict, folder: Path) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    if len(table):
+        p = folder / "differences.png"
+        differences_figure(table).savefig(p, dpi=110)
+        paths.append(p)
+    for metric in ("crimes", "mean_trust", "participation_rate"):
+        p = folder / f"series_{metric}.png"
+        series_figure(results, metric).savefig(p, dpi=110)
+        paths.append(p)
+    return paths
+

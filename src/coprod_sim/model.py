@@ -1,0 +1,534 @@
+"""CoProductionModel: a Mesa model with a columnar core.
+
+Residents live in numpy arrays indexed by resident id; the social network is an
+immutable CSR adjacency; officers are Mesa agents. `step()` is one day and calls
+the submodels in the order of docs/ODD.md ("Process overview and scheduling").
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import mesa
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from . import events as events_mod
+from .agents import Officer, Resident
+from .config import Config, per_day
+from .network import build_network, load_graph_file, order_user_graph, user_network
+from .policies import REGISTRY, policy_shares
+from .population import beta_draws, build_population
+from .streams import as_seed_sequence, stream
+from .submodels import coproduction, crime, efficacy, reporting, response, trust
+from .submodels.crime import PROPERTY, VIOLENT
+
+NEVER = np.iinfo(np.int32).min // 2
+
+
+class Streams(dict):
+    """Named random streams, created on first use from the run's SeedSequence."""
+
+    def __init__(self, seq: np.random.SeedSequence):
+        super().__init__()
+        self.seq = seq
+
+    def __missing__(self, name: str) -> np.random.Generator:
+        self[name] = gen = stream(self.seq, name)
+        return gen
+
+
+def activity_names() -> list[str]:
+    """Officer activities with an `hours_<activity>` column, in a stable order."""
+    names = ["response", "patrol"]
+    for cls in REGISTRY.values():
+        if cls.activity not in names:
+            names.append(cls.activity)
+    return names
+
+
+class CoProductionModel(mesa.Model):
+    """The co-production of public safety, one step per day.
+
+    Args:
+        config: a validated `Config` (default: the schema's defaults).
+        rng: the run's seed: an int, or a `numpy.random.SeedSequence` such as
+            `replicate_seed(S, r)`. Each submodel draws from its own named stream.
+        burn_in: run `config.run.burn_in_days` unrecorded days now, so that the
+            first recorded day is day 0.
+    """
+
+    def __init__(self, config: Config | None = None, rng=None, *, burn_in: bool = True):
+        self.config = config = config if config is not None else Config()
+        self.seed_sequence = as_seed_sequence(rng)
+        self.streams = Streams(self.seed_sequence)
+        super().__init__(rng=self.streams["mesa"])
+
+        self._build_population_and_network()
+        self._init_resident_state()
+        self._init_officers()
+        self._init_neighbourhood_state()
+        self._init_crime_opportunity()
+
+        self.policy_config = config.policy
+        self.trust_frozen = False
+        self.surges: list[tuple[int, int, np.ndarray, float]] = []
+        self._pending_events = sorted(config.events, key=lambda e: e.day)
+        self._shocks = trust.Shocks()
+        self._contacts = {"total": 0, "negative": 0, "positive": 0, "designed": 0, "police_initiated": 0}
+        self.hours_today = {a: np.zeros(self.pop.n_neighbourhoods) for a in activity_names()}
+        self.metrics: dict[str, float] = {}
+        self._nb_rows: list[dict[str, np.ndarray]] = []
+
+        self._coproduction()
+        self._participation_nb = self._mean_by_neighbourhood(self.participation)
+        self.metric_names = self._metric_names()
+        self.datacollector = mesa.DataCollector(model_reporters={name: partial(_read_metric, name=name) for name in self.metric_names})
+
+        if len(self.pop.neighbourhood) <= config.output.agent_views_max_residents:
+            for i in range(self.pop.n):
+                Resident(self, i)
+
+        self.day = -config.run.burn_in_days
+        if burn_in:
+            while self.day < 0:
+                self.step()
+
+    # ------------------------------------------------------------------ set-up
+    def _build_population_and_network(self) -> None:
+        cfg = self.config
+        if cfg.network.path:
+            graph = load_graph_file(cfg.network.path)
+            order, counts, file_trust = order_user_graph(graph, cfg)
+            self.pop = build_population(cfg, self.streams["population"], counts=counts)
+            if file_trust is not None:
+                self.pop.initial_trust = file_trust
+            self.adj = user_network(graph, order)
+        else:
+            self.pop = build_population(cfg, self.streams["population"])
+            self.adj = build_network(cfg, self.pop, self.streams["network"])
+        self.degree = np.diff(self.adj.indptr).astype(np.float64)
+
+    def _init_resident_state(self) -> None:
+        n = self.pop.n
+        self.trust = self.pop.initial_trust.astype(np.float64).copy()
+        self.anchor = self.trust.copy()
+        self.participation = np.zeros(n)
+        self.last_contact_day = np.full(n, NEVER, dtype=np.int32)
+        self.last_visit_day = np.full(n, NEVER, dtype=np.int32)
+        self.group_sizes = np.bincount(self.pop.group, minlength=len(self.pop.group_names))
+
+    def _init_officers(self) -> None:
+        cfg = self.config
+        rng = self.streams["officers"]
+        k = self.pop.n_neighbourhoods
+        count = int(round(cfg.population.officers_per_1000 * self.pop.n / 1000))
+        skills = beta_draws(rng, cfg.policing.pj_skill_mean, cfg.policing.pj_skill_sd, count)
+        hours = 24.0 * cfg.policing.on_duty_fraction
+        for i in range(count):
+            self.add_officer(i % k, skills[i], hours, knows_residents=True, rng=rng)
+        self.refresh_officers()
+
+    def add_officer(self, beat: int, skill: float, hours_per_day: float, *, knows_residents: bool, rng=None) -> Officer:
+        officer = Officer(self, beat, skill, hours_per_day)
+        n_known = self.config.policing.known_residents_per_officer if knows_residents else 0
+        size = int(self.pop.nb_size[beat])
+        if n_known and size:
+            rng = rng or self.streams["officers"]
+            officer.known = np.unique(self.pop.nb_start[beat] + rng.integers(0, size, n_known))
+        else:
+            officer.known = np.empty(0, dtype=np.int64)
+        return officer
+
+    @property
+    def officers(self):
+        return self.agents_by_type[Officer] if Officer in self.agents_by_type else []
+
+    def refresh_officers(self) -> None:
+        """Rebuild the officer arrays after officers joined or left."""
+        officers = sorted(self.officers, key=lambda o: (o.beat, o.unique_id))
+        for i, o in enumerate(officers):
+            o.index = i
+        self._officer_list = officers
+        k = self.pop.n_neighbourhoods
+        self.officer_beat = np.array([o.beat for o in officers], dtype=np.int64)
+        self.officer_skill = np.array([o.pj_skill for o in officers], dtype=float)
+        self.officer_hours = np.array([o.hours_per_day for o in officers], dtype=float)
+        self.beat_officer_count = np.bincount(self.officer_beat, minlength=k)
+        self.beat_officer_start = np.concatenate([[0], np.cumsum(self.beat_officer_count)[:-1]])
+        known = [o.known for o in officers]
+        lengths = np.array([len(x) for x in known], dtype=np.int64)
+        indices = np.concatenate(known).astype(np.int64) if known else np.empty(0, dtype=np.int64)
+        self.officer_known = sp.csr_array((np.ones(len(indices)), indices, np.concatenate([[0], np.cumsum(lengths)])), shape=(len(officers), self.pop.n))
+
+    def _init_neighbourhood_state(self) -> None:
+        cfg = self.config
+        self.efficacy = np.clip(cfg.per_neighbourhood(cfg.efficacy.initial), 0, 1)
+        self.cohesion = cfg.per_neighbourhood(cfg.efficacy.cohesion)
+        k = self.pop.n_neighbourhoods
+        self.perceived_presence = np.full(k, cfg.crime.reference_patrol_hours_per_1000_per_day)
+        self.residents_per_1000 = self.pop.nb_size / 1000.0
+
+    def _init_crime_opportunity(self) -> None:
+        cfg = self.config
+        pop = self.pop
+        self.pressure = crime.place_pressure(pop)
+        self.pressure_nb = np.bincount(pop.place_neighbourhood, weights=self.pressure, minlength=pop.n_neighbourhoods)
+        self.pressure_cumsum = [np.cumsum(self.pressure[s : s + c]) for s, c in zip(pop.place_start, pop.place_count)]
+        self.place_opportunity = np.ones(pop.n_places)  # lowered by problem-solving (policies)
+        base = np.array([per_day(cfg.crime.violent_per_1000_per_year), per_day(cfg.crime.property_per_1000_per_year)]) / 1000.0
+        self.base_rate_per_day = base
+        # Smoothed counts behind the reporting norm and perceived clearance; started
+        # at their reference values so the first days are neutral.
+        expected = base.sum() * self.pressure_nb
+        self.crimes_smoothed = expected.copy()
+        self.reports_smoothed = expected * cfg.reporting.norm_reference
+        self.reports_risk_smoothed = self.reports_smoothed.copy()
+        self.cleared_smoothed = self.reports_smoothed * cfg.crime.reference_clearance_rate
+
+    # ------------------------------------------------------------------ helpers used by policies and events
+    def random_residents(self, rng: np.random.Generator, neighbourhoods: np.ndarray) -> np.ndarray:
+        nb = np.asarray(neighbourhoods, dtype=np.int64)
+        return self.pop.nb_start[nb] + (rng.random(len(nb)) * self.pop.nb_size[nb]).astype(np.int64)
+
+    def random_officers(self, rng: np.random.Generator, beats: np.ndarray) -> np.ndarray:
+        """One officer per entry: from the beat's officers, or anyone where a beat has none."""
+        beats = np.asarray(beats, dtype=np.int64)
+        u = rng.random(len(beats))
+        count = self.beat_officer_count[beats]
+        anyone = (u * len(self.officer_beat)).astype(np.int64)
+        own = self.beat_officer_start[beats] + (u * count).astype(np.int64)
+        return np.where(count > 0, own, anyone)
+
+    def record_contacts(self, residents: np.ndarray, bad: np.ndarray) -> None:
+        residents = np.asarray(residents, dtype=np.int64)
+        bad = np.asarray(bad, dtype=bool)
+        self.last_contact_day[residents] = self.day
+        self._shocks.negative.append(residents[bad])
+        self._shocks.positive.append(residents[~bad])
+        self._contacts["total"] += len(residents)
+        self._contacts["negative"] += int(bad.sum())
+        self._contacts["positive"] += int((~bad).sum())
+
+    def record_designed_contacts(self, residents: np.ndarray) -> None:
+        """Designed non-enforcement contacts (door-to-door): never 'bad' (C11)."""
+        residents = np.asarray(residents, dtype=np.int64)
+        self.last_contact_day[residents] = self.day
+        self._shocks.designed.append(residents)
+        self._contacts["total"] += len(residents)
+        self._contacts["designed"] += len(residents)
+
+    def set_trust(self, value: float, *, hold: bool = False) -> None:
+        """Set every resident's trust (and anchor) to `value`; `hold` switches trust updates off."""
+        self.trust[:] = value
+        self.anchor[:] = value
+        self.trust_frozen = hold
+
+    def officer_hours_today(self, officer: Officer) -> dict[str, float]:
+        b = officer.beat
+        share = 1.0 / max(self.beat_officer_count[b], 1)
+        return {a: float(h[b] * share) for a, h in self.hours_today.items()}
+
+    # ------------------------------------------------------------------ the day
+    def step(self) -> None:
+        """One day, in the ODD's order."""
+        self._apply_due_events_and_schedule()
+        incidents = self._crime()
+        reported = self._reporting(incidents)
+        effort = self._response(incidents, reported)
+        self._policy_activities()
+        self._police_initiated_contacts()
+        self._trust()
+        self._coproduction()
+        self._efficacy(incidents)
+        self._perceptions(incidents, reported)
+        if self.day >= 0:
+            self._record(incidents, reported, effort)
+        self._reset_day()
+        self.day += 1
+
+    def run(self, days: int | None = None, progress=None) -> None:
+        """Run `days` recorded days (default `config.run.days`)."""
+        days = self.config.run.days if days is None else days
+        for _ in range(days):
+            self.step()
+            if progress is not None:
+                progress()
+
+    # -- 0. events and schedules
+    def _apply_due_events_and_schedule(self) -> None:
+        while self._pending_events and self._pending_events[0].day <= self.day:
+            events_mod.apply_event(self, self._pending_events.pop(0))
+
+    # -- 1. crime
+    def _crime(self) -> crime.Incidents:
+        cfg = self.config.crime
+        cap = cfg.max_rate_multiplier
+        potential = crime.draw_potential_incidents(
+            self.streams["crime"], self.pop, self.pressure_cumsum, tuple(self.base_rate_per_day * cap),
+            (cfg.seriousness_violent, cfg.seriousness_property), cfg.seriousness_sd, self.pressure_nb,
+        )
+        perceived_clearance = self.cleared_smoothed / np.maximum(self.reports_risk_smoothed, 1e-12)
+        mult_nb = crime.deterrence_multiplier(
+            self.perceived_presence, perceived_clearance,
+            reference_presence=cfg.reference_patrol_hours_per_1000_per_day, reference_clearance=cfg.reference_clearance_rate,
+            presence_elasticity=cfg.presence_elasticity, clearance_elasticity=cfg.clearance_elasticity,
+        ) * crime.efficacy_multiplier(self.efficacy, coef=cfg.efficacy_coef, reference=cfg.efficacy_reference)
+        for start, end, nbs, factor in self.surges:
+            if start <= self.day < end:
+                mult_nb[nbs] *= factor
+        return crime.occurring(potential, mult_nb[self.pop.place_neighbourhood] * self.place_opportunity, cap)
+
+    # -- 2. reporting
+    def _reporting(self, inc: crime.Incidents) -> np.ndarray:
+        rc = self.config.reporting
+        norm = self.reports_smoothed / np.maximum(self.crimes_smoothed, 1e-12)
+        nb = inc.neighbourhood
+        p = reporting.report_probability(
+            inc.seriousness, self.trust[inc.victim], norm[nb], self.efficacy[nb], self.pop.has_alternatives[inc.victim],
+            intercept=rc.intercept, seriousness_coef=rc.seriousness_coef, trust_coef=rc.trust_coef, norm_coef=rc.norm_coef,
+            norm_reference=rc.norm_reference, efficacy_coef=rc.efficacy_coef, efficacy_reference=self.config.crime.efficacy_reference,
+            alternatives_coef=rc.alternatives_coef,
+        )
+        return reporting.decide(p, inc.u_report)
+
+    # -- 3. response, clearance and resident-initiated contacts
+    def _response(self, inc: crime.Incidents, reported: np.ndarray) -> float:
+        pc, cc = self.config.policing, self.config.coproduction
+        rng = self.streams["service"]
+        k = self.pop.n_neighbourhoods
+        calls = rng.poisson(pc.service_calls_per_1000_per_day * self.residents_per_1000)
+        call_nb = np.repeat(np.arange(k), calls)
+        callers = self.random_residents(rng, call_nb)
+        u_calls = rng.random((2, len(callers)))
+
+        rep = inc.subset(reported)
+        hours_nb = np.bincount(rep.neighbourhood, weights=np.where(rep.kind == VIOLENT, pc.response_hours_violent, pc.response_hours_property), minlength=k).astype(float)
+        hours_nb += calls * pc.service_call_hours
+        available = float(self.officer_hours.sum())
+        effort = response.served_share(float(hours_nb.sum()), available)
+        self.hours_today["response"][:] = hours_nb * min(1.0, available / max(hours_nb.sum(), 1e-12))
+
+        base = np.where(rep.kind == VIOLENT, cc.clearance_violent, cc.clearance_property)
+        p_clear = coproduction.clearance_probability(base, effort, self.participation_nb[rep.neighbourhood], effort_elasticity=cc.effort_elasticity, input_elasticity=cc.input_elasticity, input_reference=cc.input_reference)
+        cleared = rep.u_clear < p_clear
+        self._cleared = cleared
+        self._reported_incidents = rep
+
+        if len(self.officer_beat):
+            victims = np.concatenate([rep.victim, callers])
+            beats = np.concatenate([rep.neighbourhood, call_nb])
+            u_officer = np.concatenate([rep.u_officer, u_calls[0]])
+            u_bad = np.concatenate([rep.u_bad, u_calls[1]])
+            officer = self._officer_from_uniform(beats, u_officer)
+            bad = u_bad < response.bad_contact_probability(self.officer_skill[officer], bad_contact_max=pc.bad_contact_max)
+            self.record_contacts(victims, bad)
+        unreported_victims = inc.victim[~reported]
+        self._shocks.victim_uncleared.extend([unreported_victims, rep.victim[~cleared]])
+        self._shocks.victim_cleared.append(rep.victim[cleared])
+        return effort
+
+    def _officer_from_uniform(self, beats: np.ndarray, u: np.ndarray) -> np.ndarray:
+        count = self.beat_officer_count[beats]
+        anyone = (u * len(self.officer_beat)).astype(np.int64)
+        own = self.beat_officer_start[beats] + (u * count).astype(np.int64)
+        return np.where(count > 0, own, anyone)
+
+    # -- 4. policy: discretionary hours
+    def _policy_activities(self) -> None:
+        discretionary = max(0.0, float(self.officer_hours.sum()) - float(self.hours_today["response"].sum()))
+        by_beat = response.split_hours_by_residents(discretionary, self.pop.nb_size)
+        used_total = np.zeros_like(by_beat)
+        for name, share in policy_shares(self.policy_config, self).items():
+            policy = REGISTRY[name]()
+            used = policy.act(self, by_beat * share)
+            self.hours_today[policy.activity] += used
+            used_total += used
+        self.hours_today["patrol"][:] = np.maximum(by_beat - used_total, 0.0)
+
+    # -- 5. police-initiated contacts from patrol
+    def _police_initiated_contacts(self) -> None:
+        pc = self.config.policing
+        if not len(self.officer_beat):
+            return
+        rng = self.streams["stops"]
+        counts = rng.poisson(pc.stops_per_patrol_hour * self.hours_today["patrol"])
+        if counts.sum() == 0:
+            return
+        beats = np.repeat(np.arange(len(counts)), counts)
+        officer = self.random_officers(rng, beats)
+        residents = self.random_residents(rng, beats)
+        known = self.officer_known
+        n_known = np.diff(known.indptr)[officer]
+        use_known = (rng.random(len(beats)) < pc.known_contact_share) & (n_known > 0)
+        if use_known.any():
+            pick = (rng.random(int(use_known.sum())) * n_known[use_known]).astype(np.int64)
+            residents[use_known] = known.indices[known.indptr[officer[use_known]] + pick]
+        p_bad = response.bad_contact_probability(self.officer_skill[officer], bad_contact_max=pc.bad_contact_max, multiplier=pc.enforcement_bad_multiplier)
+        bad = rng.random(len(beats)) < p_bad
+        self.record_contacts(residents, bad)
+        self._contacts["police_initiated"] += len(residents)
+
+    # -- 6. trust
+    def _trust(self) -> None:
+        tc = self.config.trust
+        if self.trust_frozen:
+            return
+        delta = trust.trust_change(
+            self.trust, self.anchor, self.adj, self.degree, self._shocks,
+            anchor_rate_per_day=tc.anchor_rate_per_day, social_rate_per_day=tc.social_rate_per_day,
+            negative_contact_effect=tc.negative_contact_effect, positive_contact_effect=tc.positive_contact_effect,
+            designed_contact_effect=tc.designed_contact_effect, vicarious_fraction=tc.vicarious_fraction,
+            victimization_effect=tc.victimization_effect, clearance_effect=tc.clearance_effect,
+        )
+        trust.apply_change(self.trust, delta)
+        trust.drift_anchors(self.anchor, self.trust, anchor_drift_years=tc.anchor_drift_years)
+
+    # -- 7. co-production
+    def _coproduction(self) -> None:
+        cc = self.config.coproduction
+        self.participation = coproduction.participation(self.trust, self.efficacy[self.pop.neighbourhood], intercept=cc.participation_intercept, trust_coef=cc.participation_trust_coef, efficacy_coef=cc.participation_efficacy_coef)
+
+    @property
+    def participation_nb(self) -> np.ndarray:
+        return self._participation_nb
+
+    def _mean_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
+        k = self.pop.n_neighbourhoods
+        return np.bincount(self.pop.neighbourhood, weights=values, minlength=k) / np.maximum(self.pop.nb_size, 1)
+
+    # -- 8. collective efficacy
+    def _efficacy(self, inc: crime.Incidents) -> None:
+        ec = self.config.efficacy
+        k = self.pop.n_neighbourhoods
+        self._participation_nb = self._mean_by_neighbourhood(self.participation)
+        crimes_nb = np.bincount(inc.neighbourhood, minlength=k)
+        self.efficacy = efficacy.update_efficacy(self.efficacy, self.cohesion, self._participation_nb, crimes_nb / self.residents_per_1000, adjust_rate_per_day=ec.adjust_rate_per_day, cohesion_weight=ec.cohesion_weight, participation_weight=ec.participation_weight, crime_erosion=ec.crime_erosion)
+
+    # -- 9. perceptions (offenders' sense of risk, residents' reporting norm)
+    def _perceptions(self, inc: crime.Incidents, reported: np.ndarray) -> None:
+        k = self.pop.n_neighbourhoods
+        a_risk = 1.0 / self.config.crime.perception_memory_days
+        a_norm = 1.0 / self.config.reporting.norm_memory_days
+        presence = self.hours_today["patrol"] / self.residents_per_1000
+        self.perceived_presence += a_risk * (presence - self.perceived_presence)
+        crimes_nb = np.bincount(inc.neighbourhood, minlength=k)
+        reports_nb = np.bincount(inc.neighbourhood[reported], minlength=k)
+        cleared_nb = np.bincount(self._reported_incidents.neighbourhood[self._cleared], minlength=k)
+        self.crimes_smoothed += a_norm * (crimes_nb - self.crimes_smoothed)
+        self.reports_smoothed += a_norm * (reports_nb - self.reports_smoothed)
+        # Offenders' perceived clearance: cleared / reported, over the risk memory.
+        self.cleared_smoothed += a_risk * (cleared_nb - self.cleared_smoothed)
+        self.reports_risk_smoothed += a_risk * (reports_nb - self.reports_risk_smoothed)
+
+    # ------------------------------------------------------------------ metrics
+    def _metric_names(self) -> list[str]:
+        groups = self.pop.group_names
+        names = [
+            "day", "crimes", "crimes_violent", "crimes_property", "crimes_reported", "reported_violent", "reported_property",
+            "reporting_rate", "reporting_rate_violent", "reporting_rate_property", "crimes_cleared", "clearance_rate",
+            "mean_trust", "trust_gap", "reporting_gap", "participation_rate", "collective_efficacy",
+            "police_contacts", "negative_contacts", "positive_contacts", "designed_contacts", "police_initiated_contacts",
+            "response_served_share", "officers",
+        ]
+        names += [f"mean_trust_{g}" for g in groups] + [f"reporting_rate_{g}" for g in groups] + [f"victims_{g}" for g in groups]
+        names += [f"hours_{a}" for a in activity_names()]
+        return names
+
+    def _record(self, inc: crime.Incidents, reported: np.ndarray, effort: float) -> None:
+        pop = self.pop
+        g = len(pop.group_names)
+        k = pop.n_neighbourhoods
+        violent = inc.kind == VIOLENT
+        n_crimes, n_rep = len(inc), int(reported.sum())
+        cleared = int(self._cleared.sum())
+        trust_by_group = np.bincount(pop.group, weights=self.trust, minlength=g) / np.maximum(self.group_sizes, 1)
+        vgroup = pop.group[inc.victim]
+        victims_g = np.bincount(vgroup, minlength=g)
+        reported_g = np.bincount(vgroup[reported], minlength=g)
+        present = self.group_sizes > 0
+        rate_g = _ratio(reported_g, victims_g)
+        with_victims = present & (victims_g > 0)
+        m = {
+            "day": self.day,
+            "crimes": n_crimes,
+            "crimes_violent": int(violent.sum()),
+            "crimes_property": int((~violent).sum()),
+            "crimes_reported": n_rep,
+            "reported_violent": int((reported & violent).sum()),
+            "reported_property": int((reported & ~violent).sum()),
+            "reporting_rate": _ratio(n_rep, n_crimes),
+            "reporting_rate_violent": _ratio(int((reported & violent).sum()), int(violent.sum())),
+            "reporting_rate_property": _ratio(int((reported & ~violent).sum()), int((~violent).sum())),
+            "crimes_cleared": cleared,
+            "clearance_rate": _ratio(cleared, n_rep),
+            "mean_trust": float(self.trust.mean()),
+            "trust_gap": float(trust_by_group[present].max() - trust_by_group[present].min()),
+            "reporting_gap": float(np.ptp(rate_g[with_victims])) if with_victims.sum() > 1 else (0.0 if with_victims.sum() == 1 or present.sum() == 1 else np.nan),
+            "participation_rate": float(self.participation.mean()),
+            "collective_efficacy": float(np.average(self.efficacy, weights=pop.nb_size)),
+            "police_contacts": self._contacts["total"],
+            "negative_contacts": self._contacts["negative"],
+            "positive_contacts": self._contacts["positive"],
+            "designed_contacts": self._contacts["designed"],
+            "police_initiated_contacts": self._contacts["police_initiated"],
+            "response_served_share": effort,
+            "officers": len(self.officer_beat),
+        }
+        for i, name in enumerate(pop.group_names):
+            m[f"mean_trust_{name}"] = float(trust_by_group[i]) if present[i] else np.nan
+            m[f"reporting_rate_{name}"] = float(rate_g[i])
+            m[f"victims_{name}"] = int(victims_g[i])
+        for a, h in self.hours_today.items():
+            m[f"hours_{a}"] = float(h.sum())
+        self.metrics = m
+        self.datacollector.collect(self)
+        if self.config.output.neighbourhood_metrics:
+            crimes_nb = np.bincount(inc.neighbourhood, minlength=k)
+            self._nb_rows.append({
+                "day": np.full(k, self.day, dtype=np.int64),
+                "neighbourhood": np.arange(k, dtype=np.int64),
+                "crimes": crimes_nb,
+                "crimes_reported": np.bincount(inc.neighbourhood[reported], minlength=k),
+                "crimes_cleared": np.bincount(self._reported_incidents.neighbourhood[self._cleared], minlength=k),
+                "mean_trust": self._mean_by_neighbourhood(self.trust),
+                "participation_rate": self._participation_nb.copy(),
+                "collective_efficacy": self.efficacy.copy(),
+                "hours_patrol": self.hours_today["patrol"].copy(),
+            })
+
+    def _reset_day(self) -> None:
+        self._shocks = trust.Shocks()
+        for key in self._contacts:
+            self._contacts[key] = 0
+        for h in self.hours_today.values():
+            h[:] = 0.0
+
+    # ------------------------------------------------------------------ outputs
+    def timeseries(self) -> pd.DataFrame:
+        """The daily metrics table (one row per recorded day)."""
+        if not self.datacollector.model_vars.get("day"):
+            return pd.DataFrame(columns=self.metric_names)
+        return self.datacollector.get_model_vars_dataframe()[self.metric_names].reset_index(drop=True)
+
+    def neighbourhood_table(self) -> pd.DataFrame:
+        """Per-neighbourhood daily metrics, long format (day, neighbourhood, metrics)."""
+        if not self._nb_rows:
+            return pd.DataFrame()
+        return pd.DataFrame({key: np.concatenate([r[key] for r in self._nb_rows]) for key in self._nb_rows[0]})
+
+    def share_contacted(self, days: int = 365) -> float:
+        """Share of residents with at least one police contact in the last `days` days (C4)."""
+        return float(np.mean(self.last_contact_day > self.day - 1 - days))
+
+
+def _read_metric(model: CoProductionModel, name: str):
+    return model.metrics[name]
+
+
+def _ratio(num, den):
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.divide(num, den, out=np.full(np.broadcast(num, den).shape, np.nan), where=den > 0)
+    return float(out) if out.ndim == 0 else out

@@ -1,0 +1,33 @@
+"""Door-to-door: non-enforcement visits, the designed-positive contact of
+Peyton, Sierra-Arevalo & Rand (2019): a share of knocks reach the resident, who
+then has a designed contact (trust.designed_contact_effect)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Policy, register
+
+
+@register
+class DoorToDoor(Policy):
+    name = "door_to_door"
+    activity = "door_to_door"
+
+    def solo_share(self, model) -> float:
+        return model.config.policy.door_to_door.hours_share
+
+    def act(self, model, hours_by_beat: np.ndarray) -> np.ndarray:
+        knobs = model.config.policy.door_to_door
+        rng = model.streams["door_to_door"]
+        knocks = rng.poisson(hours_by_beat * knobs.visits_per_hour)
+        if knocks.sum() == 0:
+            return hours_by_beat
+        nb = np.repeat(np.arange(len(knocks)), knocks)
+        residents = model.random_residents(rng, nb)
+        fresh = model.day - model.last_visit_day[residents] > knobs.revisit_after_days
+        reached = residents[fresh & (rng.random(len(residents)) < knobs.reach_probability)]
+        reached = np.unique(reached)
+        model.last_visit_day[reached] = model.day
+        model.record_designed_contacts(reached)
+        return hours_by_beat

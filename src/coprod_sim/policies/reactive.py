@@ -1,0 +1,16 @@
+"""Reactive policing (the baseline): respond to calls, random preventive patrol."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Policy, register
+
+
+@register
+class Reactive(Policy):
+    name = "reactive"
+    activity = "patrol"
+
+    def act(self, model, hours_by_beat: np.ndarray) -> np.ndarray:
+        return np.zeros_like(hours_by_beat)  # unused hours are patrol by definition

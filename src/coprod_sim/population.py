@@ -1,0 +1,145 @@
+"""Resident arrays, groups, neighbourhoods and places.
+
+Residents are numbered so that each neighbourhood, and each group inside a
+neighbourhood, is a contiguous block of ids. Drawing "a random resident of
+neighbourhood n" is then ``start[n] + integers(size[n])``: no index lists, no
+per-agent objects, whatever N.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Config
+
+
+@dataclass
+class Population:
+    neighbourhood: np.ndarray  # int32 [N]
+    group: np.ndarray  # int8 [N], index into group_names
+    group_names: list[str]
+    initial_trust: np.ndarray  # float64 [N]
+    propensity: np.ndarray  # float32 [N], offending propensity, mean 1
+    has_alternatives: np.ndarray  # bool [N]
+    nb_start: np.ndarray  # int64 [K]
+    nb_size: np.ndarray  # int64 [K]
+    block_start: np.ndarray  # int64 [K, G]: first id of group g in neighbourhood n
+    block_size: np.ndarray  # int64 [K, G]
+    place_neighbourhood: np.ndarray  # int32 [P]
+    place_attractiveness: np.ndarray  # float64 [P], mean 1 within the city
+    place_start: np.ndarray  # int64 [K]
+    place_count: np.ndarray  # int64 [K]
+
+    @property
+    def n(self) -> int:
+        return len(self.neighbourhood)
+
+    @property
+    def n_neighbourhoods(self) -> int:
+        return len(self.nb_start)
+
+    @property
+    def n_places(self) -> int:
+        return len(self.place_neighbourhood)
+
+
+def split_evenly(total: int, parts: int) -> np.ndarray:
+    base = np.full(parts, total // parts, dtype=np.int64)
+    base[: total % parts] += 1
+    return base
+
+
+def round_preserving_sum(x: np.ndarray, total: int) -> np.ndarray:
+    """Integer counts proportional to x that add to total (largest remainder)."""
+    x = np.asarray(x, dtype=float)
+    scaled = x / x.sum() * total if x.sum() > 0 else np.full_like(x, total / len(x))
+    out = np.floor(scaled).astype(np.int64)
+    short = total - out.sum()
+    if short > 0:
+        out[np.argsort(-(scaled - out), kind="stable")[:short]] += 1
+    return out
+
+
+def group_mix_by_neighbourhood(shares: np.ndarray, n_nb: int, segregation: float) -> np.ndarray:
+    """[K, G] group weights per neighbourhood: the city mix, blended toward each group
+    filling its own stretch of neighbourhoods as segregation goes from 0 to 1."""
+    shares = shares / shares.sum()
+    edges = np.concatenate([[0.0], np.cumsum(shares)])
+    lo = np.arange(n_nb) / n_nb
+    hi = (np.arange(n_nb) + 1) / n_nb
+    overlap = np.clip(np.minimum(hi[:, None], edges[None, 1:]) - np.maximum(lo[:, None], edges[None, :-1]), 0, None)
+    concentrated = overlap * n_nb
+    return (1 - segregation) * shares[None, :] + segregation * concentrated
+
+
+def beta_draws(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
+    if sd <= 0 or mean <= 0 or mean >= 1:
+        return np.full(size, float(mean))
+    sd = min(sd, 0.99 * np.sqrt(mean * (1 - mean)))
+    k = mean * (1 - mean) / sd**2 - 1
+    return rng.beta(mean * k, (1 - mean) * k, size)
+
+
+def lognormal_mean_one(rng: np.random.Generator, sigma: float, size: int, dtype=np.float64) -> np.ndarray:
+    return rng.lognormal(-(sigma**2) / 2, sigma, size).astype(dtype)
+
+
+def build_population(config: Config, rng: np.random.Generator, counts: np.ndarray | None = None) -> Population:
+    """Residents, groups and places. `counts` ([K, G] residents per neighbourhood and
+    group) is given when a user-supplied graph fixes them; otherwise derived from
+    the config without randomness (so every replicate has the same composition)."""
+    pc = config.population
+    names = list(pc.groups)
+    shares = np.array([g.share for g in pc.groups.values()])
+    k = pc.neighbourhoods
+    if counts is None:
+        sizes = split_evenly(pc.residents, k)
+        mix = group_mix_by_neighbourhood(shares, k, pc.segregation)
+        counts = np.stack([round_preserving_sum(mix[n], sizes[n]) for n in range(k)])
+    counts = np.asarray(counts, dtype=np.int64)
+    flat = counts.ravel()
+    block_start = (np.concatenate([[0], np.cumsum(flat)[:-1]])).reshape(counts.shape)
+    nb_size = counts.sum(axis=1)
+    nb_start = block_start[:, 0].copy()
+    n = int(flat.sum())
+
+    neighbourhood = np.repeat(np.repeat(np.arange(k, dtype=np.int32), counts.shape[1]), flat)
+    group = np.repeat(np.tile(np.arange(counts.shape[1], dtype=np.int8), k), flat)
+
+    initial_trust = np.empty(n)
+    for gi, g in enumerate(pc.groups.values()):
+        mask = group == gi
+        initial_trust[mask] = beta_draws(rng, g.initial_trust_mean, g.initial_trust_sd, int(mask.sum()))
+
+    propensity = lognormal_mean_one(rng, config.crime.propensity_sigma, n, np.float32)
+    has_alternatives = rng.random(n) < config.reporting.alternatives_share
+
+    place_count = np.maximum(1, np.round(nb_size / pc.residents_per_place)).astype(np.int64)
+    place_start = np.concatenate([[0], np.cumsum(place_count)[:-1]])
+    place_neighbourhood = np.repeat(np.arange(k, dtype=np.int32), place_count)
+    place_attractiveness = lognormal_mean_one(rng, config.crime.place_concentration_sigma, int(place_count.sum()))
+
+    return Population(
+        neighbourhood=neighbourhood,
+        group=group,
+        group_names=names,
+        initial_trust=initial_trust,
+        propensity=propensity,
+        has_alternatives=has_alternatives,
+        nb_start=nb_start,
+        nb_size=nb_size,
+        block_start=block_start,
+        block_size=counts,
+        place_neighbourhood=place_neighbourhood,
+        place_attractiveness=place_attractiveness,
+        place_start=place_start,
+        place_count=place_count,
+    )
+
+
+def random_residents_in(rng: np.random.Generator, pop: Population, neighbourhoods: np.ndarray) -> np.ndarray:
+    """One uniformly random resident of each listed neighbourhood (vectorised)."""
+    neighbourhoods = np.asarray(neighbourhoods, dtype=np.int64)
+    return pop.nb_start[neighbourhoods] + (rng.random(len(neighbourhoods)) * pop.nb_size[neighbourhoods]).astype(np.int64)

@@ -1,0 +1,164 @@
+"""Replicates, seeds and the run output folder (Parquet, JSON, figures).
+
+Replicate r of a command given seed S runs on `replicate_seed(S, r)`, so
+`run --seed S` is replicate 0 of every policy in `compare --seed S`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .config import Config, with_overrides
+from .metrics import period_values
+from .model import CoProductionModel
+from .parallel import default_workers, run_tasks
+from .streams import replicate_seed
+
+
+class OutputError(RuntimeError):
+    """An output folder problem, phrased for the user."""
+
+
+@dataclass
+class RunResult:
+    replicate: int
+    seed: int
+    timeseries: pd.DataFrame
+    neighbourhoods: pd.DataFrame
+    extras: dict = field(default_factory=dict)
+
+
+def simulate(config: Config, seed: int, replicate: int, days: int | None = None) -> RunResult:
+    """One replicate: burn-in, then `days` recorded days."""
+    model = CoProductionModel(config, rng=replicate_seed(seed, replicate))
+    model.run(days if days is not None else config.run.days)
+    ts = model.timeseries()
+    ts.insert(0, "seed", seed)
+    ts.insert(0, "replicate", replicate)
+    nb = model.neighbourhood_table()
+    if len(nb):
+        nb.insert(0, "replicate", replicate)
+    extras = {"share_contacted_last_365_days": model.share_contacted(365), "residents": model.pop.n, "places": model.pop.n_places}
+    return RunResult(replicate, seed, ts, nb, extras)
+
+
+def _simulate_task(args) -> RunResult:
+    config, seed, replicate, days = args
+    return simulate(config, seed, replicate, days)
+
+
+def run_replicates(config: Config, *, seed: int | None = None, replicates: int | None = None, days: int | None = None, workers: int | None = None, progress: bool = True, desc: str = "replicates") -> list[RunResult]:
+    seed = config.run.seed if seed is None else seed
+    replicates = config.run.replicates if replicates is None else replicates
+    tasks = [(config, seed, r, days) for r in range(replicates)]
+    workers = default_workers(len(tasks)) if workers is None else workers
+    return run_tasks(_simulate_task, tasks, workers=workers, desc=desc, progress=progress)
+
+
+# ---------------------------------------------------------------------- output folder
+def prepare_out_dir(out: str | Path, force: bool) -> Path:
+    """Create `out`; refuse a non-empty folder unless `force` (nothing is deleted)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} is a file, not a folder")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise OutputError(f"--out {out} is not empty; choose another folder or pass --force to overwrite its files")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def resolved_run_config(config: Config, seed: int, replicates: int, days: int | None) -> Config:
+    return with_overrides(config, {"run.seed": seed, "run.replicates": replicates, "run.days": days if days is not None else config.run.days})
+
+
+def summarize(results: list[RunResult]) -> dict:
+    ts = pd.concat([r.timeseries for r in results], ignore_index=True)
+    pv = period_values(ts)
+    per_rep = {}
+    for (period, metric, group), d in pv.groupby(["period", "metric", pv["group"].fillna("")], sort=False):
+        key = metric if not group else f"{metric}_{group}"
+        vals = d.sort_values("replicate")["value"].to_numpy()
+        per_rep.setdefault(period, {})[key] = {"mean": _nan_to_none(np.nanmean(vals) if np.isfinite(vals).any() else np.nan), "per_replicate": [_nan_to_none(v) for v in vals]}
+    days = int(ts["day"].nunique())
+    residents = results[0].extras["residents"]
+    per_year = 365.0 / days * 1000.0 / residents
+    calib = {
+        "violent_per_1000_per_year": float(ts["crimes_violent"].sum() / len(results) * per_year),
+        "property_per_1000_per_year": float(ts["crimes_property"].sum() / len(results) * per_year),
+        "reporting_rate_violent": _nan_to_none(ts["reported_violent"].sum() / max(ts["crimes_violent"].sum(), 1)),
+        "reporting_rate_property": _nan_to_none(ts["reported_property"].sum() / max(ts["crimes_property"].sum(), 1)),
+        "share_contacted_last_365_days": float(np.mean([r.extras["share_contacted_last_365_days"] for r in results])),
+    }
+    return {"days": days, "replicates": len(results), "residents": residents, "calibration_view": calib, "periods": per_rep}
+
+
+def _nan_to_none(x):
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+def write_run_folder(out: Path, config: Config, results: list[RunResult], *, command: str, csv: bool | None = None, figures: bool | None = None) -> dict:
+    """Write config.toml, timeseries.parquet, neighbourhoods.parquet, summary.json,
+    metadata.json and figures/ for a set of replicates of one configuration."""
+    from .figures import plot_run
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    csv = config.output.csv if csv is None else csv
+    figures = config.output.figures if figures is None else figures
+    seed = results[0].seed
+    (out / "config.toml").write_text(config.to_toml())
+    ts = pd.concat([r.timeseries for r in results], ignore_index=True)
+    _write_table(ts, out / "timeseries.parquet", csv)
+    nb_frames = [r.neighbourhoods for r in results if len(r.neighbourhoods)]
+    if nb_frames:
+        nb = pd.concat(nb_frames, ignore_index=True)
+        nb.insert(1, "seed", seed)
+        _write_table(nb, out / "neighbourhoods.parquet", csv)
+    summary = summarize(results)
+    summary["seed"] = seed
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    (out / "metadata.json").write_text(json.dumps(metadata(config, seed, [r.replicate for r in results], command), indent=2))
+    if figures:
+        plot_run(ts, out / "figures")
+    return summary
+
+
+def metadata(config: Config, seed: int, replicates: list[int], command: str) -> dict:
+    import mesa
+
+    return {
+        "package": "coprod_sim",
+        "version": __version__,
+        "seed": seed,
+        "replicates": replicates,
+        "replicate_seeds": "replicate r runs on numpy.random.SeedSequence(seed).spawn(r+1)[r]",
+        "config_hash": config.hash(),
+        "command": command,
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def _write_table(df: pd.DataFrame, path: Path, csv: bool) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    df.to_parquet(tmp, index=False)
+    tmp.replace(path)  # atomic: a reader never sees half a file
+    if csv:
+        df.to_csv(path.with_suffix(".csv"), index=False)
+
+
+def command_line() -> str:
+    return " ".join([Path(sys.argv[0]).name] + sys.argv[1:])

@@ -1,0 +1,93 @@
+"""Crime: offending from heterogeneous propensity at concentrated places, lowered
+by deterrence (perceived police presence and clearance) and collective efficacy.
+
+Common random numbers: each day *potential* incidents are drawn at the cap rate
+(`max_rate_multiplier` x base) from the crime stream, independent of any policy,
+with their place, victim, seriousness and the uniforms later submodels use. A
+potential incident occurs when its uniform falls below (actual multiplier / cap).
+So two policies on the same seed see the same opportunities; a policy only
+changes which of them happen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..population import Population
+
+VIOLENT, PROPERTY = 0, 1
+
+
+@dataclass
+class Incidents:
+    place: np.ndarray  # int64
+    neighbourhood: np.ndarray  # int64
+    kind: np.ndarray  # int8: VIOLENT or PROPERTY
+    victim: np.ndarray  # int64 resident id
+    seriousness: np.ndarray  # float64 in [0, 1]
+    u_occur: np.ndarray  # uniforms, one per potential incident, fixed across policies
+    u_report: np.ndarray
+    u_clear: np.ndarray
+    u_officer: np.ndarray
+    u_bad: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.place)
+
+    def subset(self, mask: np.ndarray) -> "Incidents":
+        return Incidents(**{k: v[mask] for k, v in self.__dict__.items()})
+
+
+def place_pressure(pop: Population) -> np.ndarray:
+    """Expected share of base offending at each place, per unit base rate:
+    attractiveness x the neighbourhood's summed propensity / its summed attractiveness."""
+    k = pop.n_neighbourhoods
+    propensity_nb = np.bincount(pop.neighbourhood, weights=pop.propensity, minlength=k)
+    attract_nb = np.bincount(pop.place_neighbourhood, weights=pop.place_attractiveness, minlength=k)
+    return pop.place_attractiveness * (propensity_nb / attract_nb)[pop.place_neighbourhood]
+
+
+def deterrence_multiplier(perceived_presence_per_1000: np.ndarray, perceived_clearance: np.ndarray, *, reference_presence: float, reference_clearance: float, presence_elasticity: float, clearance_elasticity: float) -> np.ndarray:
+    """Offending multiplier from perceived risk, per neighbourhood. Power laws give
+    constant elasticities; a small floor keeps zero presence finite."""
+    presence = (np.maximum(perceived_presence_per_1000, 0) + 0.1 * reference_presence) / (1.1 * reference_presence)
+    clearance = (np.maximum(perceived_clearance, 0) + 0.1 * reference_clearance) / (1.1 * reference_clearance)
+    return presence ** (-presence_elasticity) * clearance ** (-clearance_elasticity)
+
+
+def efficacy_multiplier(efficacy: np.ndarray, *, coef: float, reference: float) -> np.ndarray:
+    return np.exp(-coef * (efficacy - reference))
+
+
+def draw_potential_incidents(rng: np.random.Generator, pop: Population, pressure_cumsum: list[np.ndarray], cap_rate_per_day: tuple[float, float], seriousness_mean: tuple[float, float], seriousness_sd: float, pressure_nb: np.ndarray) -> Incidents:
+    """Potential incidents of both types for one day (before thinning).
+
+    `pressure_nb[n]` is the neighbourhood's summed pressure; `pressure_cumsum[n]` the
+    cumulative pressure over its places (to pick a place in proportion to it)."""
+    k = pop.n_neighbourhoods
+    kinds, nbs = [], []
+    for kind, rate in enumerate(cap_rate_per_day):
+        counts = rng.poisson(rate * pressure_nb)
+        nbs.append(np.repeat(np.arange(k), counts))
+        kinds.append(np.full(counts.sum(), kind, dtype=np.int8))
+    nb = np.concatenate(nbs)
+    kind = np.concatenate(kinds)
+    m = len(nb)
+    u = rng.random((7, m))  # place, victim, occur, report, clear, officer, bad contact
+    place = np.empty(m, dtype=np.int64)
+    for n in np.unique(nb):  # loops over neighbourhoods with incidents, not residents
+        idx = np.flatnonzero(nb == n)
+        cs = pressure_cumsum[n]
+        place[idx] = pop.place_start[n] + np.minimum(np.searchsorted(cs, u[0, idx] * cs[-1], side="right"), len(cs) - 1)
+    victim = pop.nb_start[nb] + (u[1] * pop.nb_size[nb]).astype(np.int64)
+    means = np.where(kind == VIOLENT, seriousness_mean[0], seriousness_mean[1])
+    seriousness = np.clip(means + seriousness_sd * rng.standard_normal(m), 0, 1)
+    return Incidents(place=place, neighbourhood=nb.astype(np.int64), kind=kind, victim=victim, seriousness=seriousness, u_occur=u[2], u_report=u[3], u_clear=u[4], u_officer=u[5], u_bad=u[6])
+
+
+def occurring(potential: Incidents, multiplier_by_place: np.ndarray, cap: float) -> Incidents:
+    """Thin potential incidents to those that occur under today's multipliers."""
+    keep = potential.u_occur < np.minimum(multiplier_by_place[potential.place], cap) / cap
+    return potential.subset(keep)

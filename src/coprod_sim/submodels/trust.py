@@ -1,0 +1,81 @@
+"""Trust: Friedkin-Johnsen anchoring plus network influence, asymmetric contact
+shocks (C8), a designed-positive contact kind (C9, C11), vicarious effects through
+the network, victim experience; anchors drift slowly toward experienced trust.
+
+All changes in a day are computed from the trust values at the start of the day
+(synchronous update), then clipped to [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+
+@dataclass
+class Shocks:
+    """Counts of today's experiences per resident, as sparse (ids) lists."""
+
+    negative: list = field(default_factory=list)  # bad police contacts
+    positive: list = field(default_factory=list)  # good routine contacts
+    designed: list = field(default_factory=list)  # designed non-enforcement contacts
+    victim_uncleared: list = field(default_factory=list)
+    victim_cleared: list = field(default_factory=list)
+
+    def ids(self, kind: str) -> np.ndarray:
+        parts = getattr(self, kind)
+        return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, dtype=np.int64)
+
+
+def neighbour_mean(adj: sp.csr_array, degree: np.ndarray, trust: np.ndarray) -> np.ndarray:
+    """Mean trust of each resident's neighbours (own trust where isolated)."""
+    total = adj @ trust
+    return np.divide(total, degree, out=trust.copy(), where=degree > 0)
+
+
+def neighbours_of(adj: sp.csr_array, ids: np.ndarray) -> np.ndarray:
+    """All neighbours of the given residents, with repeats (one per tie)."""
+    if len(ids) == 0:
+        return ids
+    starts, ends = adj.indptr[ids], adj.indptr[ids + 1]
+    lengths = ends - starts
+    if lengths.sum() == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return adj.indices[np.arange(lengths.sum()) + offsets].astype(np.int64)
+
+
+def trust_change(trust, anchor, adj, degree, shocks: Shocks, *, anchor_rate_per_day, social_rate_per_day, negative_contact_effect, positive_contact_effect, designed_contact_effect, vicarious_fraction, victimization_effect, clearance_effect) -> np.ndarray:
+    """Today's change in trust for every resident (not yet applied)."""
+    delta = anchor_rate_per_day * (anchor - trust) + social_rate_per_day * (neighbour_mean(adj, degree, trust) - trust)
+    losses = {"negative": negative_contact_effect, "victim_uncleared": victimization_effect}
+    gains = {"positive": positive_contact_effect, "designed": designed_contact_effect, "victim_cleared": clearance_effect}
+    vicarious = {"negative", "positive", "designed"}
+    for kind, effect in {**losses, **gains}.items():
+        ids = shocks.ids(kind)
+        if effect == 0 or len(ids) == 0:
+            continue
+        sign = -1.0 if kind in losses else 1.0
+        _add_shock(delta, trust, ids, sign * effect)
+        if kind in vicarious and vicarious_fraction > 0:
+            _add_shock(delta, trust, neighbours_of(adj, ids), sign * effect * vicarious_fraction)
+    return delta
+
+
+def _add_shock(delta: np.ndarray, trust: np.ndarray, ids: np.ndarray, effect: float) -> None:
+    """A loss takes a share of trust, a gain a share of distrust (so both stay in [0, 1])."""
+    room = trust[ids] if effect < 0 else 1.0 - trust[ids]
+    np.add.at(delta, ids, effect * room)
+
+
+def apply_change(trust: np.ndarray, delta: np.ndarray) -> None:
+    trust += delta
+    np.clip(trust, 0.0, 1.0, out=trust)
+
+
+def drift_anchors(anchor: np.ndarray, trust: np.ndarray, *, anchor_drift_years: float) -> None:
+    """Anchors follow experienced trust with a time constant of years (0 = fixed)."""
+    if anchor_drift_years > 0:
+        anchor += (trust - anchor) / (anchor_drift_years * 365.0)
