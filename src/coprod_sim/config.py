@@ -566,13 +566,13 @@ def defaults_toml() -> str:
                 lines.append(tomli_w.dumps({mk: mv}).strip())
             lines.append("")
 
-    for name, f in Config.model_fields.items():
-        if name == "events":
-            lines.append("# [[events]] entries: day, kind (misconduct, budget_cut, turnover, crime_surge) and that kind's fields.")
-            lines.append("events = []")
-            lines.append("")
-            continue
-        emit_section(getattr(defaults, name), name)
+    # Top-level keys must come before any table in TOML.
+    lines.append("# [[events]] entries: day, kind (misconduct, budget_cut, turnover, crime_surge) and that kind's fields.")
+    lines.append("events = []")
+    lines.append("")
+    for name in Config.model_fields:
+        if name != "events":
+            emit_section(getattr(defaults, name), name)
     return "\n".join(lines).rstrip() + "\n"
 
 

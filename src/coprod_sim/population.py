@@ -75,11 +75,12 @@ def group_mix_by_neighbourhood(shares: np.ndarray, n_nb: int, segregation: float
 
 
 def beta_draws(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
-    if sd <= 0 or mean <= 0 or mean >= 1:
+    """Beta draws with the given mean and sd (sd capped at what a Beta allows)."""
+    if sd < 1e-9 or mean <= 1e-9 or mean >= 1 - 1e-9:
         return np.full(size, float(mean))
     sd = min(sd, 0.99 * np.sqrt(mean * (1 - mean)))
     k = mean * (1 - mean) / sd**2 - 1
-    return rng.beta(mean * k, (1 - mean) * k, size)
+    return rng.beta(max(mean * k, 1e-6), max((1 - mean) * k, 1e-6), size)
 
 
 def lognormal_mean_one(rng: np.random.Generator, sigma: float, size: int, dtype=np.float64) -> np.ndarray:

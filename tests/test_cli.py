@@ -1,0 +1,68 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from coprod_sim.cli import main
+
+SMALL = ["--set", "population.residents=800", "--set", "population.neighbourhoods=4", "--set", "run.burn_in_days=10", "--days", "40", "--quiet"]
+
+
+def test_run_end_to_end(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "configs/baseline.toml", *SMALL, "--seed", "11", "--replicates", "2", "--workers", "1", "--out", str(out), "--csv"]) == 0
+    for name in ("config.toml", "timeseries.parquet", "timeseries.csv", "neighbourhoods.parquet", "summary.json", "metadata.json", "figures/timeseries.png"):
+        assert (out / name).exists(), name
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert set(ts["replicate"]) == {0, 1} and (ts["seed"] == 11).all()
+    assert ts.groupby("replicate")["day"].agg(["min", "max"]).values.tolist() == [[0, 39], [0, 39]]
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["seed"] == 11 and meta["replicates"] == [0, 1] and len(meta["config_hash"]) == 16
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["periods"]["all"]["crimes"]["per_replicate"] == ts.groupby("replicate")["crimes"].sum().tolist()
+    # the resolved config reproduces the run
+    from coprod_sim.config import load_config
+    assert load_config(out / "config.toml").run.seed == 11
+
+
+def test_run_equals_replicate_zero_of_compare(tmp_path):
+    run_out, cmp_out = tmp_path / "run", tmp_path / "cmp"
+    assert main(["run", *SMALL, "--seed", "4", "--out", str(run_out)]) == 0
+    assert main(["compare", *SMALL, "--seed", "4", "--replicates", "2", "--workers", "1", "--policies", "reactive,door_to_door", "--out", str(cmp_out)]) == 0
+    a = pd.read_parquet(run_out / "timeseries.parquet")
+    b = pd.read_parquet(cmp_out / "reactive" / "timeseries.parquet")
+    pd.testing.assert_frame_equal(a, b[b["replicate"] == 0].reset_index(drop=True))
+    table = pd.read_parquet(cmp_out / "comparison.parquet")
+    assert list(table.columns) == ["policy", "metric", "period", "group", "neighbourhood", "baseline_mean", "policy_mean", "diff", "diff_low", "diff_high", "rel_diff"]
+    assert set(table["policy"]) == {"door_to_door"}
+    assert {"all", "year_1"} <= set(table["period"])
+    assert (cmp_out / "figures" / "differences.png").exists()
+
+
+def test_refuses_non_empty_folder_without_force(tmp_path, capsys):
+    out = tmp_path / "x"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    assert main(["run", *SMALL, "--out", str(out)]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "precious"
+    assert main(["run", *SMALL, "--out", str(out), "--force"]) == 0
+
+
+def test_bad_config_is_one_clear_line(tmp_path, capsys):
+    assert main(["run", "--set", "population.residents=abc", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "population.residents = 'abc'" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()  # nothing created before the config is valid
+
+
+def test_validate_prints_resolved_toml(capsys):
+    assert main(["validate", "configs/baseline.toml", "--set", "trust.vicarious_fraction=0.45"]) == 0
+    assert "vicarious_fraction = 0.45" in capsys.readouterr().out
+
+
+def test_console_script_help():
+    r = subprocess.run([sys.executable, "-m", "coprod_sim.cli", "run", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "--replicates" in r.stdout and "--set" in r.stdout

@@ -1,0 +1,138 @@
+"""The whole model: invariants, determinism, common random numbers, Mesa views."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coprod_sim.agents import Officer, Resident
+from coprod_sim.config import load_config, with_overrides
+from coprod_sim.model import CoProductionModel
+from coprod_sim.streams import replicate_seed
+
+REQUIRED = ["day", "crimes", "crimes_reported", "reporting_rate", "crimes_violent", "crimes_property", "reported_violent", "reported_property", "mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "clearance_rate", "police_contacts", "negative_contacts", "mean_trust_majority", "reporting_rate_minority", "victims_minority", "hours_response", "hours_patrol", "hours_door_to_door"]
+
+
+def check_invariants(model, ts):
+    assert ((model.trust >= 0) & (model.trust <= 1)).all()
+    assert ((model.anchor >= 0) & (model.anchor <= 1)).all()
+    assert ((model.efficacy >= 0) & (model.efficacy <= 1)).all()
+    counts = ["crimes", "crimes_reported", "crimes_cleared", "police_contacts", "negative_contacts"]
+    assert (ts[counts] >= 0).all().all()
+    assert (ts["crimes_reported"] <= ts["crimes"]).all()
+    assert (ts["crimes_cleared"] <= ts["crimes_reported"]).all()
+    assert (ts["crimes_violent"] + ts["crimes_property"] == ts["crimes"]).all()
+    assert (ts["negative_contacts"] <= ts["police_contacts"]).all()
+    rates = ts[["reporting_rate", "clearance_rate"]].to_numpy()
+    assert np.all(np.isnan(rates) | ((rates >= 0) & (rates <= 1)))
+    # NaN exactly when the denominator is 0
+    assert (ts["reporting_rate"].isna() == (ts["crimes"] == 0)).all()
+    hours = ts[[c for c in ts if c.startswith("hours_")]].sum(axis=1)
+    budget = model.officer_hours.sum()
+    assert (hours <= budget + 1e-6).all()
+
+
+def test_metrics_and_burn_in(small_config):
+    m = CoProductionModel(small_config, rng=1)
+    assert m.day == 0  # burn-in done and not written
+    m.run(30)
+    ts = m.timeseries()
+    assert list(ts["day"]) == list(range(30))
+    for col in REQUIRED:
+        assert col in ts.columns, col
+    check_invariants(m, ts)
+    nb = m.neighbourhood_table()
+    assert len(nb) == 30 * 5 and set(nb["neighbourhood"]) == set(range(5))
+    assert nb.groupby("day")["crimes"].sum().tolist() == ts["crimes"].tolist()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    residents=st.integers(200, 3000),
+    neighbourhoods=st.integers(1, 8),
+    minority_trust=st.floats(0.0, 1.0),
+    sd=st.floats(0.0, 0.4),
+    officers=st.floats(0.0, 8.0),
+    degree=st.floats(0.0, 30.0),
+    neg=st.floats(0.0, 1.0),
+    designed=st.floats(0.0, 1.0),
+    policy=st.sampled_from(["reactive", "door_to_door"]),
+    crime_scale=st.floats(0.0, 20.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_invariants_hold_for_any_valid_config(residents, neighbourhoods, minority_trust, sd, officers, degree, neg, designed, policy, crime_scale, seed):
+    cfg = load_config(overrides={
+        "population.residents": residents, "population.neighbourhoods": neighbourhoods,
+        "population.groups.minority.initial_trust_mean": minority_trust, "population.groups.minority.initial_trust_sd": sd,
+        "population.officers_per_1000": officers, "network.mean_degree": degree,
+        "trust.negative_contact_effect": neg, "trust.designed_contact_effect": designed, "policy.name": policy,
+        "crime.violent_per_1000_per_year": 24 * crime_scale, "crime.property_per_1000_per_year": 41 * crime_scale,
+        "run.burn_in_days": 5, "output.agent_views_max_residents": 0,
+    })
+    m = CoProductionModel(cfg, rng=seed)
+    m.run(25)
+    check_invariants(m, m.timeseries())
+
+
+def test_same_seed_same_series_different_seed_differs(small_config):
+    a = CoProductionModel(small_config, rng=replicate_seed(3, 0))
+    b = CoProductionModel(small_config, rng=replicate_seed(3, 0))
+    c = CoProductionModel(small_config, rng=replicate_seed(3, 1))
+    for m in (a, b, c):
+        m.run(40)
+    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries())
+    np.testing.assert_array_equal(a.trust, b.trust)
+    assert not a.timeseries()["crimes"].equals(c.timeseries()["crimes"])
+
+
+def test_policies_share_crime_opportunities(small_config):
+    """Common random numbers: a policy changes which potential incidents occur, not the draws."""
+    base = CoProductionModel(small_config, rng=5, burn_in=False)
+    d2d = CoProductionModel(with_overrides(small_config, {"policy.name": "door_to_door", "policy.door_to_door.hours_share": 0.5}), rng=5, burn_in=False)
+    np.testing.assert_array_equal(base.adj.indices, d2d.adj.indices)
+    np.testing.assert_array_equal(base.trust, d2d.trust)
+    for _ in range(5):
+        base.step()
+        d2d.step()
+    assert base.streams["crime"].random() == d2d.streams["crime"].random()
+    assert base.streams["service"].random() == d2d.streams["service"].random()
+    assert not np.array_equal(base.trust, d2d.trust)  # door-to-door did act
+
+
+def test_zero_hours_door_to_door_equals_reactive(small_config):
+    a = CoProductionModel(small_config, rng=9)
+    b = CoProductionModel(with_overrides(small_config, {"policy.name": "door_to_door", "policy.door_to_door.hours_share": 0.0}), rng=9)
+    a.run(30)
+    b.run(30)
+    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries())
+
+
+def test_mesa_views_read_and_write_the_arrays(small_config):
+    m = CoProductionModel(small_config, rng=2, burn_in=False)
+    residents = m.agents_by_type[Resident]
+    assert len(residents) == m.pop.n
+    r = residents.select(lambda a: a.idx == 10).to_list()[0]
+    r.trust = 0.123
+    assert m.trust[10] == 0.123
+    assert residents.agg("trust", np.mean) == pytest.approx(m.trust.mean())
+    assert r.group in m.pop.group_names and 0 <= r.neighbourhood < 5
+    assert all(m.pop.neighbourhood[j] is not None for j in r.neighbours)
+    officers = m.agents_by_type[Officer]
+    assert len(officers) == round(2.2 * 1500 / 1000)
+    o = officers.to_list()[0]
+    assert 0 <= o.pj_skill <= 1 and o.hours_per_day == pytest.approx(24 * 0.2)
+    assert (m.pop.neighbourhood[o.known_residents] == o.beat).all()
+
+
+def test_large_models_skip_views():
+    cfg = load_config(overrides={"population.residents": 3000, "output.agent_views_max_residents": 1000, "run.burn_in_days": 0})
+    m = CoProductionModel(cfg, rng=0)
+    assert Resident not in m.agents_by_type
+
+
+def test_set_trust_hold_freezes_trust(small_config):
+    m = CoProductionModel(small_config, rng=4)
+    m.set_trust(1.0, hold=True)
+    m.run(20)
+    assert (m.trust == 1.0).all()
