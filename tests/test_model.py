@@ -136,3 +136,24 @@ def test_set_trust_hold_freezes_trust(small_config):
     m.set_trust(1.0, hold=True)
     m.run(20)
     assert (m.trust == 1.0).all()
+
+
+def test_crime_concentrates_at_places(monkeypatch):
+    """Weisburd (2015): about half of incidents at about 5% of places."""
+    from coprod_sim.submodels import crime as crime_mod
+
+    cfg = load_config(overrides={"output.neighbourhood_metrics": False})
+    m = CoProductionModel(cfg, rng=replicate_seed(8, 0))
+    counts = np.zeros(m.pop.n_places)
+    original = crime_mod.occurring
+
+    def spy(potential, multiplier, cap):
+        inc = original(potential, multiplier, cap)
+        np.add.at(counts, inc.place, 1)
+        return inc
+
+    monkeypatch.setattr(crime_mod, "occurring", spy)
+    m.run(365)
+    top = np.sort(counts)[::-1][: int(0.05 * len(counts))]
+    assert 0.35 <= top.sum() / counts.sum() <= 0.7, top.sum() / counts.sum()
+    assert counts.sum() == m.timeseries()["crimes"].sum()
