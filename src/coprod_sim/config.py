@@ -186,43 +186,126 @@ class EfficacyConfig(Section):
 
 
 # --------------------------------------------------------------------------- policy
-class DoorToDoorConfig(Section):
-    hours_share: float = P(0.2, "share of discretionary hours", "Share of discretionary officer hours spent on door-to-door visits.", ge=0, le=1)
+class PolicyKnobs(Section):
+    hours_share: float = P(0.2, "share of discretionary hours", "Share of discretionary officer hours the policy takes when it runs alone (the rest is reactive patrol). In a mix, policy.mix sets the shares instead.", ge=0, le=1)
+    neighbourhoods: list[int] = Field(default_factory=list, description="Neighbourhoods the policy works in (empty = all, hours in proportion to residents).")
+
+
+class DoorToDoorConfig(PolicyKnobs):
     visits_per_hour: float = P(2.0, "households/officer-hour", "Doors knocked per officer-hour.", ge=0, le=100)
     reach_probability: float = P(0.41, "probability", "Chance a knock reaches the resident.", ge=0, le=1, source="Peyton et al. 2019: 41% (C9)")
     revisit_after_days: int = P(180, "days", "A resident is not visited again within this many days.", ge=0, le=36500)
 
 
-POLICY_NAMES = ("reactive", "door_to_door")
+class HotSpotsConfig(PolicyKnobs):
+    minutes_per_visit: float = P(15.0, "minutes", "Length of one directed-patrol visit to a hot spot.", gt=0, le=600, source="Koper 1995: 10-15 minute visits")
+    visits_per_day: float = P(3.0, "visits/place/day", "Visits each targeted place receives per day; sets how many places the hours cover.", gt=0, le=100)
+    crime_reduction: float = P(0.25, "share", "Reduction of offending at a place receiving the full daily dose (smoothed over crime.perception_memory_days).", ge=0, le=1, source="Braga et al. 2019 Campbell review: modest reductions, diffusion > displacement")
+    stops_multiplier: float = P(1.5, "x", "Police-initiated contacts per hour at hot spots, relative to random patrol (proactive enforcement).", ge=0, le=20)
+
+
+class FootPatrolConfig(PolicyKnobs):
+    informal_contacts_per_hour: float = P(1.5, "contacts/officer-hour", "Informal (non-enforcement) conversations per hour on foot.", ge=0, le=100, source="Ratcliffe et al. 2011; Skogan 2006")
+    bad_multiplier: float = P(0.3, "x", "Informal contacts go badly this many times as often as routine contacts.", ge=0, le=10)
+    visibility: float = P(1.0, "x", "Deterrent presence of a foot-patrol hour relative to a patrol hour.", ge=0, le=10)
+
+
+class CommunityMeetingsConfig(PolicyKnobs):
+    interval_days: int = P(30, "days", "Days between meetings in a neighbourhood.", ge=1, le=3650, source="Chicago CAPS: monthly beat meetings (Skogan 2006)")
+    hours_per_meeting: float = P(6.0, "officer-hours", "Officer time per meeting (preparation and attendance).", gt=0, le=1000)
+    attendance_rate: float = P(0.08, "share", "Chance a resident attends, times the resident's participation propensity.", ge=0, le=1, source="Skogan 2006: attendance mostly below 1 in 50 residents")
+    efficacy_gain: float = P(0.5, "efficacy per attendee share", "Collective-efficacy gain per meeting: gain x attendees / residents of the neighbourhood.", ge=0, le=100)
+
+
+class ProceduralJusticeTrainingConfig(PolicyKnobs):
+    hours_per_officer: float = P(8.0, "officer-hours", "Training time per officer (a one-day course).", ge=0, le=1000, source="Wood, Tyler & Papachristos 2020 PNAS: one-day course")
+    skill_gain: float = P(0.3, "share of remaining skill", "After training: skill += gain x (1 - skill).", ge=0, le=1)
+
+
+class ProblemOrientedConfig(PolicyKnobs):
+    hours_per_problem: float = P(200.0, "officer-hours", "Officer time to analyse and respond to one problem place with residents (a SARA project of several weeks).", gt=0, le=100000)
+    opportunity_reduction: float = P(0.4, "share", "Crime opportunity removed at a solved place when resident input is at coproduction.input_reference (scales with input, capped at 1).", ge=0, le=1, source="Hinkle et al. 2020 Campbell review")
+    effect_decay_years: float = P(2.0, "years", "Time constant with which a solved place's opportunity returns (0 = permanent).", ge=0, le=100)
+
+
+POLICY_KNOBS: dict[str, type[PolicyKnobs]] = {
+    "door_to_door": DoorToDoorConfig,
+    "hot_spots": HotSpotsConfig,
+    "foot_patrol": FootPatrolConfig,
+    "community_meetings": CommunityMeetingsConfig,
+    "procedural_justice_training": ProceduralJusticeTrainingConfig,
+    "problem_oriented": ProblemOrientedConfig,
+}
+POLICY_NAMES = ("reactive", *POLICY_KNOBS)
+
+
+def _check_policy_name(v: str | None, allow_mix: bool = True) -> str | None:
+    if v is not None and v not in POLICY_NAMES and not (allow_mix and v == "mix"):
+        raise ValueError(f"unknown policy {v!r}; allowed: {', '.join(POLICY_NAMES)}, mix")
+    return v
+
+
+def _check_mix(v: dict[str, float] | None):
+    for k, share in (v or {}).items():
+        if k not in POLICY_NAMES:
+            raise ValueError(f"unknown policy {k!r} in mix; allowed: {', '.join(POLICY_NAMES)}")
+        if share < 0:
+            raise ValueError(f"share of {k!r} must be >= 0, got {share}")
+    return v
+
+
+class ScheduleEntry(Section):
+    """From `day` on, these policy keys replace the current ones (unset keys stay)."""
+
+    day: int = P(0, "day", "Day from which the entry applies.", ge=0)
+    name: str | None = None
+    mix: dict[str, float] | None = None
+    door_to_door: DoorToDoorConfig | None = None
+    hot_spots: HotSpotsConfig | None = None
+    foot_patrol: FootPatrolConfig | None = None
+    community_meetings: CommunityMeetingsConfig | None = None
+    procedural_justice_training: ProceduralJusticeTrainingConfig | None = None
+    problem_oriented: ProblemOrientedConfig | None = None
+
+    _name = field_validator("name")(classmethod(lambda cls, v: _check_policy_name(v)))
+    _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
 
 
 class PolicyConfig(Section):
     name: str = P("reactive", "-", "The policy: " + ", ".join(POLICY_NAMES) + ", or 'mix'.")
-    mix: dict[str, float] = Field(default_factory=dict, description="For name = 'mix': shares (weights) of discretionary hours per policy.")
+    mix: dict[str, float] = Field(default_factory=dict, description="For name = 'mix': shares (weights) of discretionary hours per policy; 'reactive' takes its share as patrol.")
     door_to_door: DoorToDoorConfig = Field(default_factory=DoorToDoorConfig)
+    hot_spots: HotSpotsConfig = Field(default_factory=HotSpotsConfig)
+    foot_patrol: FootPatrolConfig = Field(default_factory=FootPatrolConfig)
+    community_meetings: CommunityMeetingsConfig = Field(default_factory=CommunityMeetingsConfig)
+    procedural_justice_training: ProceduralJusticeTrainingConfig = Field(default_factory=lambda: ProceduralJusticeTrainingConfig(hours_share=0.5))
+    problem_oriented: ProblemOrientedConfig = Field(default_factory=ProblemOrientedConfig)
+    schedule: list[ScheduleEntry] = Field(default_factory=list, description="[[policy.schedule]] entries: from `day` on, the entry's keys replace the current policy's.")
 
-    @field_validator("name")
-    @classmethod
-    def _known_policy(cls, v):
-        if v not in POLICY_NAMES and v != "mix":
-            raise ValueError(f"unknown policy {v!r}; allowed: {', '.join(POLICY_NAMES)}, mix")
-        return v
-
-    @field_validator("mix")
-    @classmethod
-    def _mix_policies(cls, v):
-        for k, share in v.items():
-            if k not in POLICY_NAMES:
-                raise ValueError(f"unknown policy {k!r} in mix; allowed: {', '.join(POLICY_NAMES)}")
-            if share < 0:
-                raise ValueError(f"share of {k!r} must be >= 0, got {share}")
-        return v
+    _name = field_validator("name")(classmethod(lambda cls, v: _check_policy_name(v)))
+    _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
 
     @model_validator(mode="after")
     def _mix_needs_shares(self):
         if self.name == "mix" and sum(self.mix.values()) <= 0:
             raise ValueError("policy.name = 'mix' needs policy.mix with at least one positive share")
         return self
+
+    def knobs(self, name: str) -> PolicyKnobs:
+        return getattr(self, name)
+
+    def at(self, entry: ScheduleEntry) -> "PolicyConfig":
+        """This policy with a schedule entry's keys applied."""
+        data = self.model_dump()
+        for key, value in entry.model_dump(exclude_unset=True).items():
+            if key == "day":
+                continue
+            if isinstance(value, dict) and key in POLICY_KNOBS:
+                data[key].update(value)
+            else:
+                data[key] = value
+        data["schedule"] = []
+        return PolicyConfig.model_validate(data)
 
 
 # --------------------------------------------------------------------------- events
@@ -293,6 +376,10 @@ class Config(Section):
                 raise ValueError(f"efficacy.{key}: a list needs one value per neighbourhood ({n}), got {len(v)}")
         if self.population.residents < self.population.neighbourhoods:
             raise ValueError("population.residents must be at least population.neighbourhoods")
+        for pname in POLICY_KNOBS:
+            for nb in self.policy.knobs(pname).neighbourhoods:
+                if not 0 <= nb < n:
+                    raise ValueError(f"policy.{pname}.neighbourhoods: {nb} is not a neighbourhood (0..{n - 1})")
         for i, ev in enumerate(self.events):
             for nb in getattr(ev, "neighbourhoods", []):
                 if not 0 <= nb < n:

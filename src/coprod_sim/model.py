@@ -72,12 +72,15 @@ class CoProductionModel(mesa.Model):
         self._init_crime_opportunity()
 
         self.policy_config = config.policy
+        self._schedule = sorted(config.policy.schedule, key=lambda e: e.day)
+        self._policies: dict = {}
         self.trust_frozen = False
         self.surges: list[tuple[int, int, np.ndarray, float]] = []
         self._pending_events = sorted(config.events, key=lambda e: e.day)
         self._shocks = trust.Shocks()
         self._contacts = {"total": 0, "negative": 0, "positive": 0, "designed": 0, "police_initiated": 0}
         self.hours_today = {a: np.zeros(self.pop.n_neighbourhoods) for a in activity_names()}
+        self._presence_extra = np.zeros(self.pop.n_neighbourhoods)
         self.metrics: dict[str, float] = {}
         self._nb_rows: list[dict[str, np.ndarray]] = []
 
@@ -150,7 +153,7 @@ class CoProductionModel(mesa.Model):
         officers = sorted(self.officers, key=lambda o: (o.beat, o.unique_id))
         for i, o in enumerate(officers):
             o.index = i
-        self._officer_list = officers
+        self.officer_list = officers
         k = self.pop.n_neighbourhoods
         self.officer_beat = np.array([o.beat for o in officers], dtype=np.int64)
         self.officer_skill = np.array([o.pj_skill for o in officers], dtype=float)
@@ -177,6 +180,10 @@ class CoProductionModel(mesa.Model):
         self.pressure_nb = np.bincount(pop.place_neighbourhood, weights=self.pressure, minlength=pop.n_neighbourhoods)
         self.pressure_cumsum = [np.cumsum(self.pressure[s : s + c]) for s, c in zip(pop.place_start, pop.place_count)]
         self.place_opportunity = np.ones(pop.n_places)  # lowered by problem-solving (policies)
+        self.place_hotspot_hours = np.zeros(pop.n_places)  # directed patrol today
+        self.place_presence = np.zeros(pop.n_places)  # offenders' smoothed sense of it
+        self.police_picture = np.zeros(pop.n_places)  # smoothed recorded (reported) crime per place
+        self._place_tiebreak = self.streams["places"].random(pop.n_places)
         base = np.array([per_day(cfg.crime.violent_per_1000_per_year), per_day(cfg.crime.property_per_1000_per_year)]) / 1000.0
         self.base_rate_per_day = base
         # Smoothed counts behind the reporting norm and perceived clearance; started
@@ -225,6 +232,53 @@ class CoProductionModel(mesa.Model):
         self.anchor[:] = value
         self.trust_frozen = hold
 
+    def policy(self, name: str):
+        """The model's instance of a policy (created on first use; keeps its state)."""
+        if name not in self._policies:
+            self._policies[name] = REGISTRY[name](self)
+        return self._policies[name]
+
+    def add_presence(self, hours_by_beat: np.ndarray) -> None:
+        """Visible police hours today, beyond random patrol (deterrence)."""
+        self._presence_extra += hours_by_beat
+
+    def top_places(self, k: int, neighbourhoods: np.ndarray | None = None, exclude: np.ndarray | None = None) -> np.ndarray:
+        """The k places with the most crime in the police's picture (recorded, not true)."""
+        score = self.police_picture + 1e-9 * self._place_tiebreak
+        eligible = np.ones(self.pop.n_places, dtype=bool)
+        if neighbourhoods is not None:
+            eligible &= np.isin(self.pop.place_neighbourhood, neighbourhoods)
+        if exclude is not None:
+            eligible &= ~exclude
+        idx = np.flatnonzero(eligible)
+        k = min(k, len(idx))
+        if k == 0:
+            return idx[:0]
+        top = idx[np.argpartition(-score[idx], k - 1)[:k]] if k < len(idx) else idx
+        return top[np.argsort(-score[top], kind="stable")]
+
+    def stop_contacts(self, hours_by_beat: np.ndarray, rng: np.random.Generator, rate_multiplier: float = 1.0) -> None:
+        """Police-initiated contacts (stops, enquiries) during patrol hours."""
+        pc = self.config.policing
+        if not len(self.officer_beat):
+            return
+        counts = rng.poisson(pc.stops_per_patrol_hour * rate_multiplier * hours_by_beat)
+        if counts.sum() == 0:
+            return
+        beats = np.repeat(np.arange(len(counts)), counts)
+        officer = self.random_officers(rng, beats)
+        residents = self.random_residents(rng, beats)
+        known = self.officer_known
+        n_known = np.diff(known.indptr)[officer]
+        use_known = (rng.random(len(beats)) < pc.known_contact_share) & (n_known > 0)
+        if use_known.any():
+            pick = (rng.random(int(use_known.sum())) * n_known[use_known]).astype(np.int64)
+            residents[use_known] = known.indices[known.indptr[officer[use_known]] + pick]
+        p_bad = response.bad_contact_probability(self.officer_skill[officer], bad_contact_max=pc.bad_contact_max, multiplier=pc.enforcement_bad_multiplier)
+        bad = rng.random(len(beats)) < p_bad
+        self.record_contacts(residents, bad)
+        self._contacts["police_initiated"] += len(residents)
+
     def officer_hours_today(self, officer: Officer) -> dict[str, float]:
         b = officer.beat
         share = 1.0 / max(self.beat_officer_count[b], 1)
@@ -258,6 +312,8 @@ class CoProductionModel(mesa.Model):
 
     # -- 0. events and schedules
     def _apply_due_events_and_schedule(self) -> None:
+        while self._schedule and self._schedule[0].day <= self.day:
+            self.policy_config = self.policy_config.at(self._schedule.pop(0))
         while self._pending_events and self._pending_events[0].day <= self.day:
             events_mod.apply_event(self, self._pending_events.pop(0))
 
@@ -278,7 +334,10 @@ class CoProductionModel(mesa.Model):
         for start, end, nbs, factor in self.surges:
             if start <= self.day < end:
                 mult_nb[nbs] *= factor
-        return crime.occurring(potential, mult_nb[self.pop.place_neighbourhood] * self.place_opportunity, cap)
+        hs = self.policy_config.hot_spots
+        dose = hs.minutes_per_visit / 60.0 * hs.visits_per_day
+        hot_spot_factor = 1.0 - hs.crime_reduction * np.minimum(self.place_presence / dose, 1.0)
+        return crime.occurring(potential, mult_nb[self.pop.place_neighbourhood] * self.place_opportunity * hot_spot_factor, cap)
 
     # -- 2. reporting
     def _reporting(self, inc: crime.Incidents) -> np.ndarray:
@@ -338,37 +397,29 @@ class CoProductionModel(mesa.Model):
     # -- 4. policy: discretionary hours
     def _policy_activities(self) -> None:
         discretionary = max(0.0, float(self.officer_hours.sum()) - float(self.hours_today["response"].sum()))
-        by_beat = response.split_hours_by_residents(discretionary, self.pop.nb_size)
-        used_total = np.zeros_like(by_beat)
-        for name, share in policy_shares(self.policy_config, self).items():
-            policy = REGISTRY[name]()
-            used = policy.act(self, by_beat * share)
+        # Burn-in runs the reactive baseline, so every policy starts day 0 from the same state.
+        shares = policy_shares(self.policy_config, {n: self.policy(n) for n in REGISTRY}) if self.day >= 0 else {}
+        used_total = 0.0
+        for name, share in shares.items():
+            policy = self.policy(name)
+            given = self._spread(discretionary * share, policy.target_neighbourhoods())
+            used = np.minimum(policy.act(given), given)  # a policy never spends more than it is given
             self.hours_today[policy.activity] += used
-            used_total += used
-        self.hours_today["patrol"][:] = np.maximum(by_beat - used_total, 0.0)
+            used_total += float(used.sum())
+        self.hours_today["patrol"][:] = response.split_hours_by_residents(max(discretionary - used_total, 0.0), self.pop.nb_size)
+
+    def _spread(self, hours: float, neighbourhoods: np.ndarray | None) -> np.ndarray:
+        """Hours over beats in proportion to residents (only the targeted beats, if any)."""
+        weights = self.pop.nb_size.astype(float)
+        if neighbourhoods is not None:
+            mask = np.zeros(len(weights), dtype=bool)
+            mask[neighbourhoods] = True
+            weights = np.where(mask, weights, 0.0)
+        return hours * weights / weights.sum() if weights.sum() > 0 else np.zeros_like(weights)
 
     # -- 5. police-initiated contacts from patrol
     def _police_initiated_contacts(self) -> None:
-        pc = self.config.policing
-        if not len(self.officer_beat):
-            return
-        rng = self.streams["stops"]
-        counts = rng.poisson(pc.stops_per_patrol_hour * self.hours_today["patrol"])
-        if counts.sum() == 0:
-            return
-        beats = np.repeat(np.arange(len(counts)), counts)
-        officer = self.random_officers(rng, beats)
-        residents = self.random_residents(rng, beats)
-        known = self.officer_known
-        n_known = np.diff(known.indptr)[officer]
-        use_known = (rng.random(len(beats)) < pc.known_contact_share) & (n_known > 0)
-        if use_known.any():
-            pick = (rng.random(int(use_known.sum())) * n_known[use_known]).astype(np.int64)
-            residents[use_known] = known.indices[known.indptr[officer[use_known]] + pick]
-        p_bad = response.bad_contact_probability(self.officer_skill[officer], bad_contact_max=pc.bad_contact_max, multiplier=pc.enforcement_bad_multiplier)
-        bad = rng.random(len(beats)) < p_bad
-        self.record_contacts(residents, bad)
-        self._contacts["police_initiated"] += len(residents)
+        self.stop_contacts(self.hours_today["patrol"], self.streams["stops"])
 
     # -- 6. trust
     def _trust(self) -> None:
@@ -411,8 +462,15 @@ class CoProductionModel(mesa.Model):
         k = self.pop.n_neighbourhoods
         a_risk = 1.0 / self.config.crime.perception_memory_days
         a_norm = 1.0 / self.config.reporting.norm_memory_days
-        presence = self.hours_today["patrol"] / self.residents_per_1000
+        presence = (self.hours_today["patrol"] + self._presence_extra) / self.residents_per_1000
         self.perceived_presence += a_risk * (presence - self.perceived_presence)
+        self.place_presence += a_risk * (self.place_hotspot_hours - self.place_presence)
+        # The police's picture of where crime is: recorded (reported) incidents, smoothed.
+        self.police_picture *= 1.0 - a_norm
+        np.add.at(self.police_picture, inc.place[reported], a_norm)
+        decay_years = self.policy_config.problem_oriented.effect_decay_years
+        if decay_years > 0:
+            self.place_opportunity += (1.0 - self.place_opportunity) / (decay_years * 365.0)
         crimes_nb = np.bincount(inc.neighbourhood, minlength=k)
         reports_nb = np.bincount(inc.neighbourhood[reported], minlength=k)
         cleared_nb = np.bincount(self._reported_incidents.neighbourhood[self._cleared], minlength=k)
@@ -504,6 +562,8 @@ class CoProductionModel(mesa.Model):
             self._contacts[key] = 0
         for h in self.hours_today.values():
             h[:] = 0.0
+        self._presence_extra[:] = 0.0
+        self.place_hotspot_hours[:] = 0.0
 
     # ------------------------------------------------------------------ outputs
     def timeseries(self) -> pd.DataFrame:

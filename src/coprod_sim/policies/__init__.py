@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from . import door_to_door, reactive  # noqa: F401  (registers the built-in policies)
+from . import (  # noqa: F401  (importing registers the built-in policies)
+    community_meetings,
+    door_to_door,
+    foot_patrol,
+    hot_spots,
+    problem_oriented,
+    procedural_justice_training,
+    reactive,
+)
 from .base import REGISTRY, Policy, register
 
 __all__ = ["REGISTRY", "Policy", "register", "policy_shares"]
 
 
-def policy_shares(policy_config, model) -> dict[str, float]:
-    """Share of discretionary hours per policy (reactive patrol takes the remainder)."""
+def policy_shares(policy_config, policies: dict) -> dict[str, float]:
+    """Share of discretionary hours per active policy (reactive patrol takes the rest).
+
+    `policies` maps names to the model's policy instances (for their solo share)."""
     if policy_config.name == "mix":
         total = sum(policy_config.mix.values())
         return {k: v / total for k, v in policy_config.mix.items() if v > 0 and k != "reactive"}
     if policy_config.name == "reactive":
         return {}
-    return {policy_config.name: REGISTRY[policy_config.name]().solo_share(model)}
+    return {policy_config.name: policies[policy_config.name].solo_share()}

@@ -2,12 +2,24 @@
 
 Each day the force first answers reported incidents and calls for service; what
 is left is *discretionary*. The active policy (or each policy of a mix) receives
-hours per beat and spends them through `act`, returning the hours it used per
-activity. Hours a policy does not use become random preventive patrol, so every
-policy runs under the same officer-hours budget.
+a share of it, spread over beats, and spends it through `act`, returning the
+hours it used per beat. Hours a policy does not use become random preventive
+patrol, so every policy runs under the same officer-hours budget.
 
-A new policy is a subclass with a `name`, an `activity` (the `hours_<activity>`
-metric) and an `act` method; register it with `@register`.
+Writing a new policy (see experiments/custom_policy.py):
+
+    @register
+    class BikePatrol(Policy):
+        name = "bike_patrol"          # policy.name in configs
+        activity = "bike_patrol"      # the hours_<activity> metric
+
+        def act(self, hours_by_beat):
+            self.model.add_presence(hours_by_beat * 0.8)   # deterrent presence
+            return hours_by_beat                            # hours used per beat
+
+A policy instance lives as long as the model (state such as training progress
+survives schedule changes); its knobs are read fresh each day from
+`model.policy_config`, so schedules can change them.
 """
 
 from __future__ import annotations
@@ -23,6 +35,8 @@ REGISTRY: dict[str, type["Policy"]] = {}
 
 
 def register(cls: type["Policy"]) -> type["Policy"]:
+    if not cls.name or not cls.activity:
+        raise ValueError(f"{cls.__name__} needs a name and an activity")
     REGISTRY[cls.name] = cls
     return cls
 
@@ -30,11 +44,25 @@ def register(cls: type["Policy"]) -> type["Policy"]:
 class Policy:
     name: ClassVar[str] = ""
     activity: ClassVar[str] = ""
-    #: share of discretionary hours the policy takes when it runs alone
-    #: (the rest is reactive patrol); None = all of them
-    def solo_share(self, model: "CoProductionModel") -> float:
-        return 1.0
 
-    def act(self, model: "CoProductionModel", hours_by_beat: np.ndarray) -> np.ndarray:
+    def __init__(self, model: "CoProductionModel"):
+        self.model = model
+
+    @property
+    def knobs(self):
+        """This policy's section of the current policy config (None if it has none)."""
+        return getattr(self.model.policy_config, self.name, None)
+
+    def solo_share(self) -> float:
+        """Share of discretionary hours taken when the policy runs alone."""
+        knobs = self.knobs
+        return knobs.hours_share if knobs is not None else 1.0
+
+    def target_neighbourhoods(self) -> np.ndarray | None:
+        knobs = self.knobs
+        nbs = getattr(knobs, "neighbourhoods", None)
+        return np.asarray(nbs, dtype=np.int64) if nbs else None
+
+    def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
         """Spend `hours_by_beat`; return the hours actually used per beat."""
         raise NotImplementedError

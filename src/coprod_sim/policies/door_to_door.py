@@ -14,20 +14,15 @@ class DoorToDoor(Policy):
     name = "door_to_door"
     activity = "door_to_door"
 
-    def solo_share(self, model) -> float:
-        return model.config.policy.door_to_door.hours_share
-
-    def act(self, model, hours_by_beat: np.ndarray) -> np.ndarray:
-        knobs = model.config.policy.door_to_door
+    def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
+        knobs, model = self.knobs, self.model
         rng = model.streams["door_to_door"]
         knocks = rng.poisson(hours_by_beat * knobs.visits_per_hour)
         if knocks.sum() == 0:
             return hours_by_beat
-        nb = np.repeat(np.arange(len(knocks)), knocks)
-        residents = model.random_residents(rng, nb)
+        residents = model.random_residents(rng, np.repeat(np.arange(len(knocks)), knocks))
         fresh = model.day - model.last_visit_day[residents] > knobs.revisit_after_days
-        reached = residents[fresh & (rng.random(len(residents)) < knobs.reach_probability)]
-        reached = np.unique(reached)
+        reached = np.unique(residents[fresh & (rng.random(len(residents)) < knobs.reach_probability)])
         model.last_visit_day[reached] = model.day
         model.record_designed_contacts(reached)
         return hours_by_beat

@@ -12,5 +12,8 @@ class Reactive(Policy):
     name = "reactive"
     activity = "patrol"
 
-    def act(self, model, hours_by_beat: np.ndarray) -> np.ndarray:
+    def solo_share(self) -> float:
+        return 0.0
+
+    def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
         return np.zeros_like(hours_by_beat)  # unused hours are patrol by definition

@@ -1,0 +1,39 @@
+"""Procedural-justice training: officers spend hours in training (off the street)
+until each has had `hours_per_officer`; a trained officer's skill rises by
+`skill_gain` x (1 - skill). Officers who join later are trained in turn."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Policy, register
+
+
+@register
+class ProceduralJusticeTraining(Policy):
+    name = "procedural_justice_training"
+    activity = "procedural_justice_training"
+
+    def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
+        knobs, model = self.knobs, self.model
+        given = float(hours_by_beat.sum())
+        pending = [o for o in model.officer_list if not getattr(o, "trained", False)]
+        remaining = sum(knobs.hours_per_officer - getattr(o, "training_hours", 0.0) for o in pending)
+        spend = min(given, remaining)
+        if spend <= 0 or given <= 0:
+            return np.zeros_like(hours_by_beat)
+        left = spend
+        changed = False
+        for o in pending:  # a queue: officers are trained one after another
+            if left <= 0:
+                break
+            take = min(left, knobs.hours_per_officer - getattr(o, "training_hours", 0.0))
+            o.training_hours = getattr(o, "training_hours", 0.0) + take
+            left -= take
+            if o.training_hours >= knobs.hours_per_officer - 1e-9:
+                o.trained = True
+                o.pj_skill += knobs.skill_gain * (1.0 - o.pj_skill)
+                changed = True
+        if changed:
+            model.refresh_officers()
+        return hours_by_beat * (spend / given)
