@@ -1,0 +1,202 @@
+"""Where runs execute: a local spawn process pool (default) or a Dask cluster.
+
+A task carries everything a run needs (base config, parameter values, seed,
+replicate, days, outputs); the worker runs it and sends back the run's table,
+or the error it raised. The *client* writes the files (see runner.py): one
+writer, no shared file system needed between the cluster's nodes and the
+machine holding DIR, and nothing is held longer than one result.
+
+Both engines keep a bounded window of tasks in flight (a few per worker), so
+memory stays flat however long the sweep.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+import uuid
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from functools import partial
+from itertools import islice
+from multiprocessing import get_context
+from typing import Callable, Iterable, Iterator
+
+import pandas as pd
+
+from ..config import Config
+from .spec import SweepError
+
+
+@dataclass(frozen=True)
+class RunTask:
+    run_id: str
+    point: int
+    replicate: int
+    seed: int
+    params: dict
+    config: Config
+    days: int
+    outputs: str
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    table: pd.DataFrame | None = None
+    error: str | None = None
+    traceback: str = ""
+    seconds: float = 0.0  # wall time of the run in its worker
+    cpu_seconds: float = 0.0  # CPU time of the run in its worker (tells contention from cost)
+
+
+def simulate(task: RunTask) -> pd.DataFrame:
+    """The default run function: the model at one design point and replicate.
+
+    outputs = "summary": the long period table of `metrics.period_values`
+    (period, metric, group, value); "daily": the daily metrics table."""
+    from ..config import with_overrides
+    from ..metrics import period_values
+    from ..model import CoProductionModel
+    from ..streams import replicate_seed
+
+    config = with_overrides(task.config, task.params)
+    model = CoProductionModel(config, rng=replicate_seed(task.seed, task.replicate))
+    model.run(task.days)
+    ts = model.timeseries()
+    ts.insert(0, "seed", task.seed)
+    ts.insert(0, "replicate", task.replicate)
+    if task.outputs == "daily":
+        return ts
+    return period_values(ts).drop(columns="replicate")
+
+
+def execute(task: RunTask, run_fn: Callable[[RunTask], pd.DataFrame] | None = None) -> RunOutcome:
+    """Run one task in a worker; an exception becomes an outcome, never a crash."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    try:
+        table = (run_fn or simulate)(task)
+        return RunOutcome(task.run_id, table=table, seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0)
+    except Exception as e:  # noqa: BLE001 - recorded in failures.jsonl, the sweep goes on
+        tb = traceback.format_exc(limit=-8)
+        return RunOutcome(task.run_id, error=f"{type(e).__name__}: {e}", traceback=tb, seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0)
+
+
+class LocalEngine:
+    """A pool of spawned processes (one worker runs in-process: no start-up, easy to debug)."""
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+
+    def describe(self) -> str:
+        return f"local, {self.workers} worker process{'es' if self.workers > 1 else ''}"
+
+    def map_unordered(self, fn: Callable, tasks: Iterable[RunTask]) -> Iterator[tuple[RunTask, RunOutcome | BaseException]]:
+        if self.workers == 1:
+            for t in tasks:
+                yield t, fn(t)
+            return
+        remaining = iter(tasks)
+        window = 4 * self.workers
+        while True:
+            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+            inflight: dict = {}
+            broken = False
+            try:
+                while True:
+                    for t in islice(remaining, max(0, window - len(inflight))):
+                        inflight[pool.submit(fn, t)] = t
+                    if not inflight:
+                        break
+                    done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        t = inflight.pop(fut)
+                        exc = fut.exception()
+                        if isinstance(exc, BrokenProcessPool):
+                            broken = True
+                            yield t, RuntimeError("a worker process died (out of memory or a crash in native code); the runs in flight were lost")
+                        else:
+                            yield t, exc if exc is not None else fut.result()
+                    if broken:
+                        for fut, t in inflight.items():
+                            yield t, RuntimeError("a worker process died (out of memory or a crash in native code); the runs in flight were lost")
+                        inflight.clear()
+                        break
+            finally:
+                pool.shutdown(wait=not broken and not inflight, cancel_futures=True)
+            if not broken:
+                return
+
+    def close(self) -> None:
+        pass
+
+
+class DaskEngine:
+    """Tasks submitted to a dask.distributed scheduler; results come back to the client."""
+
+    def __init__(self, address: str):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise SweepError("--engine dask needs dask.distributed: pip install 'dask[distributed]' (or the package's [dask] extra)") from None
+        try:
+            self.client = Client(address, timeout="20s")
+        except (OSError, TimeoutError) as e:
+            raise SweepError(f"--scheduler {address}: cannot connect to a Dask scheduler ({e})") from None
+        self.address = address
+        self.token = uuid.uuid4().hex[:8]
+
+    def describe(self) -> str:
+        return f"dask at {self.address}, {self._threads()} worker thread(s)"
+
+    def _threads(self) -> int:
+        return int(sum(self.client.nthreads().values()))
+
+    def map_unordered(self, fn: Callable, tasks: Iterable[RunTask]) -> Iterator[tuple[RunTask, RunOutcome | BaseException]]:
+        from distributed import as_completed
+
+        remaining = iter(tasks)
+        inflight: dict = {}
+        queue = as_completed()
+
+        def submit(n: int) -> None:
+            for t in islice(remaining, n):
+                fut = self.client.submit(fn, t, key=f"coprod-run-{t.run_id}-{self.token}", pure=False)
+                inflight[fut.key] = t
+                queue.add(fut)
+
+        submit(max(4, 2 * self._threads()))
+        for fut in queue:
+            t = inflight.pop(fut.key)
+            if fut.status == "error":
+                result = fut.exception()
+            else:
+                result = fut.result()
+            fut.release()
+            yield t, result
+            submit(max(4, 2 * self._threads()) - len(inflight))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def make_engine(engine: str | None, *, workers: int | None = None, scheduler: str | None = None):
+    engine = engine or ("dask" if scheduler else "local")
+    if engine == "local":
+        if scheduler:
+            raise SweepError("--scheduler is for --engine dask")
+        if workers is not None and workers < 1:
+            raise SweepError(f"--workers {workers}: needs at least 1")
+        return LocalEngine(workers)
+    if engine == "dask":
+        if not scheduler:
+            raise SweepError("--engine dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786); see docs/howto-sweeps.md")
+        return DaskEngine(scheduler)
+    raise SweepError(f"--engine {engine!r}: allowed: local, dask")
+
+
+def task_function(run_fn: Callable | None) -> Callable[[RunTask], RunOutcome]:
+    return partial(execute, run_fn=run_fn) if run_fn is not None else execute

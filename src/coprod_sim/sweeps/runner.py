@@ -1,0 +1,195 @@
+"""Run a sweep into its output folder: design, resume, failures, progress.
+
+The client side of every engine: it builds the run table, skips finished runs
+(`--resume`), hands the rest to the engine and writes each result as it
+arrives (run file, or a line in failures.jsonl). A run that raises does not
+stop the sweep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+from tqdm import tqdm
+
+from .. import __version__
+from . import store
+from .design import design_table
+from .executors import RunTask, make_engine, task_function
+from .spec import Sweep, SweepError
+
+
+@dataclass
+class SweepReport:
+    out: Path
+    total: int
+    already: int = 0
+    done: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    engine: str = ""
+    failures: list[dict] = field(default_factory=list)
+    run_seconds: float = 0.0  # summed wall time of the runs done now, in their workers
+    run_cpu_seconds: float = 0.0  # summed CPU time of the same runs
+
+    @property
+    def runs_per_minute(self) -> float:
+        n = self.done + self.failed
+        return 60.0 * n / self.seconds if self.seconds > 0 else float("nan")
+
+    @property
+    def complete(self) -> bool:
+        return self.already + self.done == self.total
+
+
+def fingerprint(sweep: Sweep, design) -> dict:
+    """What must match for --resume to continue a folder's sweep."""
+    return {
+        "config_hash": sweep.config.hash(),
+        "design_hash": store.design_hash(design),
+        "design": sweep.spec.sweep.design,
+        "parameters": sweep.spec.names,
+        "seed": sweep.seed,
+        "days": sweep.days,
+        "replicates": sweep.replicates,
+        "outputs": sweep.outputs,
+        "burn_in_days": sweep.config.run.burn_in_days,
+    }
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    engine: str | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    progress: bool = True,
+    run_fn: Callable | None = None,
+    command: str = "",
+) -> SweepReport:
+    """Run every (point, replicate) of `sweep` not yet finished in `out`.
+
+    `run_fn(task) -> DataFrame` replaces the model (tests, other models); with
+    more than one local worker it must be importable (a module-level function)."""
+    design = design_table(sweep.spec, sweep.seed)
+    fp = fingerprint(sweep, design)
+    executor = make_engine(engine, workers=workers, scheduler=scheduler)
+    try:
+        out = store.prepare(out, force=force, resume=resume)
+        meta = store.read_metadata(out) if resume else {}
+        if resume:
+            _check_same_sweep(out, meta.get("fingerprint", {}), fp)
+            store.reset_failures(out)  # every earlier failure is retried now
+        else:
+            _start_folder(out, sweep, design)
+            meta = _metadata(sweep, fp, len(design))
+        meta.setdefault("invocations", []).append({"date": _now(), "command": command, "engine": executor.describe(), "resume": resume})
+        store.write_metadata(out, meta)
+        store.remove_temporaries(out)
+
+        finished = store.finished(out) & set(design["run_id"])
+        todo = design[~design["run_id"].isin(finished)]
+        report = SweepReport(out, total=len(design), already=len(finished), engine=executor.describe())
+        names = sweep.spec.names
+        bar = tqdm(total=len(todo), desc="sweep", unit="run", disable=not progress or len(todo) == 0, smoothing=0.05, dynamic_ncols=True)
+        t0 = time.perf_counter()
+        try:
+            for task, outcome in executor.map_unordered(task_function(run_fn), _tasks(sweep, todo, names)):
+                error = tb = None
+                if isinstance(outcome, BaseException):
+                    error = f"{type(outcome).__name__}: {outcome}"
+                    tb = ""
+                elif outcome.error is not None:
+                    error, tb = outcome.error, outcome.traceback
+                else:
+                    try:
+                        store.write_run(out, task.run_id, outcome.table, sweep.outputs)
+                    except Exception as e:  # noqa: BLE001 - a malformed result is that run's failure
+                        error, tb = f"could not write the result: {type(e).__name__}: {e}", ""
+                if not isinstance(outcome, BaseException):
+                    report.run_seconds += outcome.seconds
+                    report.run_cpu_seconds += outcome.cpu_seconds
+                if error is None:
+                    report.done += 1
+                else:
+                    report.failed += 1
+                    store.append_failure(out, task.run_id, task.params, error, tb)
+                    if len(report.failures) < 20:
+                        report.failures.append({"run_id": task.run_id, "parameters": task.params, "error": error})
+                    bar.set_postfix(failed=report.failed, refresh=False)
+                bar.update()
+        finally:
+            bar.close()
+            report.seconds = time.perf_counter() - t0
+        return report
+    finally:
+        executor.close()
+
+
+def _tasks(sweep: Sweep, todo, names: list[str]) -> Iterator[RunTask]:
+    cols = ["run_id", "point", "replicate", "seed", *names]
+    for row in todo[cols].itertuples(index=False, name=None):
+        run_id, point, replicate, seed, *values = row
+        params = {n: _plain(v) for n, v in zip(names, values)}
+        yield RunTask(run_id, int(point), int(replicate), int(seed), params, sweep.config, sweep.days, sweep.outputs)
+
+
+def _plain(v):
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _start_folder(out: Path, sweep: Sweep, design) -> None:
+    if sweep.spec.source is not None:
+        shutil.copyfile(sweep.spec.source, out / "sweep.toml")
+    (out / "config.toml").write_text(sweep.config.to_toml())
+    store.write_design(out, design)
+    store.reset_failures(out)
+
+
+def _check_same_sweep(out: Path, old: dict, new: dict) -> None:
+    if not old:
+        raise SweepError(f"--resume: {out}/{store.METADATA} is missing or unreadable; cannot tell which sweep the folder holds (use --force to start over)")
+    diff = [k for k in new if old.get(k) != new[k]]
+    if diff:
+        shown = "; ".join(f"{k}: folder {old.get(k)!r}, now {new[k]!r}" for k in diff if k != "design_hash" and k != "config_hash")
+        if "config_hash" in diff:
+            shown = ("base configuration changed; " + shown).rstrip("; ")
+        if "design_hash" in diff and not shown:
+            shown = "design points differ"
+        raise SweepError(f"--resume: {out} holds a different sweep ({shown}); resume with the same sweep file and --set values, or start over with --force")
+
+
+def _metadata(sweep: Sweep, fp: dict, n_runs: int) -> dict:
+    import mesa
+
+    return {
+        "package": "coprod_sim",
+        "version": __version__,
+        "seed": sweep.seed,
+        "run_seeds": "run (point i, replicate r) runs on replicate_seed(seed, r) = numpy.random.SeedSequence(seed).spawn(r+1)[r]: replicate r of every point shares its random numbers",
+        "runs": n_runs,
+        "points": n_runs // sweep.replicates,
+        "replicates": sweep.replicates,
+        "days": sweep.days,
+        "outputs": sweep.outputs,
+        "fingerprint": fp,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "mesa": mesa.__version__,
+        "platform": platform.platform(),
+        "created": _now(),
+    }
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
