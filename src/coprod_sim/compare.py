@@ -11,10 +11,13 @@ import pandas as pd
 from scipy import stats
 
 from .config import Config, ConfigError, with_overrides
-from .metrics import period_values
-from .runs import RunResult, run_replicates, write_run_folder
+from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours
+from .parallel import default_workers, run_tasks
+from .runs import RunResult, _simulate_task, write_run_folder
 
 COLUMNS = ["policy", "metric", "period", "group", "neighbourhood", "baseline_mean", "policy_mean", "diff", "diff_low", "diff_high", "rel_diff"]
+KEYS = ["period", "metric", "group", "neighbourhood"]
+COST_METRIC = "crimes_averted_per_1000_policy_hours"
 
 
 def policy_configs(config: Config, policies: list[str], baseline: str) -> dict[str, Config]:
@@ -29,30 +32,67 @@ def policy_configs(config: Config, policies: list[str], baseline: str) -> dict[s
     return out
 
 
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval over replicates (NaN interval with one replicate)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(v.mean())
+    if len(v) < 2:
+        return mean, np.nan, np.nan
+    sd = v.std(ddof=1)
+    half = 0.0 if sd == 0 else stats.t.ppf(0.975, len(v) - 1) * sd / np.sqrt(len(v))
+    return mean, mean - half, mean + half
+
+
+def long_values(runs: list[RunResult]) -> pd.DataFrame:
+    """Citywide, per-group and per-neighbourhood period values of a set of replicates."""
+    ts = pd.concat([r.timeseries for r in runs], ignore_index=True)
+    city = period_values(ts).assign(neighbourhood=-1)
+    frames = [city]
+    nb_frames = [r.neighbourhoods for r in runs if len(r.neighbourhoods)]
+    if nb_frames:
+        frames.append(neighbourhood_period_values(pd.concat(nb_frames, ignore_index=True)).assign(group=None))
+    out = pd.concat(frames, ignore_index=True)
+    out["group"] = out["group"].fillna("")
+    return out
+
+
 def paired_differences(baseline: pd.DataFrame, other: pd.DataFrame, policy: str) -> pd.DataFrame:
-    """Rows of COLUMNS from two `period_values` tables on the same replicates."""
-    keys = ["period", "metric", "group"]
-    b = baseline.assign(group=baseline["group"].fillna("")).rename(columns={"value": "b"})
-    o = other.assign(group=other["group"].fillna("")).rename(columns={"value": "p"})
-    merged = b.merge(o, on=["replicate"] + keys, how="inner")
+    """Rows of COLUMNS from two `long_values` tables on the same replicates."""
+    merged = baseline.rename(columns={"value": "b"}).merge(other.rename(columns={"value": "p"}), on=["replicate"] + KEYS, how="inner")
+    merged["d"] = merged["p"] - merged["b"]
     rows = []
-    for (period, metric, group), d in merged.groupby(keys, sort=False):
-        diff = (d["p"] - d["b"]).to_numpy()
-        ok = np.isfinite(diff)
-        mean_b, mean_p = _nanmean(d["b"]), _nanmean(d["p"])
-        mean_d = float(diff[ok].mean()) if ok.any() else np.nan
-        low = high = np.nan
-        if ok.sum() > 1:
-            sd = diff[ok].std(ddof=1)
-            if sd == 0:
-                low = high = mean_d
-            else:
-                half = stats.t.ppf(0.975, ok.sum() - 1) * sd / np.sqrt(ok.sum())
-                low, high = mean_d - half, mean_d + half
-        rel = mean_d / mean_b if mean_b not in (0.0,) and np.isfinite(mean_b) and mean_b != 0 else np.nan
-        rows.append((policy, metric, period, group or None, None, mean_b, mean_p, mean_d, low, high, rel))
+    for (period, metric, group, nb), d in merged.groupby(KEYS, sort=False):
+        mean_d, low, high = mean_interval(d["d"].to_numpy())
+        mean_b = _nanmean(d["b"])
+        rel = mean_d / mean_b if np.isfinite(mean_b) and mean_b != 0 else np.nan
+        rows.append((policy, metric, period, group or None, None if nb < 0 else int(nb), mean_b, _nanmean(d["p"]), mean_d, low, high, rel))
+    return _frame(rows)
+
+
+def cost_effectiveness(baseline_runs: list[RunResult], policy_runs: list[RunResult], policy: str) -> pd.DataFrame:
+    """Crimes averted per 1,000 officer-hours the policy spent on engagement, paired per replicate."""
+    rows = []
+    by_rep = {r.replicate: r.timeseries for r in baseline_runs}
+    per_period: dict[str, list[float]] = {}
+    for run in policy_runs:
+        b, p = by_rep[run.replicate], run.timeseries
+        for period, mask in periods_for(p["day"].to_numpy()).items():
+            hours = float(policy_hours(p[mask]).sum())
+            averted = float(b[mask]["crimes"].sum() - p[mask]["crimes"].sum())
+            per_period.setdefault(period, []).append(averted / hours * 1000 if hours > 0 else np.nan)
+    for period, values in per_period.items():
+        mean, low, high = mean_interval(np.array(values))
+        rows.append((policy, COST_METRIC, period, None, None, np.nan, mean, mean, low, high, np.nan))
+    return _frame(rows)
+
+
+def _frame(rows) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["neighbourhood"] = df["neighbourhood"].astype("Int64")
+    df["group"] = df["group"].astype(object).where(df["group"].notna(), None)
     return df
 
 
@@ -62,23 +102,29 @@ def _nanmean(s: pd.Series) -> float:
 
 
 def run_comparison(configs: dict[str, Config], *, seed: int, replicates: int, days: int | None, workers: int | None = None, progress: bool = True) -> dict[str, list[RunResult]]:
-    results = {}
-    for name, cfg in configs.items():
-        results[name] = run_replicates(cfg, seed=seed, replicates=replicates, days=days, workers=workers, progress=progress, desc=name)
-    return results
+    """Every (configuration, replicate) pair on one process pool; replicate r of each
+    configuration runs on replicate_seed(seed, r)."""
+    tasks = [(cfg, seed, r, days) for cfg in configs.values() for r in range(replicates)]
+    workers = default_workers(len(tasks)) if workers is None else workers
+    flat = run_tasks(_simulate_task, tasks, workers=workers, desc="runs", progress=progress)
+    return {name: flat[i * replicates : (i + 1) * replicates] for i, name in enumerate(configs)}
 
 
 def comparison_table(results: dict[str, list[RunResult]]) -> pd.DataFrame:
     names = list(results)
-    values = {n: period_values(pd.concat([r.timeseries for r in results[n]], ignore_index=True)) for n in names}
-    frames = [paired_differences(values[names[0]], values[n], n) for n in names[1:]]
+    values = {n: long_values(results[n]) for n in names}
+    frames = []
+    for n in names[1:]:
+        frames.append(paired_differences(values[names[0]], values[n], n))
+        frames.append(cost_effectiveness(results[names[0]], results[n], n))
     if not frames:
-        return pd.DataFrame(columns=COLUMNS)
+        return _frame([])
     return pd.concat(frames, ignore_index=True)
 
 
 def write_comparison(out: Path, configs: dict[str, Config], results: dict[str, list[RunResult]], *, command: str) -> pd.DataFrame:
     from .figures_compare import plot_comparison
+    from .report import write_report
 
     out = Path(out)
     for name, cfg in configs.items():
@@ -89,5 +135,6 @@ def write_comparison(out: Path, configs: dict[str, Config], results: dict[str, l
     tmp.replace(out / "comparison.parquet")
     if any(cfg.output.csv for cfg in configs.values()):
         table.to_csv(out / "comparison.csv", index=False)
-    plot_comparison(table, results, out / "figures")
+    figures = plot_comparison(table, results, out / "figures")
+    write_report(out / "report.html", table, results, configs, figures, command=command)
     return table

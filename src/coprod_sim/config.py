@@ -115,7 +115,7 @@ class CrimeConfig(Section):
 class ReportingConfig(Section):
     intercept: float = P(-1.68, "logit", "Intercept of the reporting logit (fitted to C1/C2).", ge=-20, le=20, source="fitted")
     seriousness_coef: float = P(1.3, "logit per unit seriousness", "Effect of incident seriousness; sets the violent/property reporting gap (C1 vs C2).", ge=0, le=20, source="set by hand to the C1-C2 gap")
-    trust_coef: float = P(1.0, "logit per unit trust", "Effect of the victim's trust; C3 bounds it to about 0.5-1.5.", ge=0, le=10, source="C3: Langton et al. 2012; CSEW 2016/17")
+    trust_coef: float = P(1.0, "logit per unit trust", "Effect of the victim's trust; C3 bounds it to at most about 1.4-1.6 (sweep 0.5-2.5).", ge=0, le=10, source="C3: Langton et al. 2012; CSEW 2016/17")
     norm_coef: float = P(1.0, "logit per unit reporting share", "Effect of the neighbourhood's recent reporting share (reporting norm), centred on norm_reference.", ge=0, le=10)
     norm_reference: float = P(0.35, "share", "Neighbourhood reporting share at which the norm term is neutral.", ge=0, le=1)
     norm_memory_days: float = P(90.0, "days", "Time constant of the neighbourhood reporting norm.", ge=1, le=3650)
@@ -140,7 +140,6 @@ class TrustConfig(Section):
 # --------------------------------------------------------------------------- policing
 class PolicingConfig(Section):
     on_duty_fraction: float = P(0.2, "share", "Share of officers on duty at any hour; daily hours per officer = 24 x this.", ge=0, le=1, source="BJS LEMAS; DESIGN.md starting default")
-    shift_hours: float = P(8.0, "hours", "Length of a shift (sets how many officers work each day).", gt=0, le=24)
     pj_skill_mean: float = P(0.6, "[0,1]", "Mean procedural-justice skill of officers (Beta distribution).", ge=0, le=1)
     pj_skill_sd: float = P(0.15, "[0,1]", "Standard deviation of procedural-justice skill.", ge=0, le=0.45)
     bad_contact_max: float = P(0.35, "probability", "Chance a contact goes badly for an officer of skill 0 (falls linearly to 0 at skill 1).", ge=0, le=1)

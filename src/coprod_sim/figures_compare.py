@@ -14,7 +14,7 @@ DIFF_METRICS = ["crimes", "crimes_reported", "reporting_rate", "clearance_rate",
 
 
 def differences_figure(table: pd.DataFrame, period: str = "all") -> Figure:
-    d = table[(table["period"] == period) & table["group"].isna() & table["metric"].isin(DIFF_METRICS)]
+    d = table[(table["period"] == period) & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(DIFF_METRICS)]
     policies = list(dict.fromkeys(d["policy"]))
     fig = Figure(figsize=(11, 1.2 + 0.9 * len(DIFF_METRICS)), layout="constrained")
     axes = fig.subplots(len(DIFF_METRICS), 1, sharex=False)
@@ -33,13 +33,21 @@ def differences_figure(table: pd.DataFrame, period: str = "all") -> Figure:
     return fig
 
 
-def series_figure(results: dict, metric: str, window: int = 30) -> Figure:
-    fig = Figure(figsize=(9, 4), layout="constrained")
-    ax = fig.subplots()
+def series_data(results: dict, metric: str, window: int = 30) -> pd.DataFrame:
+    """Replicate mean of a metric's rolling mean, per policy and day (long table)."""
+    frames = []
     for name, runs in results.items():
         mats = [r.timeseries.sort_values("day")[metric].rolling(window, min_periods=1).mean().to_numpy() for r in runs]
         days = runs[0].timeseries.sort_values("day")["day"].to_numpy()
-        ax.plot(days, np.nanmean(np.vstack(mats), axis=0), label=name)
+        frames.append(pd.DataFrame({"policy": name, "day": days, metric: np.nanmean(np.vstack(mats), axis=0)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def series_figure(data: pd.DataFrame, metric: str, window: int = 30) -> Figure:
+    fig = Figure(figsize=(9, 4), layout="constrained")
+    ax = fig.subplots()
+    for name, d in data.groupby("policy", sort=False):
+        ax.plot(d["day"], d[metric], label=name)
     ax.set(xlabel="day", ylabel=metric, title=f"{metric} ({window}-day mean, replicate mean)")
     ax.legend()
     ax.grid(alpha=0.3)
@@ -52,11 +60,15 @@ def plot_comparison(table: pd.DataFrame, results: dict, folder: Path) -> list[Pa
     paths = []
     if len(table):
         p = folder / "differences.png"
+        d = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(DIFF_METRICS)]
+        d.to_parquet(p.with_suffix(".parquet"), index=False)
         differences_figure(table).savefig(p, dpi=110)
         paths.append(p)
     for metric in ("crimes", "mean_trust", "participation_rate"):
         p = folder / f"series_{metric}.png"
-        series_figure(results, metric).savefig(p, dpi=110)
+        data = series_data(results, metric)
+        data.to_parquet(p.with_suffix(".parquet"), index=False)  # the data behind the figure
+        series_figure(data, metric).savefig(p, dpi=110)
         paths.append(p)
     return paths
 

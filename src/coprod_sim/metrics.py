@@ -59,7 +59,7 @@ def period_values(ts: pd.DataFrame) -> pd.DataFrame:
                 if m in d:
                     rows.append((rep, period, m, None, float(sums[m])))
             for m, (num, den) in RATIOS.items():
-                rows.append((rep, period, m, None, _div(sums[num], sums[den])))
+                rows.append((rep, period, m, None, safe_ratio(sums[num], sums[den])))
             for m in LEVELS:
                 if m in d:
                     rows.append((rep, period, m, None, float(d[m].mean())))
@@ -67,13 +67,42 @@ def period_values(ts: pd.DataFrame) -> pd.DataFrame:
                 rows.append((rep, period, "mean_trust", g, float(d[f"mean_trust_{g}"].mean())))
                 rows.append((rep, period, "victims", g, float(sums[f"victims_{g}"])))
                 reported_g = (d[f"reporting_rate_{g}"].fillna(0) * d[f"victims_{g}"]).sum()
-                rows.append((rep, period, "reporting_rate", g, _div(reported_g, sums[f"victims_{g}"])))
-            if len(groups) > 1:
-                rates = [_div((d[f"reporting_rate_{g}"].fillna(0) * d[f"victims_{g}"]).sum(), sums[f"victims_{g}"]) for g in groups]
-                rates = [r for r in rates if not np.isnan(r)]
-                rows.append((rep, period, "reporting_gap", None, float(max(rates) - min(rates)) if len(rates) > 1 else np.nan))
+                rows.append((rep, period, "reporting_rate", g, safe_ratio(reported_g, sums[f"victims_{g}"])))
+            rates = [safe_ratio((d[f"reporting_rate_{g}"].fillna(0) * d[f"victims_{g}"]).sum(), sums[f"victims_{g}"]) for g in groups]
+            gap = 0.0 if len(groups) == 1 else (float(max(rates) - min(rates)) if not any(np.isnan(rates)) else np.nan)
+            rows.append((rep, period, "reporting_gap", None, gap))
     return pd.DataFrame(rows, columns=["replicate", "period", "metric", "group", "value"])
 
 
-def _div(a, b) -> float:
+def safe_ratio(a, b) -> float:
     return float(a) / float(b) if b else float("nan")
+
+
+NEIGHBOURHOOD_METRICS = ["crimes", "crimes_reported", "reporting_rate", "mean_trust", "participation_rate", "collective_efficacy"]
+
+
+def neighbourhood_period_values(nb: pd.DataFrame) -> pd.DataFrame:
+    """Long table per neighbourhood: replicate, period, metric, neighbourhood, value."""
+    rows = []
+    for rep, df in nb.groupby("replicate", sort=True):
+        for period, mask in periods_for(df["day"].to_numpy()).items():
+            g = df[mask].groupby("neighbourhood")
+            sums = g[["crimes", "crimes_reported"]].sum()
+            means = g[["mean_trust", "participation_rate", "collective_efficacy"]].mean()
+            rate = sums["crimes_reported"] / sums["crimes"].where(sums["crimes"] > 0)
+            for n in sums.index:
+                rows += [
+                    (rep, period, "crimes", int(n), float(sums.at[n, "crimes"])),
+                    (rep, period, "crimes_reported", int(n), float(sums.at[n, "crimes_reported"])),
+                    (rep, period, "reporting_rate", int(n), float(rate.at[n])),
+                    (rep, period, "mean_trust", int(n), float(means.at[n, "mean_trust"])),
+                    (rep, period, "participation_rate", int(n), float(means.at[n, "participation_rate"])),
+                    (rep, period, "collective_efficacy", int(n), float(means.at[n, "collective_efficacy"])),
+                ]
+    return pd.DataFrame(rows, columns=["replicate", "period", "metric", "neighbourhood", "value"])
+
+
+def policy_hours(ts: pd.DataFrame) -> pd.Series:
+    """Officer hours spent on engagement policies (not response or patrol), per row."""
+    cols = [c for c in ts.columns if c.startswith("hours_") and c not in ("hours_response", "hours_patrol")]
+    return ts[cols].sum(axis=1)

@@ -27,6 +27,16 @@ from .submodels.crime import PROPERTY, VIOLENT
 NEVER = np.iinfo(np.int32).min // 2
 
 
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector, minus the per-value deepcopy: every metric is an
+    immutable number read from the dict the model fills once a day."""
+
+    def collect(self, model) -> None:
+        metrics = model.metrics
+        for name, values in self.model_vars.items():
+            values.append(metrics[name])
+
+
 class Streams(dict):
     """Named random streams, created on first use from the run's SeedSequence."""
 
@@ -87,7 +97,7 @@ class CoProductionModel(mesa.Model):
         self._coproduction()
         self._participation_nb = self._mean_by_neighbourhood(self.participation)
         self.metric_names = self._metric_names()
-        self.datacollector = mesa.DataCollector(model_reporters={name: partial(_read_metric, name=name) for name in self.metric_names})
+        self.datacollector = MetricsCollector(model_reporters={name: partial(_read_metric, name=name) for name in self.metric_names})
 
         if len(self.pop.neighbourhood) <= config.output.agent_views_max_residents:
             for i in range(self.pop.n):
@@ -403,7 +413,9 @@ class CoProductionModel(mesa.Model):
         for name, share in shares.items():
             policy = self.policy(name)
             given = self._spread(discretionary * share, policy.target_neighbourhoods())
-            used = np.minimum(policy.act(given), given)  # a policy never spends more than it is given
+            used = policy.act(given)
+            if used.sum() > given.sum():  # a policy never spends more than it is given (it may move hours between beats)
+                used = used * (given.sum() / used.sum())
             self.hours_today[policy.activity] += used
             used_total += float(used.sum())
         self.hours_today["patrol"][:] = response.split_hours_by_residents(max(discretionary - used_total, 0.0), self.pop.nb_size)
@@ -507,7 +519,6 @@ class CoProductionModel(mesa.Model):
         reported_g = np.bincount(vgroup[reported], minlength=g)
         present = self.group_sizes > 0
         rate_g = _ratio(reported_g, victims_g)
-        with_victims = present & (victims_g > 0)
         m = {
             "day": self.day,
             "crimes": n_crimes,
@@ -523,7 +534,8 @@ class CoProductionModel(mesa.Model):
             "clearance_rate": _ratio(cleared, n_rep),
             "mean_trust": float(self.trust.mean()),
             "trust_gap": float(trust_by_group[present].max() - trust_by_group[present].min()),
-            "reporting_gap": float(np.ptp(rate_g[with_victims])) if with_victims.sum() > 1 else (0.0 if with_victims.sum() == 1 or present.sum() == 1 else np.nan),
+            # NaN unless every group with members had victims today (a gap needs all groups' rates)
+            "reporting_gap": 0.0 if present.sum() == 1 else (float(np.ptp(rate_g[present])) if (victims_g[present] > 0).all() else np.nan),
             "participation_rate": float(self.participation.mean()),
             "collective_efficacy": float(np.average(self.efficacy, weights=pop.nb_size)),
             "police_contacts": self._contacts["total"],

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import __version__
 from .config import Config, with_overrides
-from .metrics import period_values
+from .metrics import safe_ratio, period_values
 from .model import CoProductionModel
 from .parallel import default_workers, run_tasks
 from .streams import replicate_seed
@@ -94,8 +94,8 @@ def summarize(results: list[RunResult]) -> dict:
     calib = {
         "violent_per_1000_per_year": float(ts["crimes_violent"].sum() / len(results) * per_year),
         "property_per_1000_per_year": float(ts["crimes_property"].sum() / len(results) * per_year),
-        "reporting_rate_violent": _nan_to_none(ts["reported_violent"].sum() / max(ts["crimes_violent"].sum(), 1)),
-        "reporting_rate_property": _nan_to_none(ts["reported_property"].sum() / max(ts["crimes_property"].sum(), 1)),
+        "reporting_rate_violent": _nan_to_none(safe_ratio(ts["reported_violent"].sum(), ts["crimes_violent"].sum())),
+        "reporting_rate_property": _nan_to_none(safe_ratio(ts["reported_property"].sum(), ts["crimes_property"].sum())),
         "share_contacted_last_365_days": float(np.mean([r.extras["share_contacted_last_365_days"] for r in results])),
     }
     return {"days": days, "replicates": len(results), "residents": residents, "calibration_view": calib, "periods": per_rep}

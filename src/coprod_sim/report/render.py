@@ -1,0 +1,119 @@
+"""Render report.html from the comparison (Jinja2 template, figures as base64)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .. import __version__
+from .summary import LABELS, fmt_change, group_sentences, is_clear, policy_sentences
+
+HEADLINE = ["crimes", "crimes_violent", "crimes_property", "crimes_reported", "reporting_rate", "clearance_rate", "mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "police_contacts", "negative_contacts"]
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("coprod_sim.report", "templates"), autoescape=select_autoescape(["html"]))
+    env.filters["num"] = _num
+    return env
+
+
+def _num(x, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def _img(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode()
+
+
+def _rows(table: pd.DataFrame, policy: str, period: str) -> list[dict]:
+    t = table[(table["policy"] == policy) & (table["period"] == period) & table["group"].isna() & table["neighbourhood"].isna()].set_index("metric")
+    rows = []
+    for m in HEADLINE:
+        if m not in t.index:
+            continue
+        r = t.loc[m]
+        how = LABELS.get(m, (m, "pct" if m.startswith(("crimes", "police", "negative")) else "abs", None))[1]
+        change, interval = fmt_change(r, how)
+        rows.append({"metric": m, "baseline": r["baseline_mean"], "policy": r["policy_mean"], "change": change, "interval": interval.replace("95% interval ", ""), "clear": is_clear(r)})
+    return rows
+
+
+def _group_rows(table: pd.DataFrame, policy: str) -> list[dict]:
+    t = table[(table["policy"] == policy) & (table["period"] == "all") & table["group"].notna()]
+    out = []
+    for _, r in t.iterrows():
+        how = "pp" if r["metric"] == "reporting_rate" else ("pct" if r["metric"] == "victims" else "abs")
+        change, interval = fmt_change(r, how)
+        out.append({"group": r["group"], "metric": r["metric"], "baseline": r["baseline_mean"], "policy": r["policy_mean"], "change": change, "interval": interval.replace("95% interval ", ""), "clear": is_clear(r)})
+    return out
+
+
+def _hours(results: dict) -> list[dict]:
+    out = []
+    for name, runs in results.items():
+        ts = pd.concat([r.timeseries for r in runs])
+        cols = [c for c in ts.columns if c.startswith("hours_")]
+        means = ts[cols].mean()
+        out.append({"policy": name, "hours": {c.removeprefix("hours_"): float(means[c]) for c in cols if means[c] > 0}, "total": float(means.sum())})
+    return out
+
+
+def _assumptions(config) -> list[str]:
+    t, c, r, p = config.trust, config.crime, config.reporting, config.policing
+    return [
+        f"{config.population.residents:,} residents in {config.population.neighbourhoods} neighbourhoods; {config.population.officers_per_1000} officers per 1,000 residents, {p.on_duty_fraction:.0%} on duty at a time.",
+        f"A bad police contact lowers trust by {t.negative_contact_effect:.0%} of its level, a good routine contact raises it by {t.positive_contact_effect:.1%} of the distance to full trust (bad contacts weigh {t.negative_contact_effect / max(t.positive_contact_effect, 1e-12):.1f}x more, Skogan 2006); a designed, non-enforcement contact (door-to-door, meetings) raises it by {t.designed_contact_effect:.0%} of that distance (Peyton et al. 2019).",
+        f"Neighbours hear of contacts: a neighbour's experience counts {t.vicarious_fraction:.0%} as much as one's own.",
+        f"Victims report with a probability that rises with seriousness and trust (trust coefficient {r.trust_coef} on the logit scale); most non-reporting is not about distrust (calibration C3).",
+        f"Offending falls with police presence (elasticity {c.presence_elasticity}) and perceived clearance (elasticity {c.clearance_elasticity}), and with collective efficacy.",
+        "Clearance needs both police effort and residents' information (a Cobb-Douglas product).",
+        "All strategies spend the same officer-hours: hours for engagement come out of random patrol, so an engagement policy can cost deterrence.",
+        "Hot-spot policing targets the places with the most recorded crime, not true crime.",
+    ]
+
+
+def write_report(path: Path, table: pd.DataFrame, results: dict, configs: dict, figures: list[Path], *, command: str) -> Path:
+    names = list(results)
+    baseline = names[0]
+    first = next(iter(configs.values()))
+    runs0 = results[baseline]
+    days = int(runs0[0].timeseries["day"].nunique())
+    periods = [p for p in dict.fromkeys(table["period"]) if p != "all"] if len(table) else []
+    context = {
+        "title": "Policy comparison",
+        "baseline": baseline,
+        "policies": names[1:],
+        "replicates": len(runs0),
+        "days": days,
+        "years": days / 365,
+        "seed": runs0[0].seed,
+        "residents": first.population.residents,
+        "version": __version__,
+        "date": dt.date.today().isoformat(),
+        "command": command,
+        "summaries": {p: policy_sentences(table, p, baseline) for p in names[1:]},
+        "group_summaries": {p: group_sentences(table, p) for p in names[1:]},
+        "tables": {p: _rows(table, p, "all") for p in names[1:]},
+        "period_tables": {p: {per: _rows(table, p, per) for per in periods} for p in names[1:]},
+        "group_tables": {p: _group_rows(table, p) for p in names[1:]},
+        "hours": _hours(results),
+        "assumptions": _assumptions(first),
+        "figures": [{"name": f.stem.replace("_", " "), "src": _img(f)} for f in figures],
+        "single_replicate": len(runs0) < 2,
+    }
+    html = _env().get_template("report.html").render(**context)
+    path = Path(path)
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(html)
+    tmp.replace(path)
+    return path
+

@@ -1,0 +1,72 @@
+"""Paired comparison, its statistics and the HTML report (issue 3)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coprod_sim.compare import COLUMNS, comparison_table, mean_interval, policy_configs, run_comparison, write_comparison
+from coprod_sim.config import load_config
+
+TINY = {"population.residents": 800, "population.neighbourhoods": 4, "run.burn_in_days": 10}
+
+
+@pytest.fixture(scope="module")
+def tiny_results():
+    cfg = load_config(overrides=TINY)
+    configs = policy_configs(cfg, ["reactive", "door_to_door", "hot_spots", "community_meetings"], "reactive")
+    return configs, run_comparison(configs, seed=5, replicates=3, days=400, workers=1, progress=False)
+
+
+def test_policy_against_itself_gives_exactly_zero():
+    cfg = load_config(overrides=TINY)
+    configs = {"reactive": cfg, "reactive_again": cfg}
+    results = run_comparison(configs, seed=1, replicates=3, days=30, workers=1, progress=False)
+    table = comparison_table(results)
+    rows = table[table["metric"] != "crimes_averted_per_1000_policy_hours"]
+    assert len(rows) > 50
+    finite = rows["diff"].notna()
+    assert (rows.loc[finite, "diff"] == 0).all()
+    assert (rows.loc[finite & rows["diff_low"].notna(), ["diff_low", "diff_high"]] == 0).all().all()
+
+
+def test_comparison_table_contract(tiny_results):
+    configs, results = tiny_results
+    table = comparison_table(results)
+    assert list(table.columns) == COLUMNS
+    assert set(table["policy"]) == {"door_to_door", "hot_spots", "community_meetings"}
+    assert {"all", "year_1", "year_2"} <= set(table["period"])
+    city = table[table["group"].isna() & table["neighbourhood"].isna()]
+    assert {"crimes", "crimes_reported", "reporting_rate", "mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "clearance_rate", "hours_door_to_door", "crimes_averted_per_1000_policy_hours"} <= set(city["metric"])
+    groups = table[table["group"].notna()]
+    assert set(groups["group"]) == {"majority", "minority"} and groups["neighbourhood"].isna().all()
+    nbs = table[table["neighbourhood"].notna()]
+    assert set(nbs["neighbourhood"]) == {0, 1, 2, 3} and nbs["group"].isna().all()
+    zero_base = table[table["baseline_mean"] == 0]
+    assert zero_base["rel_diff"].isna().all()
+    # a diff is the mean of paired differences: check one by hand
+    row = city[(city["policy"] == "door_to_door") & (city["metric"] == "crimes") & (city["period"] == "all")].iloc[0]
+    b = [r.timeseries["crimes"].sum() for r in results["reactive"]]
+    p = [r.timeseries["crimes"].sum() for r in results["door_to_door"]]
+    assert row["diff"] == pytest.approx(np.mean(np.subtract(p, b)))
+    assert row["diff_low"] < row["diff"] < row["diff_high"]
+
+
+def test_mean_interval():
+    m, lo, hi = mean_interval(np.array([1.0, 2.0, 3.0]))
+    assert m == 2.0 and lo == pytest.approx(2 - 4.302653 / np.sqrt(3)) and hi == pytest.approx(2 + 4.302653 / np.sqrt(3))
+    assert np.isnan(mean_interval(np.array([1.0]))[1])
+
+
+def test_report_builds_and_names_every_policy(tiny_results, tmp_path):
+    configs, results = tiny_results
+    table = write_comparison(tmp_path, configs, results, command="test")
+    html = (tmp_path / "report.html").read_text()
+    for name in configs:
+        assert name in html
+        assert (tmp_path / name / "timeseries.parquet").exists()
+    assert html.count("data:image/png;base64,") >= 4  # self-contained figures
+    assert "95% interval" in html and "not forecasts" in html
+    assert "http://" not in html and "https://" not in html  # nothing to fetch
+    assert (tmp_path / "figures" / "series_crimes.parquet").exists()
+    saved = pd.read_parquet(tmp_path / "comparison.parquet")
+    assert len(saved) == len(table)
