@@ -132,8 +132,8 @@ def cmd_compare(args) -> int:
     t0 = time.perf_counter()
     results = run_comparison(configs, seed=config.run.seed, replicates=config.run.replicates, days=config.run.days, workers=args.workers, progress=not args.quiet)
     table = write_comparison(out, configs, results, command=command_line())
-    print(f"wrote {out}/ ({len(configs)} configurations x {config.run.replicates} replicate(s) x {config.run.days} days) in {time.perf_counter() - t0:.1f} s")
-    headline = table[(table["period"] == "all") & table["group"].isna() & table["metric"].isin(["crimes", "reporting_rate", "mean_trust"])]
+    print(f"wrote {out}/ ({len(configs)} configurations x {config.run.replicates} replicate(s) x {config.run.days} days) in {time.perf_counter() - t0:.1f} s; open {out}/report.html")
+    headline = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(["crimes", "reporting_rate", "mean_trust"])]
     for _, r in headline.iterrows():
         print(f"  {r['policy']:>22} {r['metric']:<15} {r['diff']:+.4g} (95% {r['diff_low']:+.3g} .. {r['diff_high']:+.3g}) vs baseline {r['baseline_mean']:.4g}")
     return 0
