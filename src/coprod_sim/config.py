@@ -238,16 +238,23 @@ POLICY_KNOBS: dict[str, type[PolicyKnobs]] = {
 POLICY_NAMES = ("reactive", *POLICY_KNOBS)
 
 
+def known_policies() -> list[str]:
+    """Built-in policies plus any registered by user code (see policies/base.py)."""
+    from .policies import REGISTRY  # late import: policies import nothing from here at module level
+
+    return list(dict.fromkeys([*POLICY_NAMES, *REGISTRY]))
+
+
 def _check_policy_name(v: str | None, allow_mix: bool = True) -> str | None:
-    if v is not None and v not in POLICY_NAMES and not (allow_mix and v == "mix"):
-        raise ValueError(f"unknown policy {v!r}; allowed: {', '.join(POLICY_NAMES)}, mix")
+    if v is not None and v not in known_policies() and not (allow_mix and v == "mix"):
+        raise ValueError(f"unknown policy {v!r}; allowed: {', '.join(known_policies())}, mix")
     return v
 
 
 def _check_mix(v: dict[str, float] | None):
     for k, share in (v or {}).items():
-        if k not in POLICY_NAMES:
-            raise ValueError(f"unknown policy {k!r} in mix; allowed: {', '.join(POLICY_NAMES)}")
+        if k not in known_policies():
+            raise ValueError(f"unknown policy {k!r} in mix; allowed: {', '.join(known_policies())}")
         if share < 0:
             raise ValueError(f"share of {k!r} must be >= 0, got {share}")
     return v

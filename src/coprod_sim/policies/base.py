@@ -6,16 +6,21 @@ a share of it, spread over beats, and spends it through `act`, returning the
 hours it used per beat. Hours a policy does not use become random preventive
 patrol, so every policy runs under the same officer-hours budget.
 
-Writing a new policy (see experiments/custom_policy.py):
+Writing a new policy (a full example: experiments/custom_policy.py):
 
     @register
     class BikePatrol(Policy):
-        name = "bike_patrol"          # policy.name in configs
+        name = "bike_patrol"          # policy.name in configs (and --policies)
         activity = "bike_patrol"      # the hours_<activity> metric
+        default_share = 0.3           # share of discretionary hours when alone
 
         def act(self, hours_by_beat):
             self.model.add_presence(hours_by_beat * 0.8)   # deterrent presence
             return hours_by_beat                            # hours used per beat
+
+Register it before building configs or models that name it. Policies run in
+worker processes too, so define it in an importable module (not in __main__
+of a script run with several workers) or run with workers=1.
 
 A policy instance lives as long as the model (state such as training progress
 survives schedule changes); its knobs are read fresh each day from
@@ -44,6 +49,8 @@ def register(cls: type["Policy"]) -> type["Policy"]:
 class Policy:
     name: ClassVar[str] = ""
     activity: ClassVar[str] = ""
+    #: share of discretionary hours when run alone, for policies without a config section
+    default_share: ClassVar[float] = 0.2
 
     def __init__(self, model: "CoProductionModel"):
         self.model = model
@@ -56,7 +63,7 @@ class Policy:
     def solo_share(self) -> float:
         """Share of discretionary hours taken when the policy runs alone."""
         knobs = self.knobs
-        return knobs.hours_share if knobs is not None else 1.0
+        return knobs.hours_share if knobs is not None else self.default_share
 
     def target_neighbourhoods(self) -> np.ndarray | None:
         knobs = self.knobs
