@@ -3,10 +3,22 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from coprod_sim.config import ConfigError, load_config
+from coprod_sim.policies import REGISTRY
 from coprod_sim.model import CoProductionModel
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def example():
+    """Load the example (registers bike_patrol) and unregister it afterwards, so
+    other tests in this process see only the built-in policies."""
+    module = load_example()
+    yield module
+    REGISTRY.pop("bike_patrol", None)
 
 
 def load_example():
@@ -16,8 +28,7 @@ def load_example():
     return module
 
 
-def test_custom_policy_registers_and_runs():
-    load_example()
+def test_custom_policy_registers_and_runs(example):
     cfg = load_config(overrides={"population.residents": 1000, "population.neighbourhoods": 4, "run.burn_in_days": 5, "policy.name": "bike_patrol"})
     m = CoProductionModel(cfg, rng=0)
     m.run(20)
