@@ -45,6 +45,9 @@ test-all: $(STAMP)
 calibrate: $(STAMP)
 	$(BIN)/python experiments/calibrate_baseline.py
 
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
 baseline-config: $(STAMP)
 	$(BIN)/coprod-sim validate --defaults > configs/baseline.toml
 

@@ -1,0 +1,223 @@
+"""Agents of the per-agent reference model: every resident and officer is a Python
+object holding its own state; a neighbourhood is a plain object (a "patch") that
+holds its residents, officers, places and neighbourhood-level state.
+
+The rules are those of the columnar core (src/coprod_sim/submodels/), written one
+agent at a time. Comments name the core function each method mirrors.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+
+import mesa
+
+VIOLENT, PROPERTY = 0, 1
+NEVER = -(2**30)
+
+
+def logistic(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def clip01(x: float) -> float:
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+@dataclass(slots=True)
+class Incident:
+    kind: int
+    neighbourhood: "Neighbourhood"
+    place: int
+    victim: "Resident"
+    seriousness: float
+    reported: bool = False
+    cleared: bool = False
+
+
+class Resident(mesa.Agent):
+    """One resident: trust, anchor, participation, and a list of network neighbours."""
+
+    def __init__(self, model, home: "Neighbourhood", group: int, trust: float, propensity: float, has_alternatives: bool):
+        super().__init__(model)
+        self.home = home
+        self.group = group
+        self.trust = trust
+        self.anchor = trust
+        self.participation = 0.0
+        self.propensity = propensity
+        self.has_alternatives = has_alternatives
+        self.neighbours: list[Resident] = []
+        self.last_contact_day = NEVER
+        self.last_visit_day = NEVER
+        # Today's experiences, applied in step(): a loss takes `loss` x trust,
+        # a gain `gain` x (1 - trust) (core: trust._add_shock).
+        self.loss = 0.0
+        self.gain = 0.0
+
+    # -- 1. crime (core: crime.draw_potential_incidents + crime.occurring)
+    def offend(self) -> None:
+        """Offend today with a chance proportional to own propensity and the
+        neighbourhood's deterrence/efficacy multiplier."""
+        u = self.random.random()
+        if u < self.home.violent_chance * self.propensity:
+            self.model.commit_crime(self, VIOLENT)
+        elif u < self.home.crime_chance * self.propensity:
+            self.model.commit_crime(self, PROPERTY)
+
+    # -- 2. reporting (core: reporting.report_probability)
+    def reports(self, incident: Incident) -> bool:
+        rc = self.model.config.reporting
+        nb = incident.neighbourhood
+        z = (
+            rc.intercept
+            + rc.seriousness_coef * incident.seriousness
+            + rc.trust_coef * self.trust
+            + rc.norm_coef * (nb.norm() - rc.norm_reference)
+            + rc.efficacy_coef * (nb.efficacy - self.model.config.crime.efficacy_reference)
+            - rc.alternatives_coef * self.has_alternatives
+        )
+        return self.random.random() < logistic(z)
+
+    # -- experiences (core: Shocks + trust.trust_change)
+    def feel(self, effect: float) -> None:
+        if effect < 0:
+            self.loss -= effect
+        else:
+            self.gain += effect
+
+    def police_contact(self, effect: float) -> None:
+        """A contact with the police; every network neighbour hears of it."""
+        self.last_contact_day = self.model.day
+        self.feel(effect)
+        vicarious = effect * self.model.config.trust.vicarious_fraction
+        if vicarious:
+            for other in self.neighbours:
+                other.feel(vicarious)
+
+    # -- 6-7. trust, anchor drift, participation (core: trust.*, coproduction.participation)
+    def step(self) -> None:
+        tc = self.model.config.trust
+        t = self.trust
+        social = sum(n.trust for n in self.neighbours) / len(self.neighbours) if self.neighbours else t
+        delta = tc.anchor_rate_per_day * (self.anchor - t) + tc.social_rate_per_day * (social - t) - self.loss * t + self.gain * (1.0 - t)
+        self.trust = clip01(t + delta)
+        self.loss = self.gain = 0.0
+        if tc.anchor_drift_years > 0:
+            self.anchor += (self.trust - self.anchor) / (tc.anchor_drift_years * 365.0)
+        self.update_participation()
+
+    def update_participation(self) -> None:
+        cc = self.model.config.coproduction
+        self.participation = logistic(cc.participation_intercept + cc.participation_trust_coef * self.trust + cc.participation_efficacy_coef * self.home.efficacy)
+
+
+class Officer(mesa.Agent):
+    """A sworn officer: beat, procedural-justice skill, daily hours, residents known by name."""
+
+    def __init__(self, model, beat: "Neighbourhood", pj_skill: float, hours_per_day: float, known: list[Resident]):
+        super().__init__(model)
+        self.beat = beat
+        self.pj_skill = pj_skill
+        self.hours_per_day = hours_per_day
+        self.known = known
+        beat.officers.append(self)
+
+    def contact(self, resident: Resident, *, enforcement: bool = False) -> None:
+        """A contact goes badly with a chance set by skill (core: response.bad_contact_probability)."""
+        pc, tc = self.model.config.policing, self.model.config.trust
+        p_bad = clip01(pc.bad_contact_max * (1.0 - self.pj_skill) * (pc.enforcement_bad_multiplier if enforcement else 1.0))
+        bad = self.random.random() < p_bad
+        resident.police_contact(-tc.negative_contact_effect if bad else tc.positive_contact_effect)
+        self.model.count_contact(bad, police_initiated=enforcement)
+
+    def stop(self, where: "Neighbourhood") -> None:
+        """A police-initiated contact on patrol: often someone the officer knows."""
+        if self.known and self.random.random() < self.model.config.policing.known_contact_share:
+            resident = self.random.choice(self.known)
+        else:
+            resident = where.random_resident()
+        self.contact(resident, enforcement=True)
+
+
+class Neighbourhood:
+    """A neighbourhood (= police beat): its residents, officers, places and the
+    neighbourhood-level state (collective efficacy, offenders' perceptions, norm)."""
+
+    def __init__(self, model, index: int, place_attractiveness: list[float], efficacy: float, cohesion: float):
+        self.model = model
+        self.random = model.random
+        self.index = index
+        self.residents: list[Resident] = []
+        self.officers: list[Officer] = []
+        self.place_cum = [0.0]
+        for a in place_attractiveness:
+            self.place_cum.append(self.place_cum[-1] + a)
+        self.efficacy = efficacy
+        self.cohesion = cohesion
+        self.participation = 0.0
+        self.perceived_presence = model.config.crime.reference_patrol_hours_per_1000_per_day
+        self.violent_chance = self.crime_chance = 0.0
+        self.new_day()
+
+    def init_smoothed(self, expected_crimes: float) -> None:
+        """Start the smoothed counts at their reference values (core: _init_crime_opportunity)."""
+        cfg = self.model.config
+        self.crimes_smoothed = expected_crimes
+        self.reports_smoothed = expected_crimes * cfg.reporting.norm_reference
+        self.reports_risk_smoothed = self.reports_smoothed
+        self.cleared_smoothed = self.reports_smoothed * cfg.crime.reference_clearance_rate
+
+    def new_day(self) -> None:
+        self.crimes = self.reports = self.cleared = 0
+        self.response_hours = self.patrol_hours = self.door_to_door_hours = 0.0
+
+    def random_resident(self) -> Resident:
+        return self.random.choice(self.residents)
+
+    def random_place(self) -> int:
+        """A place in proportion to its attractiveness (index within the neighbourhood)."""
+        u = self.random.random() * self.place_cum[-1]
+        return min(bisect.bisect_right(self.place_cum, u) - 1, len(self.place_cum) - 2)
+
+    def random_officer(self) -> Officer | None:
+        """One of the beat's officers, or anyone where the beat has none."""
+        pool = self.officers or self.model.officer_list
+        return self.random.choice(pool) if pool else None
+
+    def norm(self) -> float:
+        return self.reports_smoothed / max(self.crimes_smoothed, 1e-12)
+
+    # -- 1. deterrence and efficacy (core: crime.deterrence_multiplier, crime.efficacy_multiplier)
+    def set_crime_chances(self) -> None:
+        cc = self.model.config.crime
+        ref_p, ref_c = cc.reference_patrol_hours_per_1000_per_day, cc.reference_clearance_rate
+        perceived_clearance = self.cleared_smoothed / max(self.reports_risk_smoothed, 1e-12)
+        presence = (max(self.perceived_presence, 0.0) + 0.1 * ref_p) / (1.1 * ref_p)
+        clearance = (max(perceived_clearance, 0.0) + 0.1 * ref_c) / (1.1 * ref_c)
+        mult = presence ** (-cc.presence_elasticity) * clearance ** (-cc.clearance_elasticity) * math.exp(-cc.efficacy_coef * (self.efficacy - cc.efficacy_reference))
+        mult = min(mult, cc.max_rate_multiplier)
+        base_violent, base_property = self.model.base_rate_per_day
+        self.violent_chance = base_violent * mult
+        self.crime_chance = (base_violent + base_property) * mult
+
+    # -- 8. collective efficacy (core: efficacy.update_efficacy)
+    def update_efficacy(self) -> None:
+        ec = self.model.config.efficacy
+        self.participation = sum(r.participation for r in self.residents) / max(len(self.residents), 1)
+        crimes_per_1000 = self.crimes / (len(self.residents) / 1000.0)
+        target = clip01(ec.cohesion_weight * self.cohesion + ec.participation_weight * self.participation)
+        self.efficacy = clip01(self.efficacy + ec.adjust_rate_per_day * (target - self.efficacy) - ec.crime_erosion * crimes_per_1000)
+
+    # -- 9. perceptions (core: CoProductionModel._perceptions)
+    def update_perceptions(self) -> None:
+        cfg = self.model.config
+        a_risk, a_norm = 1.0 / cfg.crime.perception_memory_days, 1.0 / cfg.reporting.norm_memory_days
+        presence = self.patrol_hours / (len(self.residents) / 1000.0)
+        self.perceived_presence += a_risk * (presence - self.perceived_presence)
+        self.crimes_smoothed += a_norm * (self.crimes - self.crimes_smoothed)
+        self.reports_smoothed += a_norm * (self.reports - self.reports_smoothed)
+        self.cleared_smoothed += a_risk * (self.cleared - self.cleared_smoothed)
+        self.reports_risk_smoothed += a_risk * (self.reports - self.reports_risk_smoothed)

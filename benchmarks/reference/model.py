@@ -1,0 +1,203 @@
+"""ReferenceModel: the co-production model written one agent at a time.
+
+Same rules and parameters as `coprod_sim.model.CoProductionModel`, and the same
+city: it reuses the core's config, population builder, network builder and
+officer draws (same named streams), so a seed gives both models the same
+residents, network and officers. Everything that happens during a day is per-agent
+Python driven by Mesa's stdlib `model.random` (so the two models' days are
+statistically, not numerically, alike).
+
+Scheduling differences from the core (documented in benchmarks/reference/README.md):
+- residents act in random sequential order (`shuffle_do`), so the social pull in
+  trust reads neighbours some of whom have already updated today; the core updates
+  all residents synchronously from the start-of-day values;
+- offending is a daily Bernoulli trial per resident with chance rate x propensity
+  (the core draws Poisson counts per neighbourhood: the same rate; the two differ
+  at order rate^2, ~1e-7 here).
+Not covered: scenario events, user-supplied graphs, place-level opportunity
+(problem-solving policies); policies: reactive and door_to_door (alone or in a mix).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from coprod_sim.config import Config, per_day
+from coprod_sim.network import build_network
+from coprod_sim.population import beta_draws, build_population
+from coprod_sim.streams import as_seed_sequence, stream
+
+from .agents import VIOLENT, Incident, Neighbourhood, Officer, Resident, clip01
+
+
+class ReferenceModel(mesa.Model):
+    def __init__(self, config: Config | None = None, rng=None, *, burn_in: bool = True):
+        config = config if config is not None else Config()
+        seq = as_seed_sequence(rng)
+        super().__init__(rng=int(stream(seq, "reference").integers(2**62)))
+        self.config = config
+        if config.network.path:
+            raise NotImplementedError("the reference model builds its own network only")
+
+        # The city, from the core's builders and streams (identical for a given seed).
+        pop = build_population(config, stream(seq, "population"))
+        adj = build_network(config, pop, stream(seq, "network"))
+        self.base_rate_per_day = (per_day(config.crime.violent_per_1000_per_year) / 1000.0, per_day(config.crime.property_per_1000_per_year) / 1000.0)
+        efficacy, cohesion = config.per_neighbourhood(config.efficacy.initial), config.per_neighbourhood(config.efficacy.cohesion)
+        self.neighbourhoods = [
+            Neighbourhood(self, n, pop.place_attractiveness[s : s + c].tolist(), float(np.clip(efficacy[n], 0, 1)), float(cohesion[n]))
+            for n, (s, c) in enumerate(zip(pop.place_start, pop.place_count))
+        ]
+        self.group_names = pop.group_names
+        residents = [
+            Resident(self, self.neighbourhoods[nb], g, t, p, a)
+            for nb, g, t, p, a in zip(pop.neighbourhood.tolist(), pop.group.tolist(), pop.initial_trust.tolist(), pop.propensity.tolist(), pop.has_alternatives.tolist())
+        ]
+        indptr, indices = adj.indptr.tolist(), adj.indices.tolist()
+        for i, r in enumerate(residents):
+            r.home.residents.append(r)
+            r.neighbours = [residents[j] for j in indices[indptr[i] : indptr[i + 1]]]
+        for nb in self.neighbourhoods:
+            nb.init_smoothed(sum(self.base_rate_per_day) * sum(r.propensity for r in nb.residents))
+        self._init_officers(pop, residents, stream(seq, "officers"))
+        self.residents = self.agents_by_type[Resident]
+        for r in self.residents:
+            r.update_participation()
+        for nb in self.neighbourhoods:
+            nb.participation = sum(r.participation for r in nb.residents) / max(len(nb.residents), 1)
+
+        self.incidents: list[Incident] = []
+        self.contacts = dict.fromkeys(("total", "negative", "police_initiated", "designed"), 0)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "day": "day",
+            "crimes": lambda m: len(m.incidents),
+            "crimes_reported": lambda m: sum(i.reported for i in m.incidents),
+            "crimes_cleared": lambda m: sum(i.cleared for i in m.incidents),
+            "reporting_rate": lambda m: _ratio(sum(i.reported for i in m.incidents), len(m.incidents)),
+            "clearance_rate": lambda m: _ratio(sum(i.cleared for i in m.incidents), sum(i.reported for i in m.incidents)),
+            "mean_trust": lambda m: m.residents.agg("trust", np.mean),
+            "trust_gap": lambda m: _spread(m.residents.groupby("group").agg("trust", np.mean)),
+            "participation_rate": lambda m: m.residents.agg("participation", np.mean),
+            "collective_efficacy": lambda m: sum(nb.efficacy * len(nb.residents) for nb in m.neighbourhoods) / len(m.residents),
+            "police_contacts": lambda m: m.contacts["total"],
+            "negative_contacts": lambda m: m.contacts["negative"],
+            "police_initiated_contacts": lambda m: m.contacts["police_initiated"],
+            "designed_contacts": lambda m: m.contacts["designed"],
+        })
+        self.day = -config.run.burn_in_days
+        if burn_in:
+            while self.day < 0:
+                self.step()
+
+    def _init_officers(self, pop, residents, rng) -> None:
+        """The core's officer draws (CoProductionModel._init_officers), as agents."""
+        cfg = self.config
+        k = len(self.neighbourhoods)
+        count = int(round(cfg.population.officers_per_1000 * pop.n / 1000))
+        skills = beta_draws(rng, cfg.policing.pj_skill_mean, cfg.policing.pj_skill_sd, count)
+        n_known = cfg.policing.known_residents_per_officer
+        for i in range(count):
+            beat, size = i % k, int(pop.nb_size[i % k])
+            known = np.unique(pop.nb_start[beat] + rng.integers(0, size, n_known)).tolist() if n_known and size else []
+            Officer(self, self.neighbourhoods[beat], float(skills[i]), 24.0 * cfg.policing.on_duty_fraction, [residents[j] for j in known])
+        self.officer_list = list(self.agents_by_type[Officer]) if count else []
+
+    # ------------------------------------------------------------------ the day
+    def step(self) -> None:
+        self.incidents = []
+        for key in self.contacts:
+            self.contacts[key] = 0
+        for nb in self.neighbourhoods:
+            nb.new_day()
+            nb.set_crime_chances()
+        self.residents.shuffle_do("offend")  # 1. crime
+        for inc in self.incidents:  # 2. reporting
+            inc.reported = inc.victim.reports(inc)
+        available = sum(o.hours_per_day for o in self.officer_list)
+        self.respond(available)  # 3. response, clearance, contacts
+        self.spend_discretionary_hours(available)  # 4-5. policy activities, patrol stops
+        self.residents.shuffle_do("step")  # 6-7. trust, anchors, participation
+        for nb in self.neighbourhoods:  # 8-9. collective efficacy, perceptions
+            nb.update_efficacy()
+            nb.update_perceptions()
+        if self.day >= 0:
+            self.datacollector.collect(self)
+        self.day += 1
+
+    def commit_crime(self, offender: Resident, kind: int) -> None:
+        """An incident at a place of the offender's neighbourhood, against a random resident of it."""
+        nb, cc = offender.home, self.config.crime
+        mean = cc.seriousness_violent if kind == VIOLENT else cc.seriousness_property
+        self.incidents.append(Incident(kind, nb, nb.random_place(), nb.random_resident(), clip01(self.random.gauss(mean, cc.seriousness_sd))))
+        nb.crimes += 1
+
+    def count_contact(self, bad: bool, *, police_initiated: bool = False) -> None:
+        self.contacts["total"] += 1
+        self.contacts["negative"] += bad
+        self.contacts["police_initiated"] += police_initiated
+
+    def respond(self, available: float) -> None:
+        """Reported incidents and service calls take officer time; each is a contact;
+        clearance needs effort and resident input (core: CoProductionModel._response)."""
+        pc, cc, tc = self.config.policing, self.config.coproduction, self.config.trust
+        calls = [(nb, nb.random_resident()) for nb in self.neighbourhoods for _ in range(self.rng.poisson(pc.service_calls_per_1000_per_day * len(nb.residents) / 1000.0))]
+        reported = [i for i in self.incidents if i.reported]
+        for inc in reported:
+            inc.neighbourhood.reports += 1
+            inc.neighbourhood.response_hours += pc.response_hours_violent if inc.kind == VIOLENT else pc.response_hours_property
+        for nb, _ in calls:
+            nb.response_hours += pc.service_call_hours
+        demand = sum(nb.response_hours for nb in self.neighbourhoods)
+        effort = 1.0 if demand <= 0 else min(1.0, available / demand)
+        for nb in self.neighbourhoods:
+            nb.response_hours *= min(1.0, available / max(demand, 1e-12))
+        for inc in reported:
+            base = cc.clearance_violent if inc.kind == VIOLENT else cc.clearance_property
+            p_clear = clip01(base * effort**cc.effort_elasticity * (max(inc.neighbourhood.participation, 0.0) / cc.input_reference) ** cc.input_elasticity)
+            inc.cleared = self.random.random() < p_clear
+            inc.neighbourhood.cleared += inc.cleared
+        if self.officer_list:
+            for who, nb in [(i.victim, i.neighbourhood) for i in reported] + [(caller, nb) for nb, caller in calls]:
+                nb.random_officer().contact(who)
+        for inc in self.incidents:  # victims' experience of the outcome
+            inc.victim.feel(tc.clearance_effect if inc.cleared else -tc.victimization_effect)
+
+    def spend_discretionary_hours(self, available: float) -> None:
+        """What response leaves is split over beats by residents: door-to-door visits
+        (if the policy has them), the rest random patrol with police-initiated stops."""
+        pc, d2d = self.config.policing, self.config.policy.door_to_door
+        discretionary = max(0.0, available - sum(nb.response_hours for nb in self.neighbourhoods))
+        share = _door_to_door_share(self.config.policy) if self.day >= 0 else 0.0  # burn-in is reactive
+        for nb in self.neighbourhoods:
+            hours = discretionary * len(nb.residents) / len(self.residents)
+            nb.door_to_door_hours = hours * share
+            nb.patrol_hours = hours - nb.door_to_door_hours
+            for _ in range(self.rng.poisson(nb.door_to_door_hours * d2d.visits_per_hour) if share else 0):
+                r = nb.random_resident()
+                fresh = self.day - r.last_visit_day > d2d.revisit_after_days
+                if fresh and self.random.random() < d2d.reach_probability:
+                    r.last_visit_day = self.day
+                    r.police_contact(self.config.trust.designed_contact_effect)
+                    self.contacts["total"] += 1
+                    self.contacts["designed"] += 1
+            if self.officer_list:
+                for _ in range(self.rng.poisson(pc.stops_per_patrol_hour * nb.patrol_hours)):
+                    nb.random_officer().stop(nb)
+
+
+def _door_to_door_share(policy) -> float:
+    if policy.name == "door_to_door":
+        return policy.door_to_door.hours_share
+    if policy.name == "mix":
+        return policy.mix.get("door_to_door", 0.0) / sum(policy.mix.values())
+    return 0.0
+
+
+def _ratio(num, den) -> float:
+    return num / den if den > 0 else float("nan")
+
+
+def _spread(by_group: dict) -> float:
+    values = list(by_group.values())
+    return float(max(values) - min(values)) if values else 0.0
