@@ -131,6 +131,8 @@ class CoProductionModel(mesa.Model):
         self.last_contact_day = np.full(n, NEVER, dtype=np.int32)
         self.last_visit_day = np.full(n, NEVER, dtype=np.int32)
         self.group_sizes = np.bincount(self.pop.group, minlength=len(self.pop.group_names))
+        # one key per (neighbourhood, group): a single pass over residents gives both breakdowns
+        self._nb_group_key = self.pop.neighbourhood.astype(np.int64) * len(self.pop.group_names) + self.pop.group
 
     def _init_officers(self) -> None:
         cfg = self.config
@@ -513,7 +515,8 @@ class CoProductionModel(mesa.Model):
         violent = inc.kind == VIOLENT
         n_crimes, n_rep = len(inc), int(reported.sum())
         cleared = int(self._cleared.sum())
-        trust_by_group = np.bincount(pop.group, weights=self.trust, minlength=g) / np.maximum(self.group_sizes, 1)
+        trust_sums = np.bincount(self._nb_group_key, weights=self.trust, minlength=k * g).reshape(k, g)
+        trust_by_group = trust_sums.sum(axis=0) / np.maximum(self.group_sizes, 1)
         vgroup = pop.group[inc.victim]
         victims_g = np.bincount(vgroup, minlength=g)
         reported_g = np.bincount(vgroup[reported], minlength=g)
@@ -532,11 +535,11 @@ class CoProductionModel(mesa.Model):
             "reporting_rate_property": _ratio(int((reported & ~violent).sum()), int((~violent).sum())),
             "crimes_cleared": cleared,
             "clearance_rate": _ratio(cleared, n_rep),
-            "mean_trust": float(self.trust.mean()),
+            "mean_trust": float(trust_sums.sum() / pop.n),
             "trust_gap": float(trust_by_group[present].max() - trust_by_group[present].min()),
             # NaN unless every group with members had victims today (a gap needs all groups' rates)
             "reporting_gap": 0.0 if present.sum() == 1 else (float(np.ptp(rate_g[present])) if (victims_g[present] > 0).all() else np.nan),
-            "participation_rate": float(self.participation.mean()),
+            "participation_rate": float(self._participation_nb @ pop.nb_size / pop.n),
             "collective_efficacy": float(np.average(self.efficacy, weights=pop.nb_size)),
             "police_contacts": self._contacts["total"],
             "negative_contacts": self._contacts["negative"],
@@ -562,7 +565,7 @@ class CoProductionModel(mesa.Model):
                 "crimes": crimes_nb,
                 "crimes_reported": np.bincount(inc.neighbourhood[reported], minlength=k),
                 "crimes_cleared": np.bincount(self._reported_incidents.neighbourhood[self._cleared], minlength=k),
-                "mean_trust": self._mean_by_neighbourhood(self.trust),
+                "mean_trust": trust_sums.sum(axis=1) / np.maximum(pop.nb_size, 1),
                 "participation_rate": self._participation_nb.copy(),
                 "collective_efficacy": self.efficacy.copy(),
                 "hours_patrol": self.hours_today["patrol"].copy(),
