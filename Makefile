@@ -34,7 +34,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/coprod-sim compare configs/baseline.toml --policies reactive,door_to_door --replicates 6 --days 730 --out $(OUT) --force
+	$(BIN)/coprod-sim compare configs/baseline.toml --policies reactive,community_meetings,door_to_door,hot_spots --replicates 20 --days 730 --out $(OUT) --force
 
 test: $(STAMP)
 	@if [ "$$CI" = "true" ]; then $(BIN)/python -m pytest -n 2 -m "" ; else $(BIN)/python -m pytest -n 2 -m "not slow"; fi
