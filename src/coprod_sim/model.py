@@ -131,8 +131,12 @@ class CoProductionModel(mesa.Model):
         self.last_contact_day = np.full(n, NEVER, dtype=np.int32)
         self.last_visit_day = np.full(n, NEVER, dtype=np.int32)
         self.group_sizes = np.bincount(self.pop.group, minlength=len(self.pop.group_names))
-        # one key per (neighbourhood, group): a single pass over residents gives both breakdowns
-        self._nb_group_key = self.pop.neighbourhood.astype(np.int64) * len(self.pop.group_names) + self.pop.group
+        # Residents are numbered in contiguous (neighbourhood, group) blocks, so sums
+        # over neighbourhoods or blocks are np.add.reduceat over block starts.
+        sizes = self.pop.block_size.ravel()
+        self._blocks_nonempty = np.flatnonzero(sizes > 0)
+        self._block_starts = self.pop.block_start.ravel()[self._blocks_nonempty]
+        self._nb_nonempty = np.flatnonzero(self.pop.nb_size > 0)
 
     def _init_officers(self) -> None:
         cfg = self.config
@@ -453,15 +457,25 @@ class CoProductionModel(mesa.Model):
     # -- 7. co-production
     def _coproduction(self) -> None:
         cc = self.config.coproduction
-        self.participation = coproduction.participation(self.trust, self.efficacy[self.pop.neighbourhood], intercept=cc.participation_intercept, trust_coef=cc.participation_trust_coef, efficacy_coef=cc.participation_efficacy_coef)
+        self.participation = coproduction.participation(self.trust, np.repeat(self.efficacy, self.pop.nb_size), intercept=cc.participation_intercept, trust_coef=cc.participation_trust_coef, efficacy_coef=cc.participation_efficacy_coef)
 
     @property
     def participation_nb(self) -> np.ndarray:
         return self._participation_nb
 
+    def _sum_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.pop.n_neighbourhoods)
+        out[self._nb_nonempty] = np.add.reduceat(values, self.pop.nb_start[self._nb_nonempty])
+        return out
+
     def _mean_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
-        k = self.pop.n_neighbourhoods
-        return np.bincount(self.pop.neighbourhood, weights=values, minlength=k) / np.maximum(self.pop.nb_size, 1)
+        return self._sum_by_neighbourhood(values) / np.maximum(self.pop.nb_size, 1)
+
+    def _sum_by_block(self, values: np.ndarray) -> np.ndarray:
+        """[K, G] sums over (neighbourhood, group) blocks."""
+        out = np.zeros(self.pop.block_size.size)
+        out[self._blocks_nonempty] = np.add.reduceat(values, self._block_starts)
+        return out.reshape(self.pop.block_size.shape)
 
     # -- 8. collective efficacy
     def _efficacy(self, inc: crime.Incidents) -> None:
@@ -515,7 +529,7 @@ class CoProductionModel(mesa.Model):
         violent = inc.kind == VIOLENT
         n_crimes, n_rep = len(inc), int(reported.sum())
         cleared = int(self._cleared.sum())
-        trust_sums = np.bincount(self._nb_group_key, weights=self.trust, minlength=k * g).reshape(k, g)
+        trust_sums = self._sum_by_block(self.trust)
         trust_by_group = trust_sums.sum(axis=0) / np.maximum(self.group_sizes, 1)
         vgroup = pop.group[inc.victim]
         victims_g = np.bincount(vgroup, minlength=g)
