@@ -188,6 +188,7 @@ class CoProductionModel(mesa.Model):
         k = self.pop.n_neighbourhoods
         self.perceived_presence = np.full(k, cfg.crime.reference_patrol_hours_per_1000_per_day)
         self.residents_per_1000 = self.pop.nb_size / 1000.0
+        self._nb_share = self.pop.nb_size / self.pop.n  # weights of citywide means of neighbourhood values
 
     def _init_crime_opportunity(self) -> None:
         cfg = self.config
@@ -502,6 +503,7 @@ class CoProductionModel(mesa.Model):
         crimes_nb = np.bincount(inc.neighbourhood, minlength=k)
         reports_nb = np.bincount(inc.neighbourhood[reported], minlength=k)
         cleared_nb = np.bincount(self._reported_incidents.neighbourhood[self._cleared], minlength=k)
+        self._counts_nb = (crimes_nb, reports_nb, cleared_nb)
         self.crimes_smoothed += a_norm * (crimes_nb - self.crimes_smoothed)
         self.reports_smoothed += a_norm * (reports_nb - self.reports_smoothed)
         # Offenders' perceived clearance: cleared / reported, over the risk memory.
@@ -523,62 +525,69 @@ class CoProductionModel(mesa.Model):
         return names
 
     def _record(self, inc: crime.Incidents, reported: np.ndarray, effort: float) -> None:
+        # Per-day overhead matters for small cities and sweeps: plain Python scalars,
+        # and the neighbourhood counts _perceptions already made.
         pop = self.pop
-        g = len(pop.group_names)
         k = pop.n_neighbourhoods
         violent = inc.kind == VIOLENT
-        n_crimes, n_rep = len(inc), int(reported.sum())
-        cleared = int(self._cleared.sum())
+        n_crimes, n_rep = len(inc), int(np.count_nonzero(reported))
+        n_violent = int(np.count_nonzero(violent))
+        rep_violent = int(np.count_nonzero(reported & violent))
+        cleared = int(np.count_nonzero(self._cleared))
         trust_sums = self._sum_by_block(self.trust)
-        trust_by_group = trust_sums.sum(axis=0) / np.maximum(self.group_sizes, 1)
+        trust_by_group = (trust_sums.sum(axis=0) / np.maximum(self.group_sizes, 1)).tolist()
+        g = len(trust_by_group)
         vgroup = pop.group[inc.victim]
-        victims_g = np.bincount(vgroup, minlength=g)
-        reported_g = np.bincount(vgroup[reported], minlength=g)
-        present = self.group_sizes > 0
-        rate_g = _ratio(reported_g, victims_g)
+        victims_g = np.bincount(vgroup, minlength=g).tolist()
+        reported_g = np.bincount(vgroup[reported], minlength=g).tolist()
+        present = [size > 0 for size in self.group_sizes.tolist()]
+        rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g)]
+        trust_present = [t for t, p in zip(trust_by_group, present) if p]
+        rates_present = [r for r, p in zip(rate_g, present) if p]
+        c = self._contacts
         m = {
             "day": self.day,
             "crimes": n_crimes,
-            "crimes_violent": int(violent.sum()),
-            "crimes_property": int((~violent).sum()),
+            "crimes_violent": n_violent,
+            "crimes_property": n_crimes - n_violent,
             "crimes_reported": n_rep,
-            "reported_violent": int((reported & violent).sum()),
-            "reported_property": int((reported & ~violent).sum()),
-            "reporting_rate": _ratio(n_rep, n_crimes),
-            "reporting_rate_violent": _ratio(int((reported & violent).sum()), int(violent.sum())),
-            "reporting_rate_property": _ratio(int((reported & ~violent).sum()), int((~violent).sum())),
+            "reported_violent": rep_violent,
+            "reported_property": n_rep - rep_violent,
+            "reporting_rate": _div(n_rep, n_crimes),
+            "reporting_rate_violent": _div(rep_violent, n_violent),
+            "reporting_rate_property": _div(n_rep - rep_violent, n_crimes - n_violent),
             "crimes_cleared": cleared,
-            "clearance_rate": _ratio(cleared, n_rep),
-            "mean_trust": float(trust_sums.sum() / pop.n),
-            "trust_gap": float(trust_by_group[present].max() - trust_by_group[present].min()),
+            "clearance_rate": _div(cleared, n_rep),
+            "mean_trust": float(trust_sums.sum()) / pop.n,
+            "trust_gap": max(trust_present) - min(trust_present),
             # NaN unless every group with members had victims today (a gap needs all groups' rates)
-            "reporting_gap": 0.0 if present.sum() == 1 else (float(np.ptp(rate_g[present])) if (victims_g[present] > 0).all() else np.nan),
-            "participation_rate": float(self._participation_nb @ pop.nb_size / pop.n),
-            "collective_efficacy": float(np.average(self.efficacy, weights=pop.nb_size)),
-            "police_contacts": self._contacts["total"],
-            "negative_contacts": self._contacts["negative"],
-            "positive_contacts": self._contacts["positive"],
-            "designed_contacts": self._contacts["designed"],
-            "police_initiated_contacts": self._contacts["police_initiated"],
+            "reporting_gap": 0.0 if len(rates_present) == 1 else (max(rates_present) - min(rates_present) if not any(r != r for r in rates_present) else float("nan")),
+            "participation_rate": float(self._participation_nb @ self._nb_share),
+            "collective_efficacy": float(self.efficacy @ self._nb_share),
+            "police_contacts": c["total"],
+            "negative_contacts": c["negative"],
+            "positive_contacts": c["positive"],
+            "designed_contacts": c["designed"],
+            "police_initiated_contacts": c["police_initiated"],
             "response_served_share": effort,
             "officers": len(self.officer_beat),
         }
         for i, name in enumerate(pop.group_names):
-            m[f"mean_trust_{name}"] = float(trust_by_group[i]) if present[i] else np.nan
-            m[f"reporting_rate_{name}"] = float(rate_g[i])
-            m[f"victims_{name}"] = int(victims_g[i])
+            m[f"mean_trust_{name}"] = trust_by_group[i] if present[i] else float("nan")
+            m[f"reporting_rate_{name}"] = rate_g[i]
+            m[f"victims_{name}"] = victims_g[i]
         for a, h in self.hours_today.items():
             m[f"hours_{a}"] = float(h.sum())
         self.metrics = m
         self.datacollector.collect(self)
         if self.config.output.neighbourhood_metrics:
-            crimes_nb = np.bincount(inc.neighbourhood, minlength=k)
+            crimes_nb, reports_nb, cleared_nb = self._counts_nb
             self._nb_rows.append({
                 "day": np.full(k, self.day, dtype=np.int64),
                 "neighbourhood": np.arange(k, dtype=np.int64),
                 "crimes": crimes_nb,
-                "crimes_reported": np.bincount(inc.neighbourhood[reported], minlength=k),
-                "crimes_cleared": np.bincount(self._reported_incidents.neighbourhood[self._cleared], minlength=k),
+                "crimes_reported": reports_nb,
+                "crimes_cleared": cleared_nb,
                 "mean_trust": trust_sums.sum(axis=1) / np.maximum(pop.nb_size, 1),
                 "participation_rate": self._participation_nb.copy(),
                 "collective_efficacy": self.efficacy.copy(),
@@ -616,8 +625,6 @@ def _read_metric(model: CoProductionModel, name: str):
     return model.metrics[name]
 
 
-def _ratio(num, den):
-    num = np.asarray(num, dtype=float)
-    den = np.asarray(den, dtype=float)
-    out = np.divide(num, den, out=np.full(np.broadcast(num, den).shape, np.nan), where=den > 0)
-    return float(out) if out.ndim == 0 else out
+def _div(num, den) -> float:
+    """A daily ratio: NaN when the denominator is 0."""
+    return num / den if den else float("nan")
