@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "golden"))
 from make_golden import CASES, HERE, run_case  # noqa: E402
 
-NEUTRAL = {}  # settings that switch later mechanisms off, added as mechanisms arrive
+NEUTRAL = {"policing.local_knowledge_weight": 0.0}  # barriers default to 0; local knowledge off
 
 
 @pytest.mark.parametrize("name", list(CASES))

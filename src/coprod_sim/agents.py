@@ -11,11 +11,12 @@ class Officer(mesa.Agent):
     procedural-justice skill. Known residents live in the model's officer-resident
     CSR (`model.officer_known`)."""
 
-    def __init__(self, model, beat: int, pj_skill: float, hours_per_day: float):
+    def __init__(self, model, beat: int, pj_skill: float, hours_per_day: float, language_skill: float = 0.0):
         super().__init__(model)
         self.beat = int(beat)
         self.pj_skill = float(pj_skill)
         self.hours_per_day = float(hours_per_day)
+        self.language_skill = float(language_skill)  # 1 cancels the communication barrier in this officer's contacts
         self.index = -1  # row in the model's officer arrays, set by the model
 
     @property

@@ -151,6 +151,9 @@ class PolicingConfig(Section):
     stops_per_patrol_hour: float = P(0.0383, "contacts/officer-hour", "Police-initiated contacts (stops, enquiries) per hour of patrol (fitted to C4).", ge=0, le=100, source="fitted; target BJS 2018: 11-12% police-initiated")
     known_residents_per_officer: int = P(50, "residents", "Residents of the beat each officer knows by name.", ge=0, le=100000)
     known_contact_share: float = P(0.3, "share", "Share of an officer's police-initiated contacts that are with residents the officer knows.", ge=0, le=1)
+    language_skill_share: float = P(0.1, "share", "Share of officers with language / cultural skill; in their contacts it cancels the communication barrier (see [barriers]).", ge=0, le=1)
+    language_skill_beats: list[int] = Field(default_factory=list, description="Beats to which the skilled officers are assigned (round-robin); empty = they keep their random beats.")
+    local_knowledge_weight: float = P(0.5, "-", "Local knowledge: each unreported incident becomes known to the police with probability weight x the neighbourhood's (barrier-discounted) participation; 0 switches it off. It only changes where targeting policies (hot_spots, problem_oriented) aim.", ge=0, le=10)
 
 
 # --------------------------------------------------------------------------- co-production
@@ -187,7 +190,10 @@ class EfficacyConfig(Section):
 # --------------------------------------------------------------------------- policy
 class PolicyKnobs(Section):
     hours_share: float = P(0.2, "share of discretionary hours", "Share of discretionary officer hours the policy takes when it runs alone (the rest is reactive patrol). In a mix, policy.mix sets the shares instead.", ge=0, le=1)
-    neighbourhoods: list[int] = Field(default_factory=list, description="Neighbourhoods the policy works in (empty = all, hours in proportion to residents).")
+    target: Literal["listed", "lowest_trust", "highest_barrier"] = P("listed", "-", "Where the policy works: 'listed' (the neighbourhoods list; empty = all), or the target_count neighbourhoods with the lowest mean trust / highest communication barrier (re-chosen each day).")
+    neighbourhoods: list[int] = Field(default_factory=list, description="Neighbourhoods the policy works in when target = 'listed' (empty = all, hours in proportion to residents).")
+    target_count: int = P(5, "neighbourhoods", "How many neighbourhoods 'lowest_trust' and 'highest_barrier' select.", ge=1, le=100000)
+    groups: list[str] = Field(default_factory=list, description="Resident groups the policy reaches (empty = all): hours go to neighbourhoods in proportion to these groups' residents, and resident-facing activities (visits, informal contacts, meetings) reach only them.")
 
 
 class DoorToDoorConfig(PolicyKnobs):
@@ -227,6 +233,13 @@ class ProblemOrientedConfig(PolicyKnobs):
     effect_decay_years: float = P(2.0, "years", "Time constant with which a solved place's opportunity returns (0 = permanent).", ge=0, le=100)
 
 
+class LiaisonConfig(PolicyKnobs):
+    target: Literal["listed", "lowest_trust", "highest_barrier"] = P("highest_barrier", "-", "Where liaisons work (default: the neighbourhoods with the highest barrier).")
+    coverage_hours_per_1000_per_day: float = P(2.0, "officer-hours/1000 residents/day", "Liaison hours that give a neighbourhood full coverage (civilian liaisons costed in officer-hour equivalents).", gt=0, le=1000)
+    barrier_offset: float = P(0.8, "share", "Share of the communication barrier that full liaison coverage removes (in contacts, reporting, meetings and information).", ge=0, le=1)
+    outreach_contacts_per_hour: float = P(1.0, "contacts/hour", "Designed, non-enforcement contacts liaisons make per hour (with residents of the targeted groups, if any).", ge=0, le=100)
+
+
 POLICY_KNOBS: dict[str, type[PolicyKnobs]] = {
     "door_to_door": DoorToDoorConfig,
     "hot_spots": HotSpotsConfig,
@@ -234,6 +247,7 @@ POLICY_KNOBS: dict[str, type[PolicyKnobs]] = {
     "community_meetings": CommunityMeetingsConfig,
     "procedural_justice_training": ProceduralJusticeTrainingConfig,
     "problem_oriented": ProblemOrientedConfig,
+    "liaison": LiaisonConfig,
 }
 POLICY_NAMES = ("reactive", *POLICY_KNOBS)
 
@@ -272,6 +286,7 @@ class ScheduleEntry(Section):
     community_meetings: CommunityMeetingsConfig | None = None
     procedural_justice_training: ProceduralJusticeTrainingConfig | None = None
     problem_oriented: ProblemOrientedConfig | None = None
+    liaison: LiaisonConfig | None = None
 
     _name = field_validator("name")(classmethod(lambda cls, v: _check_policy_name(v)))
     _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
@@ -286,6 +301,7 @@ class PolicyConfig(Section):
     community_meetings: CommunityMeetingsConfig = Field(default_factory=CommunityMeetingsConfig)
     procedural_justice_training: ProceduralJusticeTrainingConfig = Field(default_factory=lambda: ProceduralJusticeTrainingConfig(hours_share=0.5))
     problem_oriented: ProblemOrientedConfig = Field(default_factory=ProblemOrientedConfig)
+    liaison: LiaisonConfig = Field(default_factory=LiaisonConfig)
     schedule: list[ScheduleEntry] = Field(default_factory=list, description="[[policy.schedule]] entries: from `day` on, the entry's keys replace the current policy's.")
 
     _name = field_validator("name")(classmethod(lambda cls, v: _check_policy_name(v)))
@@ -346,8 +362,45 @@ class CrimeSurgeEvent(Section):
     neighbourhoods: list[int] = Field(default_factory=list, description="Neighbourhoods affected (empty = all).")
 
 
-Event = Annotated[Union[MisconductEvent, BudgetCutEvent, TurnoverEvent, CrimeSurgeEvent], Field(discriminator="kind")]
-EVENT_KINDS = ("misconduct", "budget_cut", "turnover", "crime_surge")
+class EnforcementFearEvent(Section):
+    day: int = P(0, "day", "First day of the fear (e.g. publicized immigration enforcement).", ge=0)
+    kind: Literal["enforcement_fear"] = "enforcement_fear"
+    duration_days: int = P(365, "days", "How long it lasts.", ge=1)
+    groups: list[str] = Field(default_factory=list, description="Groups affected (empty = all).")
+    neighbourhoods: list[int] = Field(default_factory=list, description="Neighbourhoods affected (empty = all).")
+    reporting_cost: float = P(1.0, "logit", "Lower reporting logit of affected victims (Theodore 2013: 44% of Latino respondents less likely to contact police).", ge=0, le=10)
+    participation_cost: float = P(1.0, "logit", "Lower participation logit of affected residents.", ge=0, le=10)
+
+
+Event = Annotated[Union[MisconductEvent, BudgetCutEvent, TurnoverEvent, CrimeSurgeEvent, EnforcementFearEvent], Field(discriminator="kind")]
+EVENT_KINDS = ("misconduct", "budget_cut", "turnover", "crime_surge", "enforcement_fear")
+
+
+# --------------------------------------------------------------------------- communication barriers
+class BarrierConfig(Section):
+    neighbourhood: PerNeighbourhood = P(0.0, "[0,1]", "Communication barrier per neighbourhood (language access, knowing how to report, cultural distance): a scalar or one value per neighbourhood.")
+    group: dict[str, float] = Field(default_factory=dict, description="Extra barrier per group, in [0, 1]; a resident's barrier is 1 - (1 - neighbourhood)(1 - group).")
+    fairness_penalty: float = P(0.5, "share", "A barrier lowers the chance a contact is understood as fair: the officer's effective skill is skill x (1 - penalty x barrier x (1 - officer language skill)).", ge=0, le=1)
+    reporting_cost: float = P(1.0, "logit per unit barrier", "Lower reporting logit per unit barrier (contextual studies: Xie & Baumer 2019; Gutierrez & Kirk 2017).", ge=0, le=10)
+    attendance_penalty: float = P(0.7, "share", "Meeting attendance x (1 - penalty x barrier).", ge=0, le=1)
+    information_penalty: float = P(0.5, "share", "Information a participant passes on (clearance input, local knowledge) x (1 - penalty x barrier).", ge=0, le=1)
+
+    @field_validator("neighbourhood")
+    @classmethod
+    def _unit(cls, v):
+        values = v if isinstance(v, list) else [v]
+        bad = [x for x in values if not (0 <= x <= 1)]
+        if bad:
+            raise ValueError(f"must lie in [0, 1], got {bad[0]}")
+        return v
+
+    @field_validator("group")
+    @classmethod
+    def _unit_groups(cls, v):
+        for g, x in v.items():
+            if not 0 <= x <= 1:
+                raise ValueError(f"barrier of group {g!r} must lie in [0, 1], got {x}")
+        return v
 
 
 # --------------------------------------------------------------------------- output
@@ -371,21 +424,32 @@ class Config(Section):
     efficacy: EfficacyConfig = Field(default_factory=EfficacyConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     events: list[Event] = Field(default_factory=list)
+    barriers: BarrierConfig = Field(default_factory=BarrierConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
 
     @model_validator(mode="after")
     def _cross_checks(self):
         n = self.population.neighbourhoods
-        for key in ("initial", "cohesion"):
-            v = getattr(self.efficacy, key)
+        for section, key in (("efficacy", "initial"), ("efficacy", "cohesion"), ("barriers", "neighbourhood")):
+            v = getattr(getattr(self, section), key)
             if isinstance(v, list) and len(v) != n:
-                raise ValueError(f"efficacy.{key}: a list needs one value per neighbourhood ({n}), got {len(v)}")
+                raise ValueError(f"{section}.{key}: a list needs one value per neighbourhood ({n}), got {len(v)}")
+        for g in self.barriers.group:
+            if g not in self.population.groups:
+                raise ValueError(f"barriers.group: unknown group {g!r}; groups are {', '.join(self.population.groups)}")
+        for nb in self.policing.language_skill_beats:
+            if not 0 <= nb < n:
+                raise ValueError(f"policing.language_skill_beats: {nb} is not a neighbourhood (0..{n - 1})")
         if self.population.residents < self.population.neighbourhoods:
             raise ValueError("population.residents must be at least population.neighbourhoods")
         for pname in POLICY_KNOBS:
-            for nb in self.policy.knobs(pname).neighbourhoods:
+            knobs = self.policy.knobs(pname)
+            for nb in knobs.neighbourhoods:
                 if not 0 <= nb < n:
                     raise ValueError(f"policy.{pname}.neighbourhoods: {nb} is not a neighbourhood (0..{n - 1})")
+            for g in knobs.groups:
+                if g not in self.population.groups:
+                    raise ValueError(f"policy.{pname}.groups: unknown group {g!r}; groups are {', '.join(self.population.groups)}")
         for i, ev in enumerate(self.events):
             for nb in getattr(ev, "neighbourhoods", []):
                 if not 0 <= nb < n:
@@ -624,7 +688,7 @@ def defaults_toml() -> str:
 
     def emit_section(model: BaseModel, header: str):
         fields = type(model).model_fields
-        scalars = [(k, f) for k, f in fields.items() if _section_type(f) is None and k not in ("groups",) and not (header == "policy" and k == "mix")]
+        scalars = [(k, f) for k, f in fields.items() if _section_type(f) is None and not isinstance(getattr(model, k), dict)]
         lines.append(f"[{header}]")
         for k, f in scalars:
             v = getattr(model, k)
@@ -654,11 +718,13 @@ def defaults_toml() -> str:
                 for gk, gv in g.model_dump().items():
                     lines.append(tomli_w.dumps({gk: gv}).strip())
                 lines.append("")
-        if header == "policy":
-            lines.append("[policy.mix]  # used when name = 'mix': shares of discretionary hours")
-            for mk, mv in model.mix.items():
-                lines.append(tomli_w.dumps({mk: mv}).strip())
-            lines.append("")
+        for k, f in fields.items():
+            value = getattr(model, k)
+            if isinstance(value, dict) and k != "groups":  # a named table of plain values
+                lines.append(f"[{header}.{k}]  # {f.description}")
+                for mk, mv in value.items():
+                    lines.append(tomli_w.dumps({mk: mv}).strip())
+                lines.append("")
 
     # Top-level keys must come before any table in TOML.
     lines.append("# [[events]] entries: day, kind (misconduct, budget_cut, turnover, crime_surge) and that kind's fields.")

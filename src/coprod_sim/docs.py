@@ -26,7 +26,7 @@ def _rows(model: type[BaseModel], instance, prefix: str):
             yield from _rows(sub, getattr(instance, name), path + ".")
             continue
         value = getattr(instance, name)
-        if name == "groups":
+        if isinstance(value, dict) and value and all(isinstance(v, BaseModel) for v in value.values()):
             for gname, g in value.items():
                 yield from _rows(GroupConfig, g, f"{path}.{gname}.")
             continue

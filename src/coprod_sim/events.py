@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .config import BudgetCutEvent, CrimeSurgeEvent, MisconductEvent, TurnoverEvent
+from .config import BudgetCutEvent, CrimeSurgeEvent, EnforcementFearEvent, MisconductEvent, TurnoverEvent
 from .submodels.trust import neighbours_of
 
 if TYPE_CHECKING:
@@ -72,4 +72,16 @@ def crime_surge(model: "CoProductionModel", ev: CrimeSurgeEvent) -> None:
     model.surges.append((ev.day, ev.day + ev.duration_days, np.asarray(nbs), ev.multiplier))
 
 
-HANDLERS = {MisconductEvent: misconduct, BudgetCutEvent: budget_cut, TurnoverEvent: turnover, CrimeSurgeEvent: crime_surge}
+def enforcement_fear(model: "CoProductionModel", ev: EnforcementFearEvent) -> None:
+    """Fear of (e.g. immigration) enforcement: affected residents report and take
+    part less while it lasts (logit costs), whatever their trust."""
+    pop = model.pop
+    mask = np.ones(pop.n, dtype=bool)
+    if ev.groups:
+        mask &= np.isin(pop.group, [pop.group_names.index(g) for g in ev.groups])
+    if ev.neighbourhoods:
+        mask &= np.isin(pop.neighbourhood, ev.neighbourhoods)
+    model.fears.append((ev.day, ev.day + ev.duration_days, mask, ev.reporting_cost, ev.participation_cost))
+
+
+HANDLERS = {MisconductEvent: misconduct, BudgetCutEvent: budget_cut, TurnoverEvent: turnover, CrimeSurgeEvent: crime_surge, EnforcementFearEvent: enforcement_fear}

@@ -74,11 +74,13 @@ class CoProductionModel(mesa.Model):
         self.seed_sequence = as_seed_sequence(rng)
         self.streams = Streams(self.seed_sequence)
         super().__init__(rng=self.streams["mesa"])
+        self.day = -config.run.burn_in_days  # day 0 is the first recorded day
 
         self._build_population_and_network()
         self._init_resident_state()
         self._init_officers()
         self._init_neighbourhood_state()
+        self._init_barriers()
         self._init_crime_opportunity()
 
         self.policy_config = config.policy
@@ -94,8 +96,10 @@ class CoProductionModel(mesa.Model):
         self.metrics: dict[str, float] = {}
         self._nb_rows: list[dict[str, np.ndarray]] = []
 
+        self._fears_today = None
         self._coproduction()
         self._participation_nb = self._mean_by_neighbourhood(self.participation)
+        self._input_nb = self._information_by_neighbourhood()
         self.metric_names = self._metric_names()
         self.datacollector = MetricsCollector(model_reporters={name: partial(_read_metric, name=name) for name in self.metric_names})
 
@@ -103,7 +107,6 @@ class CoProductionModel(mesa.Model):
             for i in range(self.pop.n):
                 Resident(self, i)
 
-        self.day = -config.run.burn_in_days
         if burn_in:
             while self.day < 0:
                 self.step()
@@ -144,13 +147,21 @@ class CoProductionModel(mesa.Model):
         k = self.pop.n_neighbourhoods
         count = int(round(cfg.population.officers_per_1000 * self.pop.n / 1000))
         skills = beta_draws(rng, cfg.policing.pj_skill_mean, cfg.policing.pj_skill_sd, count)
+        # language skill from its own stream, so the other officer draws never shift
+        language = (self.streams["officer_language"].random(count) < cfg.policing.language_skill_share).astype(float)
+        skilled_beats = cfg.policing.language_skill_beats
         hours = 24.0 * cfg.policing.on_duty_fraction
+        n_skilled = 0
         for i in range(count):
-            self.add_officer(i % k, skills[i], hours, knows_residents=True, rng=rng)
+            beat = i % k
+            if language[i] and skilled_beats:
+                beat = skilled_beats[n_skilled % len(skilled_beats)]
+                n_skilled += 1
+            self.add_officer(beat, skills[i], hours, knows_residents=True, rng=rng, language_skill=language[i])
         self.refresh_officers()
 
-    def add_officer(self, beat: int, skill: float, hours_per_day: float, *, knows_residents: bool, rng=None) -> Officer:
-        officer = Officer(self, beat, skill, hours_per_day)
+    def add_officer(self, beat: int, skill: float, hours_per_day: float, *, knows_residents: bool, rng=None, language_skill: float = 0.0) -> Officer:
+        officer = Officer(self, beat, skill, hours_per_day, language_skill)
         n_known = self.config.policing.known_residents_per_officer if knows_residents else 0
         size = int(self.pop.nb_size[beat])
         if n_known and size:
@@ -174,6 +185,7 @@ class CoProductionModel(mesa.Model):
         self.officer_beat = np.array([o.beat for o in officers], dtype=np.int64)
         self.officer_skill = np.array([o.pj_skill for o in officers], dtype=float)
         self.officer_hours = np.array([o.hours_per_day for o in officers], dtype=float)
+        self.officer_language = np.array([o.language_skill for o in officers], dtype=float)
         self.beat_officer_count = np.bincount(self.officer_beat, minlength=k)
         self.beat_officer_start = np.concatenate([[0], np.cumsum(self.beat_officer_count)[:-1]])
         known = [o.known for o in officers]
@@ -190,6 +202,45 @@ class CoProductionModel(mesa.Model):
         self.residents_per_1000 = self.pop.nb_size / 1000.0
         self._nb_share = self.pop.nb_size / self.pop.n  # weights of citywide means of neighbourhood values
 
+    def _init_barriers(self) -> None:
+        """Communication barriers (language access, cultural distance) per resident."""
+        bc, pop = self.config.barriers, self.pop
+        nb_barrier = self.config.per_neighbourhood(bc.neighbourhood)
+        group_barrier = np.array([bc.group.get(g, 0.0) for g in pop.group_names])
+        self.barrier = 1.0 - (1.0 - nb_barrier[pop.neighbourhood]) * (1.0 - group_barrier[pop.group])
+        self.has_barriers = bool(self.barrier.any())
+        self.barrier_nb = self._mean_by_neighbourhood(self.barrier)
+        self.liaison_coverage = np.zeros(pop.n_neighbourhoods)  # smoothed share of the barrier liaisons can offset
+        self._liaison_today = np.zeros(pop.n_neighbourhoods)
+        self.fears: list = []  # active enforcement-fear events: (start, end, resident mask, reporting cost, participation cost)
+
+    def effective_barrier(self, residents: np.ndarray) -> np.ndarray:
+        """Residents' barrier after what liaisons offset in their neighbourhood."""
+        offset = self.policy_config.liaison.barrier_offset
+        return self.barrier[residents] * (1.0 - offset * self.liaison_coverage[self.pop.neighbourhood[residents]])
+
+    def contact_bad_probability(self, officers: np.ndarray, residents: np.ndarray, multiplier: float = 1.0) -> np.ndarray:
+        """Chance each contact goes badly: the officer's procedural-justice skill,
+        lowered by the resident's communication barrier unless the officer has
+        language / cultural skill."""
+        skill = self.officer_skill[officers]
+        if self.has_barriers:
+            b = self.effective_barrier(residents) * (1.0 - self.officer_language[officers])
+            skill = skill * (1.0 - self.config.barriers.fairness_penalty * b)
+        return response.bad_contact_probability(skill, bad_contact_max=self.config.policing.bad_contact_max, multiplier=multiplier)
+
+    def _fear_costs(self, day: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per-resident (reporting, participation) logit costs of active enforcement fears."""
+        active = [f for f in self.fears if f[0] <= day < f[1]]
+        if not active:
+            return None
+        report = np.zeros(self.pop.n)
+        part = np.zeros(self.pop.n)
+        for _, _, mask, rc, pc in active:
+            report[mask] += rc
+            part[mask] += pc
+        return report, part
+
     def _init_crime_opportunity(self) -> None:
         cfg = self.config
         pop = self.pop
@@ -199,7 +250,9 @@ class CoProductionModel(mesa.Model):
         self.place_opportunity = np.ones(pop.n_places)  # lowered by problem-solving (policies)
         self.place_hotspot_hours = np.zeros(pop.n_places)  # directed patrol today
         self.place_presence = np.zeros(pop.n_places)  # offenders' smoothed sense of it
-        self.police_picture = np.zeros(pop.n_places)  # smoothed recorded (reported) crime per place
+        self.police_picture = np.zeros(pop.n_places)  # smoothed recorded + revealed crime per place
+        self.true_picture = np.zeros(pop.n_places)  # smoothed true crime per place (for the accuracy metric)
+        self._top_k = max(1, int(round(0.05 * pop.n_places)))
         self._place_tiebreak = self.streams["places"].random(pop.n_places)
         base = np.array([per_day(cfg.crime.violent_per_1000_per_year), per_day(cfg.crime.property_per_1000_per_year)]) / 1000.0
         self.base_rate_per_day = base
@@ -212,9 +265,22 @@ class CoProductionModel(mesa.Model):
         self.cleared_smoothed = self.reports_smoothed * cfg.crime.reference_clearance_rate
 
     # ------------------------------------------------------------------ helpers used by policies and events
-    def random_residents(self, rng: np.random.Generator, neighbourhoods: np.ndarray) -> np.ndarray:
+    def random_residents(self, rng: np.random.Generator, neighbourhoods: np.ndarray, groups: list[str] | None = None) -> np.ndarray:
+        """One uniformly random resident of each listed neighbourhood (of the given
+        groups only, if any; -1 where a neighbourhood has none of them)."""
         nb = np.asarray(neighbourhoods, dtype=np.int64)
-        return self.pop.nb_start[nb] + (rng.random(len(nb)) * self.pop.nb_size[nb]).astype(np.int64)
+        u = rng.random(len(nb))
+        if not groups:
+            return self.pop.nb_start[nb] + (u * self.pop.nb_size[nb]).astype(np.int64)
+        idx = [self.pop.group_names.index(g) for g in groups]
+        sizes = self.pop.block_size[:, idx][nb]  # [draws, selected groups]
+        r = (u * sizes.sum(axis=1)).astype(np.int64)
+        out = np.full(len(nb), -1, dtype=np.int64)
+        for j, gi in enumerate(idx):
+            here = (out < 0) & (r < sizes[:, j])
+            out[here] = self.pop.block_start[nb[here], gi] + r[here]
+            r = r - sizes[:, j]
+        return out
 
     def random_officers(self, rng: np.random.Generator, beats: np.ndarray) -> np.ndarray:
         """One officer per entry: from the beat's officers, or anyone where a beat has none."""
@@ -291,8 +357,7 @@ class CoProductionModel(mesa.Model):
         if use_known.any():
             pick = (rng.random(int(use_known.sum())) * n_known[use_known]).astype(np.int64)
             residents[use_known] = known.indices[known.indptr[officer[use_known]] + pick]
-        p_bad = response.bad_contact_probability(self.officer_skill[officer], bad_contact_max=pc.bad_contact_max, multiplier=pc.enforcement_bad_multiplier)
-        bad = rng.random(len(beats)) < p_bad
+        bad = rng.random(len(beats)) < self.contact_bad_probability(officer, residents, pc.enforcement_bad_multiplier)
         self.record_contacts(residents, bad)
         self._contacts["police_initiated"] += len(residents)
 
@@ -333,6 +398,7 @@ class CoProductionModel(mesa.Model):
             self.policy_config = self.policy_config.at(self._schedule.pop(0))
         while self._pending_events and self._pending_events[0].day <= self.day:
             events_mod.apply_event(self, self._pending_events.pop(0))
+        self._fears_today = self._fear_costs(self.day)
 
     # -- 1. crime
     def _crime(self) -> crime.Incidents:
@@ -365,9 +431,18 @@ class CoProductionModel(mesa.Model):
             inc.seriousness, self.trust[inc.victim], norm[nb], self.efficacy[nb], self.pop.has_alternatives[inc.victim],
             intercept=rc.intercept, seriousness_coef=rc.seriousness_coef, trust_coef=rc.trust_coef, norm_coef=rc.norm_coef,
             norm_reference=rc.norm_reference, efficacy_coef=rc.efficacy_coef, efficacy_reference=self.config.crime.efficacy_reference,
-            alternatives_coef=rc.alternatives_coef,
+            alternatives_coef=rc.alternatives_coef, extra_cost=self._reporting_costs(inc.victim),
         )
         return reporting.decide(p, inc.u_report)
+
+    def _reporting_costs(self, victims: np.ndarray) -> np.ndarray | float:
+        """Logit costs of reporting from communication barriers and enforcement fear (0 without either)."""
+        cost = 0.0
+        if self.has_barriers:
+            cost = self.config.barriers.reporting_cost * self.effective_barrier(victims)
+        if self._fears_today is not None:
+            cost = cost + self._fears_today[0][victims]
+        return cost
 
     # -- 3. response, clearance and resident-initiated contacts
     def _response(self, inc: crime.Incidents, reported: np.ndarray) -> float:
@@ -387,7 +462,7 @@ class CoProductionModel(mesa.Model):
         self.hours_today["response"][:] = hours_nb * min(1.0, available / max(hours_nb.sum(), 1e-12))
 
         base = np.where(rep.kind == VIOLENT, cc.clearance_violent, cc.clearance_property)
-        p_clear = coproduction.clearance_probability(base, effort, self.participation_nb[rep.neighbourhood], effort_elasticity=cc.effort_elasticity, input_elasticity=cc.input_elasticity, input_reference=cc.input_reference)
+        p_clear = coproduction.clearance_probability(base, effort, self._input_nb[rep.neighbourhood], effort_elasticity=cc.effort_elasticity, input_elasticity=cc.input_elasticity, input_reference=cc.input_reference)
         cleared = rep.u_clear < p_clear
         self._cleared = cleared
         self._reported_incidents = rep
@@ -398,7 +473,7 @@ class CoProductionModel(mesa.Model):
             u_officer = np.concatenate([rep.u_officer, u_calls[0]])
             u_bad = np.concatenate([rep.u_bad, u_calls[1]])
             officer = self._officer_from_uniform(beats, u_officer)
-            bad = u_bad < response.bad_contact_probability(self.officer_skill[officer], bad_contact_max=pc.bad_contact_max)
+            bad = u_bad < self.contact_bad_probability(officer, victims)
             self.record_contacts(victims, bad)
         unreported_victims = inc.victim[~reported]
         self._shocks.victim_uncleared.extend([unreported_victims, rep.victim[~cleared]])
@@ -419,7 +494,7 @@ class CoProductionModel(mesa.Model):
         used_total = 0.0
         for name, share in shares.items():
             policy = self.policy(name)
-            given = self._spread(discretionary * share, policy.target_neighbourhoods())
+            given = self._spread(discretionary * share, policy)
             used = policy.act(given)
             if used.sum() > given.sum():  # a policy never spends more than it is given (it may move hours between beats)
                 used = used * (given.sum() / used.sum())
@@ -427,14 +502,31 @@ class CoProductionModel(mesa.Model):
             used_total += float(used.sum())
         self.hours_today["patrol"][:] = response.split_hours_by_residents(max(discretionary - used_total, 0.0), self.pop.nb_size)
 
-    def _spread(self, hours: float, neighbourhoods: np.ndarray | None) -> np.ndarray:
-        """Hours over beats in proportion to residents (only the targeted beats, if any)."""
-        weights = self.pop.nb_size.astype(float)
-        if neighbourhoods is not None:
+    def _spread(self, hours: float, policy) -> np.ndarray:
+        """A policy's hours over beats, in proportion to the residents it reaches
+        (its groups, if any) in the neighbourhoods it targets."""
+        groups = getattr(policy.knobs, "groups", None)
+        if groups:
+            idx = [self.pop.group_names.index(g) for g in groups]
+            weights = self.pop.block_size[:, idx].sum(axis=1).astype(float)
+        else:
+            weights = self.pop.nb_size.astype(float)
+        targets = self.target_neighbourhoods(policy.knobs)
+        if targets is not None:
             mask = np.zeros(len(weights), dtype=bool)
-            mask[neighbourhoods] = True
+            mask[targets] = True
             weights = np.where(mask, weights, 0.0)
         return hours * weights / weights.sum() if weights.sum() > 0 else np.zeros_like(weights)
+
+    def target_neighbourhoods(self, knobs) -> np.ndarray | None:
+        """The neighbourhoods a policy's knobs select (None = all)."""
+        if knobs is None:
+            return None
+        target = getattr(knobs, "target", "listed")
+        if target == "listed":
+            return np.asarray(knobs.neighbourhoods, dtype=np.int64) if knobs.neighbourhoods else None
+        score = self._mean_by_neighbourhood(self.trust) if target == "lowest_trust" else -self.barrier_nb
+        return np.argsort(score, kind="stable")[: knobs.target_count]
 
     # -- 5. police-initiated contacts from patrol
     def _police_initiated_contacts(self) -> None:
@@ -458,7 +550,8 @@ class CoProductionModel(mesa.Model):
     # -- 7. co-production
     def _coproduction(self) -> None:
         cc = self.config.coproduction
-        self.participation = coproduction.participation(self.trust, np.repeat(self.efficacy, self.pop.nb_size), intercept=cc.participation_intercept, trust_coef=cc.participation_trust_coef, efficacy_coef=cc.participation_efficacy_coef)
+        fears = self._fears_today
+        self.participation = coproduction.participation(self.trust, np.repeat(self.efficacy, self.pop.nb_size), intercept=cc.participation_intercept, trust_coef=cc.participation_trust_coef, efficacy_coef=cc.participation_efficacy_coef, extra_cost=None if fears is None else fears[1])
 
     @property
     def participation_nb(self) -> np.ndarray:
@@ -468,6 +561,15 @@ class CoProductionModel(mesa.Model):
         out = np.zeros(self.pop.n_neighbourhoods)
         out[self._nb_nonempty] = np.add.reduceat(values, self.pop.nb_start[self._nb_nonempty])
         return out
+
+    def _information_by_neighbourhood(self) -> np.ndarray:
+        """Residents' input to the police (witness information, local knowledge):
+        participation, discounted by communication barriers."""
+        if not self.has_barriers:
+            return self._participation_nb
+        everyone = np.arange(self.pop.n)
+        passed_on = self.participation * (1.0 - self.config.barriers.information_penalty * self.effective_barrier(everyone))
+        return self._mean_by_neighbourhood(passed_on)
 
     def _mean_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
         return self._sum_by_neighbourhood(values) / np.maximum(self.pop.nb_size, 1)
@@ -483,6 +585,7 @@ class CoProductionModel(mesa.Model):
         ec = self.config.efficacy
         k = self.pop.n_neighbourhoods
         self._participation_nb = self._mean_by_neighbourhood(self.participation)
+        self._input_nb = self._information_by_neighbourhood()
         crimes_nb = np.bincount(inc.neighbourhood, minlength=k)
         self.efficacy = efficacy.update_efficacy(self.efficacy, self.cohesion, self._participation_nb, crimes_nb / self.residents_per_1000, adjust_rate_per_day=ec.adjust_rate_per_day, cohesion_weight=ec.cohesion_weight, participation_weight=ec.participation_weight, crime_erosion=ec.crime_erosion)
 
@@ -494,9 +597,19 @@ class CoProductionModel(mesa.Model):
         presence = (self.hours_today["patrol"] + self._presence_extra) / self.residents_per_1000
         self.perceived_presence += a_risk * (presence - self.perceived_presence)
         self.place_presence += a_risk * (self.place_hotspot_hours - self.place_presence)
-        # The police's picture of where crime is: recorded (reported) incidents, smoothed.
+        # The police's picture of where crime is: recorded (reported) incidents, plus
+        # what engaged residents reveal of the rest (local knowledge), smoothed.
         self.police_picture *= 1.0 - a_norm
         np.add.at(self.police_picture, inc.place[reported], a_norm)
+        weight = self.config.policing.local_knowledge_weight
+        if weight > 0:
+            hidden = inc.subset(~reported)
+            p_reveal = np.minimum(1.0, weight * self._input_nb[hidden.neighbourhood])
+            revealed = hidden.place[self.streams["local_knowledge"].random(len(hidden)) < p_reveal]
+            np.add.at(self.police_picture, revealed, a_norm)
+        self.true_picture *= 1.0 - a_norm
+        np.add.at(self.true_picture, inc.place, a_norm)
+        self.liaison_coverage += a_risk * (self._liaison_today - self.liaison_coverage)
         decay_years = self.policy_config.problem_oriented.effect_decay_years
         if decay_years > 0:
             self.place_opportunity += (1.0 - self.place_opportunity) / (decay_years * 365.0)
@@ -518,7 +631,7 @@ class CoProductionModel(mesa.Model):
             "reporting_rate", "reporting_rate_violent", "reporting_rate_property", "crimes_cleared", "clearance_rate",
             "mean_trust", "trust_gap", "reporting_gap", "participation_rate", "collective_efficacy",
             "police_contacts", "negative_contacts", "positive_contacts", "designed_contacts", "police_initiated_contacts",
-            "response_served_share", "officers",
+            "response_served_share", "officers", "police_top5pct_true_share", "true_top5pct_share",
         ]
         names += [f"mean_trust_{g}" for g in groups] + [f"reporting_rate_{g}" for g in groups] + [f"victims_{g}" for g in groups]
         names += [f"hours_{a}" for a in activity_names()]
@@ -571,6 +684,7 @@ class CoProductionModel(mesa.Model):
             "police_initiated_contacts": c["police_initiated"],
             "response_served_share": effort,
             "officers": len(self.officer_beat),
+            **self._picture_accuracy(),
         }
         for i, name in enumerate(pop.group_names):
             m[f"mean_trust_{name}"] = trust_by_group[i] if present[i] else float("nan")
@@ -591,8 +705,19 @@ class CoProductionModel(mesa.Model):
                 "mean_trust": trust_sums.sum(axis=1) / np.maximum(pop.nb_size, 1),
                 "participation_rate": self._participation_nb.copy(),
                 "collective_efficacy": self.efficacy.copy(),
-                "hours_patrol": self.hours_today["patrol"].copy(),
+                **{f"hours_{a}": h.copy() for a, h in self.hours_today.items()},
             })
+
+    def _picture_accuracy(self) -> dict[str, float]:
+        """Share of (smoothed) true crime at the 5% of places the police rank highest,
+        and at the true top 5% (the most any ranking could capture)."""
+        total = float(self.true_picture.sum())
+        if total <= 0:
+            return {"police_top5pct_true_share": float("nan"), "true_top5pct_share": float("nan")}
+        k = self._top_k
+        police_top = self.top_places(k)
+        true_top = np.argpartition(-self.true_picture, k - 1)[:k] if k < len(self.true_picture) else slice(None)
+        return {"police_top5pct_true_share": float(self.true_picture[police_top].sum()) / total, "true_top5pct_share": float(self.true_picture[true_top].sum()) / total}
 
     def _reset_day(self) -> None:
         self._shocks = trust.Shocks()
@@ -602,6 +727,7 @@ class CoProductionModel(mesa.Model):
             h[:] = 0.0
         self._presence_extra[:] = 0.0
         self.place_hotspot_hours[:] = 0.0
+        self._liaison_today[:] = 0.0
 
     # ------------------------------------------------------------------ outputs
     def timeseries(self) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (importing registers the built-in policies)
     door_to_door,
     foot_patrol,
     hot_spots,
+    liaison,
     problem_oriented,
     procedural_justice_training,
     reactive,

@@ -66,9 +66,19 @@ class Policy:
         return knobs.hours_share if knobs is not None else self.default_share
 
     def target_neighbourhoods(self) -> np.ndarray | None:
-        knobs = self.knobs
-        nbs = getattr(knobs, "neighbourhoods", None)
-        return np.asarray(nbs, dtype=np.int64) if nbs else None
+        """Neighbourhoods the policy works in today (None = all); see PolicyKnobs.target."""
+        return self.model.target_neighbourhoods(self.knobs)
+
+    @property
+    def groups(self) -> list[str] | None:
+        """Resident groups the policy reaches (None = all)."""
+        return getattr(self.knobs, "groups", None) or None
+
+    def reach_residents(self, rng, counts_by_beat: np.ndarray) -> np.ndarray:
+        """`counts_by_beat[b]` random residents of each beat, of the policy's groups only."""
+        beats = np.repeat(np.arange(len(counts_by_beat)), counts_by_beat)
+        residents = self.model.random_residents(rng, beats, self.groups)
+        return residents[residents >= 0]
 
     def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
         """Spend `hours_by_beat`; return the hours actually used per beat."""

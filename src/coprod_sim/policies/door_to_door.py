@@ -20,7 +20,7 @@ class DoorToDoor(Policy):
         knocks = rng.poisson(hours_by_beat * knobs.visits_per_hour)
         if knocks.sum() == 0:
             return hours_by_beat
-        residents = model.random_residents(rng, np.repeat(np.arange(len(knocks)), knocks))
+        residents = self.reach_residents(rng, knocks)
         fresh = model.day - model.last_visit_day[residents] > knobs.revisit_after_days
         reached = np.unique(residents[fresh & (rng.random(len(residents)) < knobs.reach_probability)])
         model.last_visit_day[reached] = model.day

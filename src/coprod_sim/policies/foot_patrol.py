@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..submodels.response import bad_contact_probability
 from .base import Policy, register
 
 
@@ -20,9 +19,8 @@ class FootPatrol(Policy):
         rng = model.streams["foot_patrol"]
         counts = rng.poisson(hours_by_beat * knobs.informal_contacts_per_hour)
         if counts.sum() and len(model.officer_beat):
-            beats = np.repeat(np.arange(len(counts)), counts)
-            officer = model.random_officers(rng, beats)
-            residents = model.random_residents(rng, beats)
-            p_bad = bad_contact_probability(model.officer_skill[officer], bad_contact_max=model.config.policing.bad_contact_max, multiplier=knobs.bad_multiplier)
+            residents = self.reach_residents(rng, counts)
+            officer = model.random_officers(rng, model.pop.neighbourhood[residents])
+            p_bad = model.contact_bad_probability(officer, residents, knobs.bad_multiplier)
             model.record_contacts(residents, rng.random(len(residents)) < p_bad)
         return hours_by_beat

@@ -7,9 +7,12 @@ from __future__ import annotations
 import numpy as np
 
 
-def participation(trust: np.ndarray, efficacy_of_resident: np.ndarray, *, intercept: float, trust_coef: float, efficacy_coef: float) -> np.ndarray:
-    """Each resident's propensity to take part, in [0, 1]."""
-    return 1.0 / (1.0 + np.exp(-(intercept + trust_coef * trust + efficacy_coef * efficacy_of_resident)))
+def participation(trust: np.ndarray, efficacy_of_resident: np.ndarray, *, intercept: float, trust_coef: float, efficacy_coef: float, extra_cost: np.ndarray | None = None) -> np.ndarray:
+    """Each resident's propensity to take part, in [0, 1]; `extra_cost` lowers the logit (enforcement fear)."""
+    z = intercept + trust_coef * trust + efficacy_coef * efficacy_of_resident
+    if extra_cost is not None:
+        z = z - extra_cost
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def clearance_probability(base: np.ndarray, effort: float, resident_input: np.ndarray, *, effort_elasticity: float, input_elasticity: float, input_reference: float) -> np.ndarray:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def report_probability(seriousness, trust, norm, efficacy, has_alternatives, *, intercept, seriousness_coef, trust_coef, norm_coef, norm_reference, efficacy_coef, efficacy_reference, alternatives_coef):
+def report_probability(seriousness, trust, norm, efficacy, has_alternatives, *, intercept, seriousness_coef, trust_coef, norm_coef, norm_reference, efficacy_coef, efficacy_reference, alternatives_coef, extra_cost=0.0):
+    """`extra_cost`: logit costs such as a communication barrier or enforcement fear."""
     z = (
         intercept
         + seriousness_coef * seriousness
@@ -14,6 +15,7 @@ def report_probability(seriousness, trust, norm, efficacy, has_alternatives, *, 
         + norm_coef * (norm - norm_reference)
         + efficacy_coef * (efficacy - efficacy_reference)
         - alternatives_coef * has_alternatives
+        - extra_cost
     )
     return 1.0 / (1.0 + np.exp(-z))
 
