@@ -70,3 +70,27 @@ def test_report_builds_and_names_every_policy(tiny_results, tmp_path):
     assert (tmp_path / "figures" / "series_crimes.parquet").exists()
     saved = pd.read_parquet(tmp_path / "comparison.parquet")
     assert len(saved) == len(table)
+
+
+def test_who_benefits_split_and_sentences(tmp_path):
+    from coprod_sim.compare import high_barrier_neighbourhoods
+    from coprod_sim.report.summary import benefit_sentences
+
+    cfg = load_config(overrides={**TINY, "barriers.neighbourhood": [0.0, 0.0, 0.7, 0.7]})
+    assert list(high_barrier_neighbourhoods(cfg)) == [2, 3]
+    assert high_barrier_neighbourhoods(load_config(overrides=TINY)) is None
+    configs = policy_configs(cfg, ["reactive", "door_to_door"], "reactive")
+    results = run_comparison(configs, seed=2, replicates=3, days=200, workers=1, progress=False)
+    table = write_comparison(tmp_path, configs, results, command="test")
+    city = table[(table["period"] == "all") & table["neighbourhood"].isna() & table["group"].isna()].set_index("metric")
+    for m in ("mean_trust_high_barrier", "mean_trust_other", "reporting_rate_high_barrier", "reporting_rate_other", "trust_gap", "reporting_gap"):
+        assert m in city.index, m
+    # the split is the neighbourhood rows averaged: check the high-barrier one by hand
+    nb = table[(table["period"] == "all") & (table["metric"] == "mean_trust") & table["neighbourhood"].isin([2, 3])]
+    assert city.loc["mean_trust_high_barrier", "diff"] == pytest.approx(nb["diff"].mean())
+    sentences = benefit_sentences(table, "door_to_door")
+    assert any("high-barrier neighbourhoods" in s for s in sentences)
+    assert any(s.startswith("The trust gap between groups") for s in sentences)
+    html = (tmp_path / "report.html").read_text()
+    assert "Who benefits" in html and "mean_trust_high_barrier" in html
+    assert (tmp_path / "figures" / "neighbourhood_trust.png").exists()

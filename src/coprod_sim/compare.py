@@ -46,14 +46,57 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-def long_values(runs: list[RunResult]) -> pd.DataFrame:
-    """Citywide, per-group and per-neighbourhood period values of a set of replicates."""
+SPLIT_METRICS = ["mean_trust", "reporting_rate", "crimes"]
+
+
+def high_barrier_neighbourhoods(config: Config) -> np.ndarray | None:
+    """Neighbourhoods whose expected communication barrier is above the others'
+    (None when barriers do not differ between neighbourhoods)."""
+    from .population import group_mix_by_neighbourhood
+
+    k = config.population.neighbourhoods
+    nb = config.per_neighbourhood(config.barriers.neighbourhood)
+    names = list(config.population.groups)
+    mix = group_mix_by_neighbourhood(np.array([g.share for g in config.population.groups.values()]), k, config.population.segregation)
+    group_b = mix @ np.array([config.barriers.group.get(g, 0.0) for g in names])
+    barrier = 1 - (1 - nb) * (1 - group_b)
+    if np.ptp(barrier) < 1e-12:
+        return None
+    cut = np.median(barrier)
+    high = barrier > cut if (barrier > cut).any() else barrier >= cut
+    return np.flatnonzero(high)
+
+
+def split_values(nb_values: pd.DataFrame, high: np.ndarray) -> pd.DataFrame:
+    """Period values over the high-barrier neighbourhoods and over the rest
+    (metrics `<metric>_high_barrier` / `<metric>_other`; trust as a mean over
+    neighbourhoods, reporting as reported / crimes)."""
+    d = nb_values.assign(high=nb_values["neighbourhood"].isin(high))
+    wide = d.pivot_table(index=["replicate", "period", "high", "neighbourhood"], columns="metric", values="value").reset_index()
+    rows = []
+    for (rep, period, is_high), g in wide.groupby(["replicate", "period", "high"]):
+        label = "high_barrier" if is_high else "other"
+        crimes = g["crimes"].sum()
+        rows += [
+            (rep, period, f"mean_trust_{label}", float(g["mean_trust"].mean())),
+            (rep, period, f"reporting_rate_{label}", float(g["crimes_reported"].sum() / crimes) if crimes else np.nan),
+            (rep, period, f"crimes_{label}", float(crimes)),
+        ]
+    return pd.DataFrame(rows, columns=["replicate", "period", "metric", "value"]).assign(group="", neighbourhood=-1)
+
+
+def long_values(runs: list[RunResult], high_barrier: np.ndarray | None = None) -> pd.DataFrame:
+    """Citywide, per-group and per-neighbourhood period values of a set of replicates
+    (plus high-barrier versus other neighbourhoods when `high_barrier` is given)."""
     ts = pd.concat([r.timeseries for r in runs], ignore_index=True)
     city = period_values(ts).assign(neighbourhood=-1)
     frames = [city]
     nb_frames = [r.neighbourhoods for r in runs if len(r.neighbourhoods)]
     if nb_frames:
-        frames.append(neighbourhood_period_values(pd.concat(nb_frames, ignore_index=True)).assign(group=None))
+        nb_values = neighbourhood_period_values(pd.concat(nb_frames, ignore_index=True))
+        frames.append(nb_values.assign(group=None))
+        if high_barrier is not None and len(high_barrier):
+            frames.append(split_values(nb_values, high_barrier))
     out = pd.concat(frames, ignore_index=True)
     out["group"] = out["group"].fillna("")
     return out
@@ -110,9 +153,9 @@ def run_comparison(configs: dict[str, Config], *, seed: int, replicates: int, da
     return {name: flat[i * replicates : (i + 1) * replicates] for i, name in enumerate(configs)}
 
 
-def comparison_table(results: dict[str, list[RunResult]]) -> pd.DataFrame:
+def comparison_table(results: dict[str, list[RunResult]], high_barrier: np.ndarray | None = None) -> pd.DataFrame:
     names = list(results)
-    values = {n: long_values(results[n]) for n in names}
+    values = {n: long_values(results[n], high_barrier) for n in names}
     frames = []
     for n in names[1:]:
         frames.append(paired_differences(values[names[0]], values[n], n))
@@ -122,14 +165,18 @@ def comparison_table(results: dict[str, list[RunResult]]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def write_comparison(out: Path, configs: dict[str, Config], results: dict[str, list[RunResult]], *, command: str) -> pd.DataFrame:
+def write_comparison(out: Path, configs: dict[str, Config], results: dict[str, list[RunResult]], *, command: str, high_barrier: np.ndarray | None = None) -> pd.DataFrame:
+    """Write the comparison folder. `high_barrier`: neighbourhoods to report
+    against the rest (default: those with an above-median barrier, if any)."""
     from .figures_compare import plot_comparison
     from .report import write_report
 
     out = Path(out)
     for name, cfg in configs.items():
         write_run_folder(out / name, cfg, results[name], command=command)
-    table = comparison_table(results)
+    if high_barrier is None:
+        high_barrier = high_barrier_neighbourhoods(next(iter(configs.values())))
+    table = comparison_table(results, high_barrier)
     tmp = out / "comparison.parquet.tmp"
     table.to_parquet(tmp, index=False)
     tmp.replace(out / "comparison.parquet")

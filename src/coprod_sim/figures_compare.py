@@ -54,6 +54,25 @@ def series_figure(data: pd.DataFrame, metric: str, window: int = 30) -> Figure:
     return fig
 
 
+def neighbourhood_figure(data: pd.DataFrame) -> Figure:
+    """Paired change in mean trust per neighbourhood and policy (period 'all')."""
+    policies = list(dict.fromkeys(data["policy"]))
+    nbs = sorted(data["neighbourhood"].unique())
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    ax = fig.subplots()
+    width = 0.8 / max(len(policies), 1)
+    for i, p in enumerate(policies):
+        d = data[data["policy"] == p].set_index("neighbourhood").reindex(nbs)
+        err = np.vstack([(d["diff"] - d["diff_low"]).fillna(0), (d["diff_high"] - d["diff"]).fillna(0)])
+        ax.bar(np.arange(len(nbs)) + i * width, d["diff"], width, yerr=err, capsize=2, label=p)
+    ax.set_xticks(np.arange(len(nbs)) + 0.4 - width / 2, [str(n) for n in nbs])
+    ax.set(xlabel="neighbourhood", ylabel="change in mean trust", title="Who benefits: change in mean trust by neighbourhood (95% intervals)")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    return fig
+
+
 def plot_comparison(table: pd.DataFrame, results: dict, folder: Path) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -63,6 +82,12 @@ def plot_comparison(table: pd.DataFrame, results: dict, folder: Path) -> list[Pa
         d = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(DIFF_METRICS)]
         d.to_parquet(p.with_suffix(".parquet"), index=False)
         differences_figure(table).savefig(p, dpi=110)
+        paths.append(p)
+    nb = table[(table["period"] == "all") & table["neighbourhood"].notna() & (table["metric"] == "mean_trust")]
+    if len(nb):
+        p = folder / "neighbourhood_trust.png"
+        nb.to_parquet(p.with_suffix(".parquet"), index=False)
+        neighbourhood_figure(nb).savefig(p, dpi=110)
         paths.append(p)
     for metric in ("crimes", "mean_trust", "participation_rate"):
         p = folder / f"series_{metric}.png"

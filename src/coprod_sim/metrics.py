@@ -23,7 +23,7 @@ RATIOS = {
     "reporting_rate_property": ("reported_property", "crimes_property"),
     "clearance_rate": ("crimes_cleared", "crimes_reported"),
 }
-LEVELS = ["mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "response_served_share", "officers"]
+LEVELS = ["mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "response_served_share", "officers", "police_top5pct_true_share", "true_top5pct_share"]
 
 # The headline metrics a comparison reports, in reading order.
 HEADLINE = [

@@ -11,7 +11,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
-from .summary import LABELS, fmt_change, group_sentences, is_clear, policy_sentences
+from .summary import LABELS, benefit_sentences, fmt_change, group_sentences, is_clear, policy_sentences
 
 HEADLINE = ["crimes", "crimes_violent", "crimes_property", "crimes_reported", "reporting_rate", "clearance_rate", "mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "police_contacts", "negative_contacts"]
 
@@ -54,6 +54,17 @@ def _group_rows(table: pd.DataFrame, policy: str) -> list[dict]:
         how = "pp" if r["metric"] == "reporting_rate" else ("pct" if r["metric"] == "victims" else "abs")
         change, interval = fmt_change(r, how)
         out.append({"group": r["group"], "metric": r["metric"], "baseline": r["baseline_mean"], "policy": r["policy_mean"], "change": change, "interval": interval.replace("95% interval ", ""), "clear": is_clear(r)})
+    return out
+
+
+def _split_rows(table: pd.DataFrame, policy: str) -> list[dict]:
+    t = table[(table["policy"] == policy) & (table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna()]
+    t = t[t["metric"].str.endswith(("_high_barrier", "_other"))]
+    out = []
+    for _, r in t.iterrows():
+        how = "pp" if r["metric"].startswith("reporting_rate") else ("pct" if r["metric"].startswith("crimes") else "abs")
+        change, interval = fmt_change(r, how)
+        out.append({"metric": r["metric"], "baseline": r["baseline_mean"], "policy": r["policy_mean"], "change": change, "interval": interval.replace("95% interval ", ""), "clear": is_clear(r)})
     return out
 
 
@@ -102,6 +113,8 @@ def write_report(path: Path, table: pd.DataFrame, results: dict, configs: dict, 
         "command": command,
         "summaries": {p: policy_sentences(table, p, baseline) for p in names[1:]},
         "group_summaries": {p: group_sentences(table, p) for p in names[1:]},
+        "benefits": {p: benefit_sentences(table, p) for p in names[1:]},
+        "split_tables": {p: _split_rows(table, p) for p in names[1:]},
         "tables": {p: _rows(table, p, "all") for p in names[1:]},
         "period_tables": {p: {per: _rows(table, p, per) for per in periods} for p in names[1:]},
         "group_tables": {p: _group_rows(table, p) for p in names[1:]},

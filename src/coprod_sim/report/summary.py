@@ -66,3 +66,38 @@ def group_sentences(table: pd.DataFrame, policy: str, period: str = "all") -> li
         change, interval = fmt_change(r, "abs")
         out.append(f"Trust in group '{r['group']}' changed by {change} ({interval}).")
     return out
+
+
+def benefit_sentences(table: pd.DataFrame, policy: str, period: str = "all") -> list[str]:
+    """Who benefits: the trust and reporting gaps, and high-barrier neighbourhoods
+    against the rest, in plain language with paired intervals."""
+    rows = table[(table["policy"] == policy) & (table["period"] == period) & table["group"].isna() & table["neighbourhood"].isna()].set_index("metric")
+    out = []
+    for metric, label, how in (("trust_gap", "The trust gap between groups", "abs"), ("reporting_gap", "The gap in reporting rates between groups", "pp")):
+        if metric in rows.index and not math.isnan(rows.loc[metric, "diff"]):
+            r = rows.loc[metric]
+            change, interval = fmt_change(r, how)
+            verdict = "narrowed" if r["diff"] < 0 else "widened"
+            if is_clear(r) is False:
+                out.append(f"{label} did not clearly change ({change}; {interval}).")
+            else:
+                out.append(f"{label} {verdict} by {change.lstrip('+-')} ({interval}).")
+    if "mean_trust_high_barrier" in rows.index and "mean_trust_other" in rows.index:
+        hi, lo = rows.loc["mean_trust_high_barrier"], rows.loc["mean_trust_other"]
+        ch_hi, int_hi = fmt_change(hi, "abs")
+        ch_lo, int_lo = fmt_change(lo, "abs")
+        name = policy.replace("_", " ")
+        if lo["diff"] > 0 and hi["diff"] >= 0:
+            ratio = hi["diff"] / lo["diff"]
+            if ratio < 0.5:
+                how_much = "less than half as much as"
+            elif ratio < 0.9:
+                how_much = "less than"
+            elif ratio <= 1.1:
+                how_much = "about as much as"
+            else:
+                how_much = f"{ratio:.1f} times as much as"
+            out.append(f"{name[0].upper() + name[1:]} raised trust in the high-barrier neighbourhoods by {ch_hi} ({int_hi}), {how_much} elsewhere ({ch_lo}; {int_lo}).")
+        else:
+            out.append(f"Trust changed by {ch_hi} in the high-barrier neighbourhoods ({int_hi}) and by {ch_lo} elsewhere ({int_lo}).")
+    return out
