@@ -132,3 +132,21 @@ def test_liaisons_offset_the_barrier_where_they_work():
     assert m.liaison_coverage[covered] > 0.5 and np.sort(m.liaison_coverage)[-2] == 0
     eff = m.effective_barrier(np.arange(m.pop.n))
     assert eff[m.pop.neighbourhood == covered].mean() < 0.6 * 0.7 and eff[m.pop.neighbourhood != covered].max() == pytest.approx(0.6)
+
+
+def test_barrier_weakens_designed_contacts_unless_the_officer_speaks_the_language():
+    changes = {"barriers.neighbourhood": [0.0, 1.0, 0.0, 0.0, 0.0], "barriers.fairness_penalty": 0.5, "trust.vicarious_fraction": 0.0,
+               "trust.anchor_rate_per_day": 0.0, "trust.social_rate_per_day": 0.0, "policing.language_skill_share": 0.0}
+    gains = {}
+    for label, skill in (("officer", None), ("liaison", 1.0)):
+        m = model(rng=5, **changes)
+        m.set_trust(0.5)
+        ids = np.concatenate([np.flatnonzero(m.pop.neighbourhood == 0)[:50], np.flatnonzero(m.pop.neighbourhood == 1)[:50]])
+        before = m.trust.copy()
+        m.record_designed_contacts(ids, language_skill=skill)
+        m._trust()
+        gains[label] = (m.trust - before)[ids]
+    effect = 0.10 * 0.5  # designed_contact_effect x (1 - T)
+    np.testing.assert_allclose(gains["officer"][:50], effect, atol=1e-6)  # no barrier: full effect
+    np.testing.assert_allclose(gains["officer"][50:], effect * 0.5, atol=1e-6)  # barrier 1, penalty 0.5, no language skill
+    np.testing.assert_allclose(gains["liaison"], effect, atol=1e-6)  # language skill cancels the barrier

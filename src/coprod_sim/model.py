@@ -301,11 +301,24 @@ class CoProductionModel(mesa.Model):
         self._contacts["negative"] += int(bad.sum())
         self._contacts["positive"] += int((~bad).sum())
 
-    def record_designed_contacts(self, residents: np.ndarray) -> None:
-        """Designed non-enforcement contacts (door-to-door): never 'bad' (C11)."""
+    def record_designed_contacts(self, residents: np.ndarray, *, language_skill: float | None = None) -> None:
+        """Designed non-enforcement contacts (door-to-door, meetings, outreach): never
+        'bad' (C11), but a communication barrier lowers how much of one is understood:
+        its effect is x (1 - barriers.fairness_penalty x barrier x (1 - officer language skill)).
+        The officer is a random one of the resident's beat unless `language_skill` is given."""
         residents = np.asarray(residents, dtype=np.int64)
         self.last_contact_day[residents] = self.day
-        self._shocks.designed.append(residents)
+        if self.has_barriers and len(residents):
+            if language_skill is None:
+                # own stream: drawing officers here never shifts the policies' streams
+                officers = self.random_officers(self.streams["designed_officers"], self.pop.neighbourhood[residents])
+                skill = self.officer_language[officers] if len(self.officer_language) else 0.0
+            else:
+                skill = language_skill
+            weights = 1.0 - self.config.barriers.fairness_penalty * self.effective_barrier(residents) * (1.0 - skill)
+            self._shocks.designed_partial.append((residents, weights))
+        else:
+            self._shocks.designed.append(residents)
         self._contacts["total"] += len(residents)
         self._contacts["designed"] += len(residents)
 

@@ -22,5 +22,5 @@ class Liaison(Policy):
         model._liaison_today += np.minimum(1.0, np.divide(hours_by_beat, full, out=np.zeros_like(hours_by_beat), where=full > 0))
         rng = model.streams["liaison"]
         reached = self.reach_residents(rng, rng.poisson(hours_by_beat * knobs.outreach_contacts_per_hour))
-        model.record_designed_contacts(np.unique(reached))
+        model.record_designed_contacts(np.unique(reached), language_skill=1.0)  # liaisons speak the language
         return hours_by_beat

@@ -21,6 +21,7 @@ class Shocks:
     negative: list = field(default_factory=list)  # bad police contacts
     positive: list = field(default_factory=list)  # good routine contacts
     designed: list = field(default_factory=list)  # designed non-enforcement contacts
+    designed_partial: list = field(default_factory=list)  # (ids, weights in [0, 1]): only partly understood (barriers)
     victim_uncleared: list = field(default_factory=list)
     victim_cleared: list = field(default_factory=list)
 
@@ -63,12 +64,20 @@ def trust_change(trust, anchor, adj, degree, shocks: Shocks, *, anchor_rate_per_
         _add_shock(delta, trust, ids, sign * effect)
         if kind in vicarious and vicarious_fraction > 0:
             _add_shock(delta, trust, neighbours_of(adj, ids), sign * effect * vicarious_fraction)
+    for ids, weights in shocks.designed_partial:
+        if designed_contact_effect == 0 or len(ids) == 0:
+            continue
+        _add_shock(delta, trust, ids, designed_contact_effect * weights)
+        if vicarious_fraction > 0:
+            ties = np.diff(adj.indptr)[ids]
+            _add_shock(delta, trust, neighbours_of(adj, ids), designed_contact_effect * vicarious_fraction * np.repeat(weights, ties))
     return delta
 
 
-def _add_shock(delta: np.ndarray, trust: np.ndarray, ids: np.ndarray, effect: float) -> None:
-    """A loss takes a share of trust, a gain a share of distrust (so both stay in [0, 1])."""
-    room = trust[ids] if effect < 0 else 1.0 - trust[ids]
+def _add_shock(delta: np.ndarray, trust: np.ndarray, ids: np.ndarray, effect) -> None:
+    """A loss takes a share of trust, a gain a share of distrust (so both stay in [0, 1]).
+    `effect` is one number, or one per id (all of the same sign)."""
+    room = trust[ids] if np.all(np.asarray(effect) < 0) else 1.0 - trust[ids]
     np.add.at(delta, ids, effect * room)
 
 
