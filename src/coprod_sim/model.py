@@ -7,14 +7,13 @@ the submodels in the order of docs/ODD.md ("Process overview and scheduling").
 
 from __future__ import annotations
 
-from functools import partial
-
 import mesa
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from . import events as events_mod
+from . import recording
 from .agents import Officer, Resident
 from .config import Config, per_day
 from .network import build_network, load_graph_file, order_user_graph, user_network
@@ -25,16 +24,6 @@ from .submodels import coproduction, crime, efficacy, reporting, response, trust
 from .submodels.crime import PROPERTY, VIOLENT
 
 NEVER = np.iinfo(np.int32).min // 2
-
-
-class MetricsCollector(mesa.DataCollector):
-    """Mesa's DataCollector, minus the per-value deepcopy: every metric is an
-    immutable number read from the dict the model fills once a day."""
-
-    def collect(self, model) -> None:
-        metrics = model.metrics
-        for name, values in self.model_vars.items():
-            values.append(metrics[name])
 
 
 class Streams(dict):
@@ -100,8 +89,8 @@ class CoProductionModel(mesa.Model):
         self._coproduction()
         self._participation_nb = self._mean_by_neighbourhood(self.participation)
         self._input_nb = self._information_by_neighbourhood()
-        self.metric_names = self._metric_names()
-        self.datacollector = MetricsCollector(model_reporters={name: partial(_read_metric, name=name) for name in self.metric_names})
+        self.metric_names = recording.metric_names(self)
+        self.datacollector = recording.collector(self.metric_names)
 
         if len(self.pop.neighbourhood) <= config.output.agent_views_max_residents:
             for i in range(self.pop.n):
@@ -637,100 +626,8 @@ class CoProductionModel(mesa.Model):
         self.reports_risk_smoothed += a_risk * (reports_nb - self.reports_risk_smoothed)
 
     # ------------------------------------------------------------------ metrics
-    def _metric_names(self) -> list[str]:
-        groups = self.pop.group_names
-        names = [
-            "day", "crimes", "crimes_violent", "crimes_property", "crimes_reported", "reported_violent", "reported_property",
-            "reporting_rate", "reporting_rate_violent", "reporting_rate_property", "crimes_cleared", "clearance_rate",
-            "mean_trust", "trust_gap", "reporting_gap", "participation_rate", "collective_efficacy",
-            "police_contacts", "negative_contacts", "positive_contacts", "designed_contacts", "police_initiated_contacts",
-            "response_served_share", "officers", "police_top5pct_true_share", "true_top5pct_share",
-        ]
-        names += [f"mean_trust_{g}" for g in groups] + [f"reporting_rate_{g}" for g in groups] + [f"victims_{g}" for g in groups]
-        names += [f"hours_{a}" for a in activity_names()]
-        return names
-
     def _record(self, inc: crime.Incidents, reported: np.ndarray, effort: float) -> None:
-        # Per-day overhead matters for small cities and sweeps: plain Python scalars,
-        # and the neighbourhood counts _perceptions already made.
-        pop = self.pop
-        k = pop.n_neighbourhoods
-        violent = inc.kind == VIOLENT
-        n_crimes, n_rep = len(inc), int(np.count_nonzero(reported))
-        n_violent = int(np.count_nonzero(violent))
-        rep_violent = int(np.count_nonzero(reported & violent))
-        cleared = int(np.count_nonzero(self._cleared))
-        trust_sums = self._sum_by_block(self.trust)
-        trust_by_group = (trust_sums.sum(axis=0) / np.maximum(self.group_sizes, 1)).tolist()
-        g = len(trust_by_group)
-        vgroup = pop.group[inc.victim]
-        victims_g = np.bincount(vgroup, minlength=g).tolist()
-        reported_g = np.bincount(vgroup[reported], minlength=g).tolist()
-        present = [size > 0 for size in self.group_sizes.tolist()]
-        rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g)]
-        trust_present = [t for t, p in zip(trust_by_group, present) if p]
-        rates_present = [r for r, p in zip(rate_g, present) if p]
-        c = self._contacts
-        m = {
-            "day": self.day,
-            "crimes": n_crimes,
-            "crimes_violent": n_violent,
-            "crimes_property": n_crimes - n_violent,
-            "crimes_reported": n_rep,
-            "reported_violent": rep_violent,
-            "reported_property": n_rep - rep_violent,
-            "reporting_rate": _div(n_rep, n_crimes),
-            "reporting_rate_violent": _div(rep_violent, n_violent),
-            "reporting_rate_property": _div(n_rep - rep_violent, n_crimes - n_violent),
-            "crimes_cleared": cleared,
-            "clearance_rate": _div(cleared, n_rep),
-            "mean_trust": float(trust_sums.sum()) / pop.n,
-            "trust_gap": max(trust_present) - min(trust_present),
-            # NaN unless every group with members had victims today (a gap needs all groups' rates)
-            "reporting_gap": 0.0 if len(rates_present) == 1 else (max(rates_present) - min(rates_present) if not any(r != r for r in rates_present) else float("nan")),
-            "participation_rate": float(self._participation_nb @ self._nb_share),
-            "collective_efficacy": float(self.efficacy @ self._nb_share),
-            "police_contacts": c["total"],
-            "negative_contacts": c["negative"],
-            "positive_contacts": c["positive"],
-            "designed_contacts": c["designed"],
-            "police_initiated_contacts": c["police_initiated"],
-            "response_served_share": effort,
-            "officers": len(self.officer_beat),
-            **self._picture_accuracy(),
-        }
-        for i, name in enumerate(pop.group_names):
-            m[f"mean_trust_{name}"] = trust_by_group[i] if present[i] else float("nan")
-            m[f"reporting_rate_{name}"] = rate_g[i]
-            m[f"victims_{name}"] = victims_g[i]
-        for a, h in self.hours_today.items():
-            m[f"hours_{a}"] = float(h.sum())
-        self.metrics = m
-        self.datacollector.collect(self)
-        if self.config.output.neighbourhood_metrics:
-            crimes_nb, reports_nb, cleared_nb = self._counts_nb
-            self._nb_rows.append({
-                "day": np.full(k, self.day, dtype=np.int64),
-                "neighbourhood": np.arange(k, dtype=np.int64),
-                "crimes": crimes_nb,
-                "crimes_reported": reports_nb,
-                "crimes_cleared": cleared_nb,
-                "mean_trust": trust_sums.sum(axis=1) / np.maximum(pop.nb_size, 1),
-                "participation_rate": self._participation_nb.copy(),
-                "collective_efficacy": self.efficacy.copy(),
-                **{f"hours_{a}": h.copy() for a, h in self.hours_today.items()},
-            })
-
-    def _picture_accuracy(self) -> dict[str, float]:
-        """Share of (smoothed) true crime at the 5% of places the police rank highest,
-        and at the true top 5% (the most any ranking could capture)."""
-        total = float(self.true_picture.sum())
-        if total <= 0:
-            return {"police_top5pct_true_share": float("nan"), "true_top5pct_share": float("nan")}
-        k = self._top_k
-        police_top = self.top_places(k)
-        true_top = np.argpartition(-self.true_picture, k - 1)[:k] if k < len(self.true_picture) else slice(None)
-        return {"police_top5pct_true_share": float(self.true_picture[police_top].sum()) / total, "true_top5pct_share": float(self.true_picture[true_top].sum()) / total}
+        recording.record_day(self, inc, reported, effort)
 
     def _reset_day(self) -> None:
         self._shocks = trust.Shocks()
@@ -758,12 +655,3 @@ class CoProductionModel(mesa.Model):
     def share_contacted(self, days: int = 365) -> float:
         """Share of residents with at least one police contact in the last `days` days (C4)."""
         return float(np.mean(self.last_contact_day > self.day - 1 - days))
-
-
-def _read_metric(model: CoProductionModel, name: str):
-    return model.metrics[name]
-
-
-def _div(num, den) -> float:
-    """A daily ratio: NaN when the denominator is 0."""
-    return num / den if den else float("nan")

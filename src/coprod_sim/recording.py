@@ -1,0 +1,140 @@
+"""Daily metrics: what the model records each day (the stable metric names of
+docs/ODD.md), into Mesa's DataCollector and the per-neighbourhood table.
+
+Per-day overhead matters for small cities and sweeps, so values are plain
+Python scalars and reuse the neighbourhood counts the step already made.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from .submodels.crime import VIOLENT
+
+if TYPE_CHECKING:
+    from .model import CoProductionModel
+    from .submodels import crime
+
+
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's DataCollector, minus the per-value deepcopy: every metric is an
+    immutable number read from the dict the model fills once a day."""
+
+    def collect(self, model) -> None:
+        metrics = model.metrics
+        for name, values in self.model_vars.items():
+            values.append(metrics[name])
+
+
+def collector(names: list[str]) -> MetricsCollector:
+    return MetricsCollector(model_reporters={name: partial(_read_metric, name=name) for name in names})
+
+
+def metric_names(model: "CoProductionModel") -> list[str]:
+    """The daily metric columns, in order (stable names, documented in docs/ODD.md)."""
+    groups = model.pop.group_names
+    names = [
+        "day", "crimes", "crimes_violent", "crimes_property", "crimes_reported", "reported_violent", "reported_property",
+        "reporting_rate", "reporting_rate_violent", "reporting_rate_property", "crimes_cleared", "clearance_rate",
+        "mean_trust", "trust_gap", "reporting_gap", "participation_rate", "collective_efficacy",
+        "police_contacts", "negative_contacts", "positive_contacts", "designed_contacts", "police_initiated_contacts",
+        "response_served_share", "officers", "police_top5pct_true_share", "true_top5pct_share",
+    ]
+    names += [f"mean_trust_{g}" for g in groups] + [f"reporting_rate_{g}" for g in groups] + [f"victims_{g}" for g in groups]
+    names += [f"hours_{a}" for a in model.hours_today]
+    return names
+
+def record_day(model: "CoProductionModel", inc: crime.Incidents, reported: np.ndarray, effort: float) -> None:
+    """Compute today's metrics into `model.metrics`, collect them, and append the
+    per-neighbourhood rows."""
+    pop = model.pop
+    k = pop.n_neighbourhoods
+    violent = inc.kind == VIOLENT
+    n_crimes, n_rep = len(inc), int(np.count_nonzero(reported))
+    n_violent = int(np.count_nonzero(violent))
+    rep_violent = int(np.count_nonzero(reported & violent))
+    cleared = int(np.count_nonzero(model._cleared))
+    trust_sums = model._sum_by_block(model.trust)
+    trust_by_group = (trust_sums.sum(axis=0) / np.maximum(model.group_sizes, 1)).tolist()
+    g = len(trust_by_group)
+    vgroup = pop.group[inc.victim]
+    victims_g = np.bincount(vgroup, minlength=g).tolist()
+    reported_g = np.bincount(vgroup[reported], minlength=g).tolist()
+    present = [size > 0 for size in model.group_sizes.tolist()]
+    rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g)]
+    trust_present = [t for t, p in zip(trust_by_group, present) if p]
+    rates_present = [r for r, p in zip(rate_g, present) if p]
+    c = model._contacts
+    m = {
+        "day": model.day,
+        "crimes": n_crimes,
+        "crimes_violent": n_violent,
+        "crimes_property": n_crimes - n_violent,
+        "crimes_reported": n_rep,
+        "reported_violent": rep_violent,
+        "reported_property": n_rep - rep_violent,
+        "reporting_rate": _div(n_rep, n_crimes),
+        "reporting_rate_violent": _div(rep_violent, n_violent),
+        "reporting_rate_property": _div(n_rep - rep_violent, n_crimes - n_violent),
+        "crimes_cleared": cleared,
+        "clearance_rate": _div(cleared, n_rep),
+        "mean_trust": float(trust_sums.sum()) / pop.n,
+        "trust_gap": max(trust_present) - min(trust_present),
+        # NaN unless every group with members had victims today (a gap needs all groups' rates)
+        "reporting_gap": 0.0 if len(rates_present) == 1 else (max(rates_present) - min(rates_present) if not any(r != r for r in rates_present) else float("nan")),
+        "participation_rate": float(model._participation_nb @ model._nb_share),
+        "collective_efficacy": float(model.efficacy @ model._nb_share),
+        "police_contacts": c["total"],
+        "negative_contacts": c["negative"],
+        "positive_contacts": c["positive"],
+        "designed_contacts": c["designed"],
+        "police_initiated_contacts": c["police_initiated"],
+        "response_served_share": effort,
+        "officers": len(model.officer_beat),
+        **picture_accuracy(model),
+    }
+    for i, name in enumerate(pop.group_names):
+        m[f"mean_trust_{name}"] = trust_by_group[i] if present[i] else float("nan")
+        m[f"reporting_rate_{name}"] = rate_g[i]
+        m[f"victims_{name}"] = victims_g[i]
+    for a, h in model.hours_today.items():
+        m[f"hours_{a}"] = float(h.sum())
+    model.metrics = m
+    model.datacollector.collect(model)
+    if model.config.output.neighbourhood_metrics:
+        crimes_nb, reports_nb, cleared_nb = model._counts_nb
+        model._nb_rows.append({
+            "day": np.full(k, model.day, dtype=np.int64),
+            "neighbourhood": np.arange(k, dtype=np.int64),
+            "crimes": crimes_nb,
+            "crimes_reported": reports_nb,
+            "crimes_cleared": cleared_nb,
+            "mean_trust": trust_sums.sum(axis=1) / np.maximum(pop.nb_size, 1),
+            "participation_rate": model._participation_nb.copy(),
+            "collective_efficacy": model.efficacy.copy(),
+            **{f"hours_{a}": h.copy() for a, h in model.hours_today.items()},
+        })
+
+def picture_accuracy(model: "CoProductionModel") -> dict[str, float]:
+    """Share of (smoothed) true crime at the 5% of places the police rank highest,
+    and at the true top 5% (the most any ranking could capture)."""
+    total = float(model.true_picture.sum())
+    if total <= 0:
+        return {"police_top5pct_true_share": float("nan"), "true_top5pct_share": float("nan")}
+    k = model._top_k
+    police_top = model.top_places(k)
+    true_top = np.argpartition(-model.true_picture, k - 1)[:k] if k < len(model.true_picture) else slice(None)
+    return {"police_top5pct_true_share": float(model.true_picture[police_top].sum()) / total, "true_top5pct_share": float(model.true_picture[true_top].sum()) / total}
+
+
+def _read_metric(model, name: str):
+    return model.metrics[name]
+
+
+def _div(num, den) -> float:
+    """A daily ratio: NaN when the denominator is 0."""
+    return num / den if den else float("nan")
