@@ -94,3 +94,17 @@ def test_who_benefits_split_and_sentences(tmp_path):
     html = (tmp_path / "report.html").read_text()
     assert "Who benefits" in html and "mean_trust_high_barrier" in html
     assert (tmp_path / "figures" / "neighbourhood_trust.png").exists()
+
+
+def test_sentences_say_no_clear_difference_when_the_interval_spans_zero():
+    from coprod_sim.report.summary import benefit_sentences, policy_sentences
+
+    rows = pd.DataFrame([
+        {"policy": "p", "metric": "reporting_rate", "period": "all", "group": None, "neighbourhood": pd.NA, "baseline_mean": 0.3, "policy_mean": 0.301, "diff": 0.001, "diff_low": -0.01, "diff_high": 0.012, "rel_diff": 0.003},
+        {"policy": "p", "metric": "reporting_gap", "period": "all", "group": None, "neighbourhood": pd.NA, "baseline_mean": 0.1, "policy_mean": 0.099, "diff": -0.001, "diff_low": -0.01, "diff_high": 0.008, "rel_diff": -0.01},
+        {"policy": "p", "metric": "trust_gap", "period": "all", "group": None, "neighbourhood": pd.NA, "baseline_mean": 0.2, "policy_mean": 0.19, "diff": -0.01, "diff_low": -0.012, "diff_high": -0.008, "rel_diff": -0.05},
+    ])
+    assert any(s.startswith("No clear difference in the reporting rate") for s in policy_sentences(rows, "p", "reactive"))
+    benefits = benefit_sentences(rows, "p")
+    assert "The gap in reporting rates between groups did not clearly change" in benefits[1]
+    assert benefits[0].startswith("The trust gap between groups narrowed by 0.010")

@@ -35,7 +35,7 @@ def fmt_change(row: pd.Series, how: str) -> tuple[str, str]:
 def is_clear(row: pd.Series) -> bool | None:
     if math.isnan(row["diff_low"]):
         return None
-    return row["diff_low"] > 0 or row["diff_high"] < 0
+    return bool(row["diff_low"] > 0 or row["diff_high"] < 0)
 
 
 def policy_sentences(table: pd.DataFrame, policy: str, baseline: str, period: str = "all") -> list[str]:
