@@ -25,13 +25,19 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	@if $(BIN)/python -m pip install -q uv >/dev/null 2>&1; then \
-	  UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'; \
+	  UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev,dashboard]'; \
 	else \
-	  $(BIN)/python -m pip install -q -e '.[dev]'; \
+	  $(BIN)/python -m pip install -q -e '.[dev,dashboard]'; \
 	fi
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+# The interactive dashboard on http://127.0.0.1:8765/ (offline: the `dashboard` extra
+# brings Solara's web assets). Pass options as DASHBOARD_ARGS="--config misconduct_shock --port 8800".
+.PHONY: dashboard
+dashboard: $(STAMP)
+	$(BIN)/coprod-sim dashboard $(DASHBOARD_ARGS)
 
 run: $(STAMP)
 	$(BIN)/coprod-sim compare configs/baseline.toml --policies reactive,community_meetings,door_to_door,hot_spots --replicates 20 --days 730 --out $(OUT) --force

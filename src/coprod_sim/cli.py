@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from .config import ConfigError, defaults_toml, load_config, with_overrides
+from .dashboard.cli import add_dashboard_command, cmd_dashboard
 from .sweeps.cli import add_sweep_commands, cmd_analyze, cmd_sweep
 
 EPILOG = "Parameters are addressed by dotted paths, e.g. --set population.residents=5000 --set population.groups.minority.initial_trust_mean=0.25"
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     val.add_argument("--defaults", action="store_true", help="print the schema's defaults as commented TOML (configs/baseline.toml)")
     add_sweep_commands(sub)
+    add_dashboard_command(sub)
     return parser
 
 
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep, "analyze": cmd_analyze}[args.command](args)
+        return {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep, "analyze": cmd_analyze, "dashboard": cmd_dashboard}[args.command](args)
     except (ConfigError, ValueError) as e:
         print(f"coprod-sim {args.command}: {e}", file=sys.stderr)
         return 2

@@ -1,0 +1,18 @@
+"""The interactive dashboard (Mesa's SolaraViz): `coprod-sim dashboard`.
+
+Modules, one concern each (no model logic here: only the package's public API):
+
+- `session`: the dashboard's model factory (`DashboardModel`), scenario presets,
+  start-up settings passed from the command line;
+- `actions`: what the mid-run buttons do (misconduct, door-to-door, budget cut)
+  and the (day, label) marks drawn on the plots;
+- `caption`: the plain-language caption, a pure function of the daily series;
+- `network_view`, `plots`: the two figures (matplotlib, no Solara);
+- `views` (the figures as components), `controls` (caption and action buttons),
+  `layout` (where they sit on Mesa's grid): the page's components;
+- `params`: the sidebar's model parameters;
+- `app`: the Solara page (thin); `cli` and `server`: the `dashboard` subcommand.
+
+Importing this package does not import Solara: the model-side modules work
+without the optional `dashboard` extra.
+"""
