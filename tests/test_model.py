@@ -157,3 +157,10 @@ def test_crime_concentrates_at_places(monkeypatch):
     top = np.sort(counts)[::-1][: int(0.05 * len(counts))]
     assert 0.35 <= top.sum() / counts.sum() <= 0.7, top.sum() / counts.sum()
     assert counts.sum() == m.timeseries()["crimes"].sum()
+
+
+def test_burn_in_leaves_mesa_clock_at_day_zero(small_config):
+    m = CoProductionModel(small_config, rng=1)
+    assert m.day == 0 and m.time == 0 and m.steps == 0
+    m.step()
+    assert m.day == 1 and m.time == 1 and m.steps == 1

@@ -97,8 +97,7 @@ class CoProductionModel(mesa.Model):
                 Resident(self, i)
 
         if burn_in:
-            while self.day < 0:
-                self.step()
+            self.burn_in()
 
     # ------------------------------------------------------------------ set-up
     def _build_population_and_network(self) -> None:
@@ -385,6 +384,12 @@ class CoProductionModel(mesa.Model):
             self._record(incidents, reported, effort)
         self._reset_day()
         self.day += 1
+
+    def burn_in(self) -> None:
+        """Run the unrecorded burn-in days up to day 0 without advancing Mesa's
+        clock, so that afterwards `model.time == model.steps == model.day == 0`."""
+        while self.day < 0:
+            type(self).step(self)  # the unwrapped step: Mesa's `self.step` also advances time
 
     def run(self, days: int | None = None, progress=None) -> None:
         """Run `days` recorded days (default `config.run.days`)."""
