@@ -24,9 +24,12 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml
-	@if $(BIN)/python -m pip install -q uv >/dev/null 2>&1; then \
-	  UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev,dashboard]'; \
+	@# uv installs the set in seconds; it ignores pip.conf, so it is told to trust the
+	@# system's certificates. Where uv is unavailable or fails, pip does the same job.
+	@if $(BIN)/python -m pip install -q uv >/dev/null 2>&1 && \
+	    UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip install -q --system-certs --python $(BIN)/python -e '.[dev,dashboard]'; then :; \
 	else \
+	  echo "uv unavailable or failed; installing with pip (slower)"; \
 	  $(BIN)/python -m pip install -q -e '.[dev,dashboard]'; \
 	fi
 	@touch $(STAMP)
