@@ -66,3 +66,20 @@ def test_validate_prints_resolved_toml(capsys):
 def test_console_script_help():
     r = subprocess.run([sys.executable, "-m", "coprod_sim.cli", "run", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "--replicates" in r.stdout and "--set" in r.stdout
+
+
+def test_short_run_without_some_crime_type_does_not_crash(tmp_path, capsys):
+    assert main(["run", "--set", "population.residents=300", "--set", "population.neighbourhoods=2", "--set", "run.burn_in_days=0", "--days", "1", "--quiet", "--out", str(tmp_path / "o")]) == 0
+    assert "reported" in capsys.readouterr().out
+
+
+def test_compare_configs_uses_the_baseline_files_run_section(tmp_path):
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text("[run]\ndays = 12\nburn_in_days = 5\nreplicates = 2\n[population]\nresidents = 600\nneighbourhoods = 3\n")
+    b.write_text('base = "a.toml"\n[policy]\nname = "door_to_door"\n')
+    out = tmp_path / "cmp"
+    assert main(["compare", "--configs", f"{a},{b}", "--csv", "--workers", "1", "--quiet", "--out", str(out)]) == 0
+    ts = pd.read_parquet(out / "b" / "timeseries.parquet")
+    assert ts["day"].max() == 11 and set(ts["replicate"]) == {0, 1}
+    assert (out / "comparison.csv").exists()
+    assert main(["compare", "--configs", f"{a},{tmp_path / 'x' / 'a.toml'}", "--out", str(tmp_path / "c2")]) == 2

@@ -98,3 +98,30 @@ def test_overrides_revalidate_and_config_hash_tracks_parameters():
     assert c3.hash() != c.hash()
     with pytest.raises(ConfigError):
         with_overrides(c, {"trust.vicarious_fraction": 2})
+
+
+def test_partial_schedule_entries_survive_a_round_trip(tmp_path):
+    """Writing and reading a config (config.toml, --seed, compare) keeps a schedule
+    entry partial: keys it does not set keep the policy's values."""
+    f = tmp_path / "s.toml"
+    f.write_text('[policy.door_to_door]\nhours_share = 0.6\nreach_probability = 0.9\n\n[[policy.schedule]]\nday = 5\n[policy.schedule.door_to_door]\nvisits_per_hour = 3.0\n')
+    c = load_config(f)
+    written = tmp_path / "resolved.toml"
+    written.write_text(with_overrides(c, {"run.days": 10}).to_toml())
+    back = load_config(written)
+    entry_applied = back.policy.at(back.policy.schedule[0]).door_to_door
+    assert entry_applied.visits_per_hour == 3.0
+    assert entry_applied.hours_share == 0.6 and entry_applied.reach_probability == 0.9
+    assert back.hash() == c.hash()
+
+
+def test_schedule_entries_are_validated_up_front():
+    with pytest.raises(ConfigError, match=r"policy\.schedule\.0\.door_to_door\.neighbourhoods: 99 is not a neighbourhood"):
+        load_config(overrides={"policy.schedule": [{"day": 3, "door_to_door": {"neighbourhoods": [99]}}]})
+    with pytest.raises(ConfigError, match=r"policy\.schedule\.0: policy\.name = 'mix' needs policy\.mix"):
+        load_config(overrides={"policy.schedule": [{"day": 3, "name": "mix"}]})
+
+
+def test_group_names_that_clash_with_metrics_are_refused():
+    with pytest.raises(ConfigError, match="group name 'violent' is reserved"):
+        load_config(overrides={"population.groups": {"violent": {"share": 1}}})

@@ -13,13 +13,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "golden"))
 from make_golden import CASES, HERE, run_case  # noqa: E402
 
-NEUTRAL = {"policing.local_knowledge_weight": 0.0}  # barriers default to 0; local knowledge off
-
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_series_match_the_golden_run(name):
     expected = pd.read_parquet(HERE / f"{name}.parquet")
-    got = run_case({**CASES[name], **NEUTRAL})
+    got = run_case(CASES[name])
     for col in expected.columns:
         assert col in got.columns, col
     pd.testing.assert_frame_equal(got[expected.columns], expected, check_exact=False, rtol=1e-9, atol=1e-12)

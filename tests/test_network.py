@@ -72,3 +72,13 @@ def test_user_edge_list_and_errors(tmp_path):
         CoProductionModel(load_config(overrides={"network.path": str(path), "population.residents": 60}), rng=0)
     with pytest.raises(ConfigError, match="file not found"):
         CoProductionModel(load_config(overrides={"network.path": str(tmp_path / "nope.txt")}), rng=0)
+
+
+def test_user_graph_leaving_a_neighbourhood_empty_is_refused(tmp_path):
+    g = nx.path_graph(30)
+    for v in g.nodes:
+        g.nodes[v]["neighbourhood"] = 0 if v < 15 else 2
+    path = tmp_path / "g.graphml"
+    nx.write_graphml(g, path)
+    with pytest.raises(ConfigError, match=r"neighbourhood\(s\) 1 have no nodes"):
+        CoProductionModel(load_config(overrides={"network.path": str(path), "population.residents": 30, "population.neighbourhoods": 3}), rng=0)

@@ -142,3 +142,19 @@ def test_misconduct_event_spreads_through_the_network(small_config):
     linked = np.zeros(m.pop.n, dtype=bool)
     linked[rows[(m.pop.neighbourhood[cols] == 0) & outside[rows]]] = True
     assert drop[linked].mean() > 0.02 and drop[outside & ~linked].mean() < drop[linked].mean()
+
+
+def test_community_meetings_are_staggered_across_beats(small_config):
+    m = make(small_config, **{"policy.name": "community_meetings", "policy.community_meetings.interval_days": 10, "policy.community_meetings.hours_share": 1.0})
+    held = []
+    original = m.policy("community_meetings")._hold
+    m.policy("community_meetings")._hold = lambda beats: (held.append((m.day, tuple(beats))), original(beats))
+    m.run(25)
+    first = {}
+    for day, beats in held:
+        for b in beats:
+            first.setdefault(b, day)
+    assert first == {b: b % 10 for b in range(5)}  # beat b first meets on day b mod interval
+    for b in range(5):
+        days = [day for day, beats in held if b in beats]
+        assert len(days) == 3 and min(np.diff(days)) >= 10  # then every interval_days

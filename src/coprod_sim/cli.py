@@ -107,7 +107,8 @@ def cmd_run(args) -> int:
     summary = write_run_folder(out, config, results, command=command_line())
     calib = summary["calibration_view"]
     print(f"wrote {out}/ ({config.run.replicates} replicate(s) x {config.run.days} days, {config.population.residents:,} residents) in {time.perf_counter() - t0:.1f} s")
-    print(f"  violent {calib['violent_per_1000_per_year']:.1f} and property {calib['property_per_1000_per_year']:.1f} incidents/1000/yr; reported {calib['reporting_rate_violent']:.0%} violent, {calib['reporting_rate_property']:.0%} property")
+    share = lambda x: "n/a" if x is None else f"{x:.0%}"  # noqa: E731  (None: no such crimes in a short run)
+    print(f"  violent {calib['violent_per_1000_per_year']:.1f} and property {calib['property_per_1000_per_year']:.1f} incidents/1000/yr; reported {share(calib['reporting_rate_violent'])} violent, {share(calib['reporting_rate_property'])} property")
     return 0
 
 
@@ -115,16 +116,21 @@ def cmd_compare(args) -> int:
     from .compare import policy_configs, run_comparison, write_comparison
     from .runs import OutputError, command_line, prepare_out_dir
 
-    config = _load(args)
     if args.configs:
         files = [f.strip() for f in args.configs.split(",") if f.strip()]
         if len(files) < 2:
             raise ValueError("--configs needs at least two files, the baseline first")
-        configs = {}
-        for f in files:
-            c = load_config(f, args.overrides)
-            configs[Path(f).stem] = with_overrides(c, {"run.seed": config.run.seed, "run.days": config.run.days, "run.replicates": config.run.replicates})
+        stems = [Path(f).stem for f in files]
+        if len(set(stems)) < len(stems):
+            raise ValueError(f"--configs: file names must differ (they name the policies and folders): {', '.join(stems)}")
+        # Pairing needs one seed, horizon and replicate count: the baseline file's
+        # [run] section (or the flags) applies to every file.
+        args.config = files[0]
+        config = _load(args)
+        shared = {"run.seed": config.run.seed, "run.days": config.run.days, "run.replicates": config.run.replicates, "output.csv": config.output.csv}
+        configs = {stem: with_overrides(load_config(f, args.overrides), shared) for stem, f in zip(stems, files)}
     else:
+        config = _load(args)
         names = [p.strip() for p in (args.policies or "reactive,door_to_door").split(",") if p.strip()]
         configs = policy_configs(config, names, args.baseline)
     try:

@@ -38,6 +38,7 @@ class Section(BaseModel):
 
 
 PerNeighbourhood = Union[float, list[float]]
+RESERVED_GROUP_NAMES = ("violent", "property")
 
 
 # --------------------------------------------------------------------------- run
@@ -80,6 +81,8 @@ class PopulationConfig(Section):
         for name in v:
             if not name.isidentifier():
                 raise ValueError(f"group name {name!r} must be a plain identifier (letters, digits, _)")
+            if name in RESERVED_GROUP_NAMES:
+                raise ValueError(f"group name {name!r} is reserved (it would clash with the metric reporting_rate_{name}); choose another")
         return v
 
 
@@ -442,14 +445,14 @@ class Config(Section):
                 raise ValueError(f"policing.language_skill_beats: {nb} is not a neighbourhood (0..{n - 1})")
         if self.population.residents < self.population.neighbourhoods:
             raise ValueError("population.residents must be at least population.neighbourhoods")
-        for pname in POLICY_KNOBS:
-            knobs = self.policy.knobs(pname)
-            for nb in knobs.neighbourhoods:
-                if not 0 <= nb < n:
-                    raise ValueError(f"policy.{pname}.neighbourhoods: {nb} is not a neighbourhood (0..{n - 1})")
-            for g in knobs.groups:
-                if g not in self.population.groups:
-                    raise ValueError(f"policy.{pname}.groups: unknown group {g!r}; groups are {', '.join(self.population.groups)}")
+        self._check_policy_targets(self.policy, "policy")
+        current = self.policy
+        for i, entry in enumerate(sorted(self.policy.schedule, key=lambda e: e.day)):
+            try:
+                current = current.at(entry)
+            except ValidationError as e:
+                raise ValueError(f"policy.schedule.{i}: " + "; ".join(err["msg"].removeprefix("Value error, ") for err in e.errors(include_url=False))) from None
+            self._check_policy_targets(current, f"policy.schedule.{i}")
         for i, ev in enumerate(self.events):
             for nb in getattr(ev, "neighbourhoods", []):
                 if not 0 <= nb < n:
@@ -459,6 +462,17 @@ class Config(Section):
                     raise ValueError(f"events.{i}.groups: unknown group {g!r}; groups are {', '.join(self.population.groups)}")
         return self
 
+    def _check_policy_targets(self, policy: "PolicyConfig", where: str) -> None:
+        n = self.population.neighbourhoods
+        for pname in POLICY_KNOBS:
+            knobs = policy.knobs(pname)
+            for nb in knobs.neighbourhoods:
+                if not 0 <= nb < n:
+                    raise ValueError(f"{where}.{pname}.neighbourhoods: {nb} is not a neighbourhood (0..{n - 1})")
+            for g in knobs.groups:
+                if g not in self.population.groups:
+                    raise ValueError(f"{where}.{pname}.groups: unknown group {g!r}; groups are {', '.join(self.population.groups)}")
+
     # -- convenience
     def per_neighbourhood(self, value: PerNeighbourhood):
         import numpy as np
@@ -467,8 +481,12 @@ class Config(Section):
         return np.full(n, float(value)) if not isinstance(value, list) else np.asarray(value, dtype=float)
 
     def to_dict(self) -> dict:
-        """Plain TOML-able dict (unset optional fields omitted: TOML has no null)."""
-        return _drop_none(self.model_dump(mode="json"))
+        """Plain TOML-able dict (unset optional fields omitted: TOML has no null).
+        Schedule entries keep only the keys they set, so a partial entry stays
+        partial when the config is written and read back."""
+        d = _drop_none(self.model_dump(mode="json"))
+        d["policy"]["schedule"] = [_drop_none(e.model_dump(mode="json", exclude_unset=True)) for e in self.policy.schedule]
+        return d
 
     def to_toml(self) -> str:
         return tomli_w.dumps(self.to_dict())

@@ -68,8 +68,9 @@ def period_values(ts: pd.DataFrame) -> pd.DataFrame:
                 rows.append((rep, period, "victims", g, float(sums[f"victims_{g}"])))
                 reported_g = (d[f"reporting_rate_{g}"].fillna(0) * d[f"victims_{g}"]).sum()
                 rows.append((rep, period, "reporting_rate", g, safe_ratio(reported_g, sums[f"victims_{g}"])))
-            rates = [safe_ratio((d[f"reporting_rate_{g}"].fillna(0) * d[f"victims_{g}"]).sum(), sums[f"victims_{g}"]) for g in groups]
-            gap = 0.0 if len(groups) == 1 else (float(max(rates) - min(rates)) if not any(np.isnan(rates)) else np.nan)
+            members = [g for g in groups if d[f"mean_trust_{g}"].notna().any()]  # groups with residents
+            rates = [safe_ratio((d[f"reporting_rate_{g}"].fillna(0) * d[f"victims_{g}"]).sum(), sums[f"victims_{g}"]) for g in members]
+            gap = 0.0 if len(members) <= 1 else (float(max(rates) - min(rates)) if not any(np.isnan(rates)) else np.nan)
             rows.append((rep, period, "reporting_gap", None, gap))
     return pd.DataFrame(rows, columns=["replicate", "period", "metric", "group", "value"])
 

@@ -165,6 +165,7 @@ class CoProductionModel(mesa.Model):
 
     def refresh_officers(self) -> None:
         """Rebuild the officer arrays after officers joined or left."""
+        self.officer_version = getattr(self, "officer_version", 0) + 1  # lets policies cache per force
         officers = sorted(self.officers, key=lambda o: (o.beat, o.unique_id))
         for i, o in enumerate(officers):
             o.index = i
@@ -234,7 +235,7 @@ class CoProductionModel(mesa.Model):
         pop = self.pop
         self.pressure = crime.place_pressure(pop)
         self.pressure_nb = np.bincount(pop.place_neighbourhood, weights=self.pressure, minlength=pop.n_neighbourhoods)
-        self.pressure_cumsum = [np.cumsum(self.pressure[s : s + c]) for s, c in zip(pop.place_start, pop.place_count)]
+        self.pressure_cumsum = np.cumsum(self.pressure)
         self.place_opportunity = np.ones(pop.n_places)  # lowered by problem-solving (policies)
         self.place_hotspot_hours = np.zeros(pop.n_places)  # directed patrol today
         self.place_presence = np.zeros(pop.n_places)  # offenders' smoothed sense of it

@@ -173,6 +173,9 @@ def order_user_graph(graph, config: Config) -> tuple[list, np.ndarray, np.ndarra
     order = np.lexsort((grp, nb))
     counts = np.zeros((k, len(names)), dtype=np.int64)
     np.add.at(counts, (nb, grp), 1)
+    empty = np.flatnonzero(counts.sum(axis=1) == 0)
+    if len(empty):
+        raise ConfigError(f"network.path: neighbourhood(s) {', '.join(map(str, empty[:10]))} have no nodes; every neighbourhood 0..{k - 1} needs residents (or lower population.neighbourhoods)")
     trust = None
     if all("trust" in attrs[v] for v in nodes):
         trust = np.clip(np.array([float(attrs[v]["trust"]) for v in nodes])[order], 0, 1)

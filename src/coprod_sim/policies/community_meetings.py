@@ -18,9 +18,12 @@ class CommunityMeetings(Policy):
     def __init__(self, model):
         super().__init__(model)
         k = model.pop.n_neighbourhoods
-        self.bank = np.zeros(k)  # hours put aside toward the next meeting, per beat
+        # Hours banked per beat; a meeting is held when due and the last one is paid
+        # for (bank >= 0), then its cost is repaid from the next days' hours. So
+        # beats meet in turn from the start (beat b first on day b mod interval).
+        self.bank = np.zeros(k)
         interval = self.knobs.interval_days
-        self.next_due = model.day + np.arange(k) % interval  # staggered across beats
+        self.next_due = model.day + np.arange(k) % interval
         self.meetings_held = np.zeros(k, dtype=np.int64)
 
     def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
@@ -28,7 +31,7 @@ class CommunityMeetings(Policy):
         need_per_day = knobs.hours_per_meeting / knobs.interval_days
         used = np.minimum(hours_by_beat, need_per_day)  # more hours do not buy more meetings
         self.bank += used
-        due = np.flatnonzero((self.bank >= knobs.hours_per_meeting - 1e-9) & (model.day >= self.next_due))
+        due = np.flatnonzero((hours_by_beat > 0) & (self.bank >= -1e-9) & (model.day >= self.next_due))
         if len(due):
             self._hold(due)
             self.bank[due] -= knobs.hours_per_meeting

@@ -17,7 +17,12 @@ class ProceduralJusticeTraining(Policy):
     def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
         knobs, model = self.knobs, self.model
         given = float(hours_by_beat.sum())
+        if getattr(self, "_all_trained_at", None) == model.officer_version:
+            return np.zeros_like(hours_by_beat)  # everyone trained, and the force has not changed since
         pending = [o for o in model.officer_list if not getattr(o, "trained", False)]
+        if not pending:
+            self._all_trained_at = model.officer_version
+            return np.zeros_like(hours_by_beat)
         remaining = sum(knobs.hours_per_officer - getattr(o, "training_hours", 0.0) for o in pending)
         spend = min(given, remaining)
         if spend <= 0 or given <= 0:

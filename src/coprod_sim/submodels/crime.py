@@ -61,11 +61,13 @@ def efficacy_multiplier(efficacy: np.ndarray, *, coef: float, reference: float) 
     return np.exp(-coef * (efficacy - reference))
 
 
-def draw_potential_incidents(rng: np.random.Generator, pop: Population, pressure_cumsum: list[np.ndarray], cap_rate_per_day: tuple[float, float], seriousness_mean: tuple[float, float], seriousness_sd: float, pressure_nb: np.ndarray) -> Incidents:
+def draw_potential_incidents(rng: np.random.Generator, pop: Population, pressure_cumsum: np.ndarray, cap_rate_per_day: tuple[float, float], seriousness_mean: tuple[float, float], seriousness_sd: float, pressure_nb: np.ndarray) -> Incidents:
     """Potential incidents of both types for one day (before thinning).
 
-    `pressure_nb[n]` is the neighbourhood's summed pressure; `pressure_cumsum[n]` the
-    cumulative pressure over its places (to pick a place in proportion to it)."""
+    `pressure_nb[n]` is the neighbourhood's summed pressure; `pressure_cumsum` the
+    citywide cumulative pressure over places, which are numbered neighbourhood by
+    neighbourhood, so one search picks each incident's place in proportion to
+    pressure within its neighbourhood."""
     k = pop.n_neighbourhoods
     kinds, nbs = [], []
     for kind, rate in enumerate(cap_rate_per_day):
@@ -76,11 +78,10 @@ def draw_potential_incidents(rng: np.random.Generator, pop: Population, pressure
     kind = np.concatenate(kinds)
     m = len(nb)
     u = rng.random((7, m))  # place, victim, occur, report, clear, officer, bad contact
-    place = np.empty(m, dtype=np.int64)
-    for n in np.unique(nb):  # loops over neighbourhoods with incidents, not residents
-        idx = np.flatnonzero(nb == n)
-        cs = pressure_cumsum[n]
-        place[idx] = pop.place_start[n] + np.minimum(np.searchsorted(cs, u[0, idx] * cs[-1], side="right"), len(cs) - 1)
+    before = np.concatenate([[0.0], pressure_cumsum])[pop.place_start[nb]]  # cumulative pressure before the neighbourhood's places
+    target = before + u[0] * pressure_nb[nb]
+    place = np.searchsorted(pressure_cumsum, target, side="right")
+    place = np.clip(place, pop.place_start[nb], pop.place_start[nb] + pop.place_count[nb] - 1)  # float edge cases stay inside
     victim = pop.nb_start[nb] + (u[1] * pop.nb_size[nb]).astype(np.int64)
     means = np.where(kind == VIOLENT, seriousness_mean[0], seriousness_mean[1])
     seriousness = np.clip(means + seriousness_sd * rng.standard_normal(m), 0, 1)
