@@ -24,12 +24,7 @@ def misconduct(model: "CoProductionModel", ev: MisconductEvent) -> None:
     `reach`); their network neighbours hear of it second-hand."""
     rng = model.streams["events"]
     pop = model.pop
-    mask = np.ones(pop.n, dtype=bool)
-    if ev.groups:
-        mask &= np.isin(pop.group, [pop.group_names.index(g) for g in ev.groups])
-    if ev.neighbourhoods:
-        mask &= np.isin(pop.neighbourhood, ev.neighbourhoods)
-    direct = np.flatnonzero(mask)
+    direct = np.flatnonzero(pop.members(ev.groups, ev.neighbourhoods))
     direct = direct[rng.random(len(direct)) < ev.reach]
     loss = np.zeros(pop.n)
     loss[direct] = ev.salience
@@ -75,12 +70,7 @@ def crime_surge(model: "CoProductionModel", ev: CrimeSurgeEvent) -> None:
 def enforcement_fear(model: "CoProductionModel", ev: EnforcementFearEvent) -> None:
     """Fear of (e.g. immigration) enforcement: affected residents report and take
     part less while it lasts (logit costs), whatever their trust."""
-    pop = model.pop
-    mask = np.ones(pop.n, dtype=bool)
-    if ev.groups:
-        mask &= np.isin(pop.group, [pop.group_names.index(g) for g in ev.groups])
-    if ev.neighbourhoods:
-        mask &= np.isin(pop.neighbourhood, ev.neighbourhoods)
+    mask = model.pop.members(ev.groups, ev.neighbourhoods)
     model.fears.append((ev.day, ev.day + ev.duration_days, mask, ev.reporting_cost, ev.participation_cost))
 
 

@@ -261,7 +261,7 @@ class CoProductionModel(mesa.Model):
         u = rng.random(len(nb))
         if not groups:
             return self.pop.nb_start[nb] + (u * self.pop.nb_size[nb]).astype(np.int64)
-        idx = [self.pop.group_names.index(g) for g in groups]
+        idx = self.pop.group_ids(groups)
         sizes = self.pop.block_size[:, idx][nb]  # [draws, selected groups]
         r = (u * sizes.sum(axis=1)).astype(np.int64)
         out = np.full(len(nb), -1, dtype=np.int64)
@@ -515,8 +515,7 @@ class CoProductionModel(mesa.Model):
         (its groups, if any) in the neighbourhoods it targets."""
         groups = getattr(policy.knobs, "groups", None)
         if groups:
-            idx = [self.pop.group_names.index(g) for g in groups]
-            weights = self.pop.block_size[:, idx].sum(axis=1).astype(float)
+            weights = self.pop.block_size[:, self.pop.group_ids(groups)].sum(axis=1).astype(float)
         else:
             weights = self.pop.nb_size.astype(float)
         targets = self.target_neighbourhoods(policy.knobs)

@@ -36,6 +36,18 @@ class Population:
     def n(self) -> int:
         return len(self.neighbourhood)
 
+    def group_ids(self, names: list[str]) -> list[int]:
+        return [self.group_names.index(g) for g in names]
+
+    def members(self, groups: list[str] | None = None, neighbourhoods: list[int] | None = None) -> np.ndarray:
+        """Boolean mask of residents in the given groups and neighbourhoods (empty or None = all)."""
+        mask = np.ones(self.n, dtype=bool)
+        if groups:
+            mask &= np.isin(self.group, self.group_ids(groups))
+        if neighbourhoods:
+            mask &= np.isin(self.neighbourhood, neighbourhoods)
+        return mask
+
     @property
     def n_neighbourhoods(self) -> int:
         return len(self.nb_start)

@@ -48,7 +48,7 @@ class CommunityMeetings(Policy):
             p_attend = p_attend * (1.0 - model.config.barriers.attendance_penalty * model.effective_barrier(members))
         attendees = members[rng.random(len(members)) < p_attend]
         if self.groups:
-            attendees = attendees[np.isin(pop.group[attendees], [pop.group_names.index(g) for g in self.groups])]
+            attendees = attendees[np.isin(pop.group[attendees], pop.group_ids(self.groups))]
         model.record_designed_contacts(attendees)
         share = np.bincount(pop.neighbourhood[attendees], minlength=pop.n_neighbourhoods) / np.maximum(pop.nb_size, 1)
         model.efficacy = np.clip(model.efficacy + knobs.efficacy_gain * share, 0.0, 1.0)
