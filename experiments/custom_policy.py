@@ -9,7 +9,6 @@ foot patrol. Run:
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 import numpy as np
@@ -17,8 +16,8 @@ import numpy as np
 from coprod_sim.compare import policy_configs, run_comparison, write_comparison
 from coprod_sim.config import load_config
 from coprod_sim.policies import Policy, register
-from coprod_sim.runs import prepare_out_dir
 from coprod_sim.submodels.response import bad_contact_probability
+from coprod_sim.experiment_cli import experiment_out, experiment_parser
 
 
 @register
@@ -45,16 +44,12 @@ class BikePatrol(Policy):
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--replicates", type=int, default=6)
-    ap.add_argument("--days", type=int, default=365)
-    ap.add_argument("--out", default="results/custom_policy")
-    ap.add_argument("--force", action="store_true")
+    ap = experiment_parser(__doc__, replicates=6, out="results/custom_policy", days=365)
     args = ap.parse_args()
-    out = prepare_out_dir(args.out, args.force)
+    out = experiment_out(args)
     configs = policy_configs(load_config(), ["reactive", "foot_patrol", "bike_patrol"], "reactive")
     # workers=1: the policy is defined in this script's __main__, which spawned workers do not import
-    results = run_comparison(configs, seed=0, replicates=args.replicates, days=args.days, workers=1)
+    results = run_comparison(configs, seed=args.seed, replicates=args.replicates, days=args.days, workers=1)
     table = write_comparison(out, configs, results, command=" ".join(sys.argv))
     city = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(["crimes", "mean_trust"])]
     print(city[["policy", "metric", "diff", "diff_low", "diff_high"]].to_string(index=False))

@@ -7,7 +7,6 @@ city, under two regimes: a communication barrier, and enforcement fear.
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 import numpy as np
@@ -15,7 +14,7 @@ import pandas as pd
 
 from coprod_sim.compare import run_comparison, write_comparison
 from coprod_sim.config import load_config, with_overrides
-from coprod_sim.runs import prepare_out_dir
+from coprod_sim.experiment_cli import experiment_out, experiment_parser
 
 SCENARIO = "configs/scenarios/diverse_city.toml"
 HIGH = [15, 16, 17, 18, 19]
@@ -40,14 +39,9 @@ SHOW = ["crimes", "mean_trust", "trust_gap", "reporting_gap", "mean_trust_high_b
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--replicates", type=int, default=10)
-    ap.add_argument("--days", type=int, default=730)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="results/diverse_communities")
-    ap.add_argument("--force", action="store_true")
+    ap = experiment_parser(__doc__, replicates=10, out="results/diverse_communities", days=730)
     args = ap.parse_args()
-    out = prepare_out_dir(args.out, args.force)
+    out = experiment_out(args)
     base = load_config(SCENARIO)
     rows = []
     for regime, regime_changes in REGIMES.items():

@@ -7,7 +7,6 @@ city without it (paired seeds).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
@@ -17,7 +16,7 @@ from matplotlib.figure import Figure
 
 from coprod_sim.compare import run_comparison, write_comparison
 from coprod_sim.config import load_config
-from coprod_sim.runs import prepare_out_dir
+from coprod_sim.experiment_cli import experiment_out, experiment_parser
 
 
 def recovery(diff: pd.Series, event_day: int) -> dict:
@@ -31,15 +30,10 @@ def recovery(diff: pd.Series, event_day: int) -> dict:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = experiment_parser(__doc__, replicates=10, out="results/misconduct_shock", days=1095)
     ap.add_argument("--scenario", default="configs/scenarios/misconduct_shock.toml")
-    ap.add_argument("--replicates", type=int, default=10)
-    ap.add_argument("--days", type=int, default=1095)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="results/misconduct_shock")
-    ap.add_argument("--force", action="store_true")
     args = ap.parse_args()
-    out = prepare_out_dir(args.out, args.force)
+    out = experiment_out(args)
     configs = {"no_incident": load_config(), "misconduct": load_config(args.scenario)}
     event_day = configs["misconduct"].events[0].day
     results = run_comparison(configs, seed=args.seed, replicates=args.replicates, days=args.days)

@@ -6,25 +6,19 @@ same officer hours? Every policy against the reactive baseline, paired replicate
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
 from coprod_sim.compare import policy_configs, run_comparison, write_comparison
 from coprod_sim.config import POLICY_NAMES, load_config
-from coprod_sim.runs import prepare_out_dir
+from coprod_sim.experiment_cli import experiment_out, experiment_parser
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = experiment_parser(__doc__, replicates=20, out="results/policy_comparison", days=730)
     ap.add_argument("--config", default="configs/baseline.toml")
-    ap.add_argument("--replicates", type=int, default=20)
-    ap.add_argument("--days", type=int, default=730)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="results/policy_comparison")
-    ap.add_argument("--force", action="store_true")
     args = ap.parse_args()
-    out = prepare_out_dir(args.out, args.force)
+    out = experiment_out(args)
     configs = policy_configs(load_config(args.config), list(POLICY_NAMES), "reactive")
     t0 = time.perf_counter()
     results = run_comparison(configs, seed=args.seed, replicates=args.replicates, days=args.days)

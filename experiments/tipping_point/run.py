@@ -15,7 +15,6 @@ more strongly (to see whether a trap needs a stronger loop than the defaults).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -26,8 +25,8 @@ from matplotlib.figure import Figure
 from coprod_sim.config import load_config
 from coprod_sim.model import CoProductionModel
 from coprod_sim.parallel import run_tasks
-from coprod_sim.runs import prepare_out_dir
 from coprod_sim.streams import replicate_seed
+from coprod_sim.experiment_cli import experiment_out, experiment_parser
 
 BASE = {"population.residents": 5000, "population.neighbourhoods": 10, "output.neighbourhood_metrics": False, "output.agent_views_max_residents": 0}
 VARIANTS = {
@@ -56,14 +55,10 @@ def task(args) -> dict:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = experiment_parser(__doc__, replicates=2, out="results/tipping_point", days=None)
     ap.add_argument("--years", type=int, default=10)
-    ap.add_argument("--replicates", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default="results/tipping_point")
-    ap.add_argument("--force", action="store_true")
     args = ap.parse_args()
-    out = prepare_out_dir(args.out, args.force)
+    out = experiment_out(args)
     days = 365 * args.years
     tasks = []
     for variant in VARIANTS:
