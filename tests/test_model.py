@@ -164,3 +164,18 @@ def test_burn_in_leaves_mesa_clock_at_day_zero(small_config):
     assert m.day == 0 and m.time == 0 and m.steps == 0
     m.step()
     assert m.day == 1 and m.time == 1 and m.steps == 1
+
+
+def test_patrol_stops_are_paired_across_policies(small_config):
+    """Potential stops are drawn the same under every policy and thinned by patrol
+    hours: a policy that patrols less keeps a subset of the baseline's stops."""
+    stops = {}
+    for name, changes in (("reactive", {}), ("d2d", {"policy.name": "door_to_door", "policy.door_to_door.hours_share": 0.5})):
+        m = CoProductionModel(with_overrides(small_config, {**changes, "trust.negative_contact_effect": 0.0, "trust.positive_contact_effect": 0.0, "trust.vicarious_fraction": 0.0}), rng=7)
+        seen = []
+        original = m._stops
+        m._stops = lambda beats, u, seen=seen, original=original: (seen.append(u[1].copy()), original(beats, u))
+        m.run(30)
+        stops[name] = np.concatenate(seen)
+    assert 0 < len(stops["d2d"]) < len(stops["reactive"])
+    assert np.isin(stops["d2d"], stops["reactive"]).all()  # the same draws, a subset kept

@@ -343,23 +343,28 @@ class CoProductionModel(mesa.Model):
         return top[np.argsort(-score[top], kind="stable")]
 
     def stop_contacts(self, hours_by_beat: np.ndarray, rng: np.random.Generator, rate_multiplier: float = 1.0) -> None:
-        """Police-initiated contacts (stops, enquiries) during patrol hours."""
-        pc = self.config.policing
+        """Police-initiated contacts (stops, enquiries) during `hours_by_beat` of patrol."""
         if not len(self.officer_beat):
             return
-        counts = rng.poisson(pc.stops_per_patrol_hour * rate_multiplier * hours_by_beat)
-        if counts.sum() == 0:
-            return
+        counts = rng.poisson(self.config.policing.stops_per_patrol_hour * rate_multiplier * hours_by_beat)
         beats = np.repeat(np.arange(len(counts)), counts)
-        officer = self.random_officers(rng, beats)
-        residents = self.random_residents(rng, beats)
+        self._stops(beats, rng.random((5, len(beats))))
+
+    def _stops(self, beats: np.ndarray, u: np.ndarray) -> None:
+        """Stops in the given beats from five uniforms each: officer, resident,
+        known-resident choice, which known resident, bad outcome."""
+        if len(beats) == 0:
+            return
+        pc = self.config.policing
+        count = self.beat_officer_count[beats]
+        officer = np.where(count > 0, self.beat_officer_start[beats] + (u[0] * count).astype(np.int64), (u[0] * len(self.officer_beat)).astype(np.int64))
+        residents = self.pop.nb_start[beats] + (u[1] * self.pop.nb_size[beats]).astype(np.int64)
         known = self.officer_known
         n_known = np.diff(known.indptr)[officer]
-        use_known = (rng.random(len(beats)) < pc.known_contact_share) & (n_known > 0)
-        if use_known.any():
-            pick = (rng.random(int(use_known.sum())) * n_known[use_known]).astype(np.int64)
-            residents[use_known] = known.indices[known.indptr[officer[use_known]] + pick]
-        bad = rng.random(len(beats)) < self.contact_bad_probability(officer, residents, pc.enforcement_bad_multiplier)
+        use_known = (u[2] < pc.known_contact_share) & (n_known > 0)
+        pick = (u[3][use_known] * n_known[use_known]).astype(np.int64)
+        residents[use_known] = known.indices[known.indptr[officer[use_known]] + pick]
+        bad = u[4] < self.contact_bad_probability(officer, residents, pc.enforcement_bad_multiplier)
         self.record_contacts(residents, bad)
         self._contacts["police_initiated"] += len(residents)
 
@@ -537,7 +542,20 @@ class CoProductionModel(mesa.Model):
 
     # -- 5. police-initiated contacts from patrol
     def _police_initiated_contacts(self) -> None:
-        self.stop_contacts(self.hours_today["patrol"], self.streams["stops"])
+        """Stops during random patrol. Common random numbers: potential stops are
+        drawn for the most patrol a beat could get (all of the force's hours, spread
+        by residents), the same under every policy, and kept in proportion to the
+        patrol hours it actually got; so policies differ only in which stops happen."""
+        if not len(self.officer_beat):
+            return
+        rng = self.streams["stops"]
+        cap = float(self.officer_hours.sum()) * self.pop.nb_size / self.pop.n
+        counts = rng.poisson(self.config.policing.stops_per_patrol_hour * cap)
+        beats = np.repeat(np.arange(len(counts)), counts)
+        u = rng.random((6, len(beats)))
+        keep_share = np.divide(self.hours_today["patrol"], cap, out=np.zeros_like(cap), where=cap > 0)
+        keep = u[5] < keep_share[beats]
+        self._stops(beats[keep], u[:5, keep])
 
     # -- 6. trust
     def _trust(self) -> None:
