@@ -125,3 +125,9 @@ def test_schedule_entries_are_validated_up_front():
 def test_group_names_that_clash_with_metrics_are_refused():
     with pytest.raises(ConfigError, match="group name 'violent' is reserved"):
         load_config(overrides={"population.groups": {"violent": {"share": 1}}})
+
+
+def test_schedule_errors_name_the_entry_by_its_position_in_the_file():
+    entries = [{"day": 100, "name": "reactive"}, {"day": 10, "door_to_door": {"neighbourhoods": [99]}}]
+    with pytest.raises(ConfigError, match=r"policy\.schedule\.1\.door_to_door\.neighbourhoods"):
+        load_config(overrides={"policy.schedule": entries})

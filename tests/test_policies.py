@@ -158,3 +158,20 @@ def test_community_meetings_are_staggered_across_beats(small_config):
     for b in range(5):
         days = [day for day, beats in held if b in beats]
         assert len(days) == 3 and min(np.diff(days)) >= 10  # then every interval_days
+
+
+def test_zero_hour_training_trains_everyone_at_once(small_config):
+    m = make(small_config, **{"policy.name": "procedural_justice_training", "policy.procedural_justice_training.hours_per_officer": 0.0})
+    before = m.officer_skill.copy()
+    m.step()
+    assert all(o.trained for o in m.officer_list) and (m.officer_skill > before).all()
+    assert m.timeseries()["hours_procedural_justice_training"].iloc[0] == 0
+
+
+def test_officer_hours_can_be_read_between_steps(small_config):
+    m = make(small_config)
+    m.step()
+    total = sum(sum(o.hours_today.values()) for o in m.officer_list)
+    staffed = m.beat_officer_count > 0  # a beat's hours are shared among its own officers
+    expected = sum(h[staffed].sum() for h in m.hours_today.values())
+    assert total > 0 and total == pytest.approx(expected)

@@ -447,7 +447,7 @@ class Config(Section):
             raise ValueError("population.residents must be at least population.neighbourhoods")
         self._check_policy_targets(self.policy, "policy")
         current = self.policy
-        for i, entry in enumerate(sorted(self.policy.schedule, key=lambda e: e.day)):
+        for i, entry in sorted(enumerate(self.policy.schedule), key=lambda ie: ie[1].day):  # applied in day order, named by file position
             try:
                 current = current.at(entry)
             except ValidationError as e:
@@ -745,7 +745,7 @@ def defaults_toml() -> str:
                 lines.append("")
 
     # Top-level keys must come before any table in TOML.
-    lines.append("# [[events]] entries: day, kind (misconduct, budget_cut, turnover, crime_surge) and that kind's fields.")
+    lines.append(f"# [[events]] entries: day, kind ({', '.join(EVENT_KINDS)}) and that kind's fields.")
     lines.append("events = []")
     lines.append("")
     for name in Config.model_fields:

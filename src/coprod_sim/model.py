@@ -376,6 +376,7 @@ class CoProductionModel(mesa.Model):
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
         """One day, in the ODD's order."""
+        self._start_day()
         self._apply_due_events_and_schedule()
         incidents = self._crime()
         reported = self._reporting(incidents)
@@ -582,6 +583,12 @@ class CoProductionModel(mesa.Model):
     def participation_nb(self) -> np.ndarray:
         return self._participation_nb
 
+    @property
+    def resident_input_nb(self) -> np.ndarray:
+        """What residents pass on to the police per neighbourhood (participation
+        discounted by communication barriers; equal to participation_nb without them)."""
+        return self._input_nb
+
     def _sum_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
         out = np.zeros(self.pop.n_neighbourhoods)
         out[self._nb_nonempty] = np.add.reduceat(values, self.pop.nb_start[self._nb_nonempty])
@@ -652,15 +659,21 @@ class CoProductionModel(mesa.Model):
     def _record(self, inc: crime.Incidents, reported: np.ndarray, effort: float) -> None:
         recording.record_day(self, inc, reported, effort)
 
-    def _reset_day(self) -> None:
-        self._shocks = trust.Shocks()
-        for key in self._contacts:
-            self._contacts[key] = 0
+    def _start_day(self) -> None:
+        """Clear the hours ledgers at the start of a day, so that between steps they
+        still show the day just simulated (officers' `hours_today`, the dashboard)."""
         for h in self.hours_today.values():
             h[:] = 0.0
         self._presence_extra[:] = 0.0
         self.place_hotspot_hours[:] = 0.0
         self._liaison_today[:] = 0.0
+
+    def _reset_day(self) -> None:
+        """Clear today's experiences and contact counts; contacts recorded between
+        steps (e.g. a designed round set up by hand) count toward the next day."""
+        self._shocks = trust.Shocks()
+        for key in self._contacts:
+            self._contacts[key] = 0
 
     # ------------------------------------------------------------------ outputs
     def timeseries(self) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Problem-oriented policing: police and residents take on the worst places (by
 the police's picture of crime) one at a time; after `hours_per_problem` a place's
 crime opportunity falls by `opportunity_reduction`, scaled by the
-neighbourhood's resident input (participation / coproduction.input_reference,
+neighbourhood's resident input (participation discounted by communication
+barriers / coproduction.input_reference,
 capped at 1 / reduction): without residents, problem-solving achieves little."""
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class ProblemOriented(Policy):
                 break
             self.bank -= knobs.hours_per_problem
             nb = model.pop.place_neighbourhood[place]
-            resident_input = model.participation_nb[nb] / model.config.coproduction.input_reference
+            resident_input = model.resident_input_nb[nb] / model.config.coproduction.input_reference
             reduction = min(1.0, knobs.opportunity_reduction * resident_input)
             model.place_opportunity[place] *= 1.0 - reduction
             self.solved_day[place] = model.day

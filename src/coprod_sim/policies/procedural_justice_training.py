@@ -24,9 +24,15 @@ class ProceduralJusticeTraining(Policy):
             self._all_trained_at = model.officer_version
             return np.zeros_like(hours_by_beat)
         remaining = sum(knobs.hours_per_officer - getattr(o, "training_hours", 0.0) for o in pending)
-        spend = min(given, remaining)
-        if spend <= 0 or given <= 0:
+        if given <= 0:
             return np.zeros_like(hours_by_beat)
+        if remaining <= 0:  # a course of zero hours: everyone pending is trained at once
+            for o in pending:
+                o.trained = True
+                o.pj_skill += knobs.skill_gain * (1.0 - o.pj_skill)
+            model.refresh_officers()
+            return np.zeros_like(hours_by_beat)
+        spend = min(given, remaining)
         left = spend
         changed = False
         for o in pending:  # a queue: officers are trained one after another
