@@ -22,7 +22,8 @@ def default_workers(n_tasks: int) -> int:
 def run_tasks(fn: Callable, tasks: Iterable, *, workers: int = 1, desc: str = "runs", progress: bool = True) -> list:
     """Apply `fn` to every task; results come back in task order."""
     tasks = list(tasks)
-    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress or len(tasks) <= 1, leave=False)
+    # disable=None: tqdm shows the bar on a terminal and stays quiet in logs and CI
+    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=True if (not progress or len(tasks) <= 1) else None, leave=False)
     results: list = [None] * len(tasks)
     try:
         if workers <= 1 or len(tasks) <= 1:
