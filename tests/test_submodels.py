@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from coprod_sim.network import csr_from_edges
 from coprod_sim.submodels import coproduction, crime, efficacy, reporting, response, trust

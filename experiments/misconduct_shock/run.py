@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -508,7 +507,7 @@ def _drop_none(x):
     return x
 
 
-def _merge(defaults: dict, changes: dict, model: type[BaseModel], prefix: str = "") -> dict:
+def _merge(defaults: dict, changes: dict, model: type[BaseModel]) -> dict:
     """Apply `changes` onto `defaults`: sections merge key by key; named tables
     (dict fields such as groups or a policy mix) and arrays replace whole."""
     out = dict(defaults)
@@ -516,7 +515,7 @@ def _merge(defaults: dict, changes: dict, model: type[BaseModel], prefix: str = 
         field = model.model_fields.get(key)
         sub = _section_type(field) if field is not None else None
         if sub is not None and isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value, sub, f"{prefix}{key}.")
+            out[key] = _merge(out[key], value, sub)
         else:
             out[key] = value  # unknown keys pass through for pydantic to reject by name
     return out
@@ -583,7 +582,7 @@ def read_toml(path: str | Path, _seen: tuple = ()) -> dict:
     return _merge(parent, data, Config)
 
 
-def format_validation_error(e: ValidationError, data: dict | None = None) -> str:
+def format_validation_error(e: ValidationError) -> str:
     lines = []
     for err in e.errors(include_url=False):
         loc = [str(x) for x in err["loc"]]
@@ -664,7 +663,7 @@ def load_config(path: str | Path | None = None, overrides: list[str] | dict | No
     try:
         return Config.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(format_validation_error(e, data)) from None
+        raise ConfigError(format_validation_error(e)) from None
 
 
 def _parse_overrides(overrides) -> list[tuple[str, Any]]:
@@ -689,7 +688,7 @@ def with_overrides(config: Config, overrides: dict | list[str]) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(format_validation_error(e, data)) from None
+        raise ConfigError(format_validation_error(e)) from None
 
 
 # =========================================================================== baseline.toml
@@ -756,7 +755,3 @@ def defaults_toml() -> str:
 
 def per_day(rate_per_year: float) -> float:
     return rate_per_year / DAYS_PER_YEAR
-
-
-def logit(p: float) -> float:
-    return math.log(p / (1 - p))

@@ -21,7 +21,7 @@ from .policies import REGISTRY, policy_shares
 from .population import beta_draws, build_population
 from .streams import as_seed_sequence, stream
 from .submodels import coproduction, crime, efficacy, reporting, response, trust
-from .submodels.crime import PROPERTY, VIOLENT
+from .submodels.crime import VIOLENT
 
 NEVER = np.iinfo(np.int32).min // 2
 
@@ -274,11 +274,7 @@ class CoProductionModel(mesa.Model):
     def random_officers(self, rng: np.random.Generator, beats: np.ndarray) -> np.ndarray:
         """One officer per entry: from the beat's officers, or anyone where a beat has none."""
         beats = np.asarray(beats, dtype=np.int64)
-        u = rng.random(len(beats))
-        count = self.beat_officer_count[beats]
-        anyone = (u * len(self.officer_beat)).astype(np.int64)
-        own = self.beat_officer_start[beats] + (u * count).astype(np.int64)
-        return np.where(count > 0, own, anyone)
+        return self._officer_from_uniform(beats, rng.random(len(beats)))
 
     def record_contacts(self, residents: np.ndarray, bad: np.ndarray) -> None:
         residents = np.asarray(residents, dtype=np.int64)
@@ -356,8 +352,7 @@ class CoProductionModel(mesa.Model):
         if len(beats) == 0:
             return
         pc = self.config.policing
-        count = self.beat_officer_count[beats]
-        officer = np.where(count > 0, self.beat_officer_start[beats] + (u[0] * count).astype(np.int64), (u[0] * len(self.officer_beat)).astype(np.int64))
+        officer = self._officer_from_uniform(beats, u[0])
         residents = self.pop.nb_start[beats] + (u[1] * self.pop.nb_size[beats]).astype(np.int64)
         known = self.officer_known
         n_known = np.diff(known.indptr)[officer]

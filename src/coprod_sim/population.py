@@ -150,9 +150,3 @@ def build_population(config: Config, rng: np.random.Generator, counts: np.ndarra
         place_start=place_start,
         place_count=place_count,
     )
-
-
-def random_residents_in(rng: np.random.Generator, pop: Population, neighbourhoods: np.ndarray) -> np.ndarray:
-    """One uniformly random resident of each listed neighbourhood (vectorised)."""
-    neighbourhoods = np.asarray(neighbourhoods, dtype=np.int64)
-    return pop.nb_start[neighbourhoods] + (rng.random(len(neighbourhoods)) * pop.nb_size[neighbourhoods]).astype(np.int64)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .config import Config, with_overrides
+from .config import Config
 from .metrics import safe_ratio, period_values
 from .model import CoProductionModel
 from .parallel import default_workers, run_tasks
@@ -74,10 +74,6 @@ def prepare_out_dir(out: str | Path, force: bool) -> Path:
         raise OutputError(f"--out {out} is not empty; choose another folder or pass --force to overwrite its files")
     out.mkdir(parents=True, exist_ok=True)
     return out
-
-
-def resolved_run_config(config: Config, seed: int, replicates: int, days: int | None) -> Config:
-    return with_overrides(config, {"run.seed": seed, "run.replicates": replicates, "run.days": days if days is not None else config.run.days})
 
 
 def summarize(results: list[RunResult]) -> dict:

@@ -21,7 +21,3 @@ def bad_contact_probability(skill: np.ndarray, *, bad_contact_max: float, multip
 def split_hours_by_residents(hours: float, nb_size: np.ndarray) -> np.ndarray:
     """Random preventive patrol covers the city evenly per resident."""
     return hours * nb_size / nb_size.sum()
-
-
-def poisson_counts(rng: np.random.Generator, rate_by_nb: np.ndarray) -> np.ndarray:
-    return rng.poisson(np.maximum(rate_by_nb, 0))

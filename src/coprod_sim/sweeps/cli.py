@@ -3,7 +3,6 @@ imports happen inside the commands, so `coprod-sim --help` stays fast)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 SWEEP_EPILOG = "Sweep files: see experiments/sweeps/*.toml and docs/howto-sweeps.md. Run (point i, replicate r) runs on replicate_seed(seed, r), so replicate r of every point shares its random numbers."

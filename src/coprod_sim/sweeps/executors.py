@@ -16,7 +16,6 @@ import os
 import time
 import traceback
 import uuid
-from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
