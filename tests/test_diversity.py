@@ -81,7 +81,7 @@ def test_enforcement_fear_lowers_reporting_and_participation_of_its_group():
     costs = b._reporting_costs(np.arange(b.pop.n))
     assert np.all(costs[minority] == 2.0) and np.all(costs[~minority] == 0)
     b.run(20)
-    assert b._fears_today is None  # over after duration_days
+    assert b.today.fear_costs is None  # over after duration_days
 
 
 def overlap_with_true_top(m, days=400):

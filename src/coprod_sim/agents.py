@@ -4,19 +4,24 @@ whose properties read and write the model's resident arrays."""
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 
 class Officer(mesa.Agent):
-    """A sworn officer: a beat (neighbourhood), a daily time budget and a
-    procedural-justice skill. Known residents live in the model's officer-resident
-    CSR (`model.officer_known`)."""
+    """A sworn officer: a beat (neighbourhood), a daily time budget, a
+    procedural-justice skill, language / cultural skill, residents of the beat the
+    officer knows by name, and training progress. The model mirrors officers in
+    arrays (`model.officer_skill`, ...; rebuilt by `model.refresh_officers()`)."""
 
-    def __init__(self, model, beat: int, pj_skill: float, hours_per_day: float, language_skill: float = 0.0):
+    def __init__(self, model, beat: int, pj_skill: float, hours_per_day: float, language_skill: float = 0.0, *, known=None):
         super().__init__(model)
         self.beat = int(beat)
         self.pj_skill = float(pj_skill)
         self.hours_per_day = float(hours_per_day)
         self.language_skill = float(language_skill)  # 1 cancels the communication barrier in this officer's contacts
+        self.known = np.empty(0, dtype=np.int64) if known is None else known  # resident ids known by name
+        self.trained = False  # has completed procedural-justice training
+        self.training_hours = 0.0  # hours of that training so far
         self.index = -1  # row in the model's officer arrays, set by the model
 
     @property

@@ -1,6 +1,7 @@
 """Scenario events, applied at the start of their day: a publicized misconduct
-incident, a budget cut, an officer turnover wave, an external crime surge.
-Their randomness comes from the model's `events` stream only."""
+incident, a budget cut, an officer turnover wave, an external crime surge, an
+enforcement fear. Their randomness comes from the model's `events` stream only;
+they act through the names of `model_api.ModelAPI`."""
 
 from __future__ import annotations
 
@@ -9,17 +10,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .config import BudgetCutEvent, CrimeSurgeEvent, EnforcementFearEvent, MisconductEvent, TurnoverEvent
+from .population import beta_draws
 from .submodels.trust import neighbours_of
 
 if TYPE_CHECKING:
-    from .model import CoProductionModel
+    from .model_api import ModelAPI
 
 
-def apply_event(model: "CoProductionModel", event) -> None:
+def apply_event(model: "ModelAPI", event) -> None:
     HANDLERS[type(event)](model, event)
 
 
-def misconduct(model: "CoProductionModel", ev: MisconductEvent) -> None:
+def misconduct(model: "ModelAPI", ev: MisconductEvent) -> None:
     """Residents of the named groups and neighbourhoods hear of it directly (a share
     `reach`); their network neighbours hear of it second-hand."""
     rng = model.streams["events"]
@@ -38,40 +40,38 @@ def misconduct(model: "CoProductionModel", ev: MisconductEvent) -> None:
     np.clip(model.anchor, 0, 1, out=model.anchor)
 
 
-def budget_cut(model: "CoProductionModel", ev: BudgetCutEvent) -> None:
+def budget_cut(model: "ModelAPI", ev: BudgetCutEvent) -> None:
     rng = model.streams["events"]
     officers = list(model.officers)
     n_cut = int(round(ev.fraction * len(officers)))
     for i in rng.choice(len(officers), size=n_cut, replace=False):
-        officers[i].remove()
+        model.remove_officer(officers[i])
     model.refresh_officers()
 
 
-def turnover(model: "CoProductionModel", ev: TurnoverEvent) -> None:
+def turnover(model: "ModelAPI", ev: TurnoverEvent) -> None:
     rng = model.streams["events"]
     officers = list(model.officers)
     n_out = int(round(ev.fraction * len(officers)))
     sd = model.config.policing.pj_skill_sd
-    from .population import beta_draws
-
     skills = beta_draws(rng, ev.recruit_skill_mean, sd, n_out)
     for i, skill in zip(rng.choice(len(officers), size=n_out, replace=False), skills):
         old = officers[i]
         model.add_officer(old.beat, skill, old.hours_per_day, knows_residents=False)
-        old.remove()
+        model.remove_officer(old)
     model.refresh_officers()
 
 
-def crime_surge(model: "CoProductionModel", ev: CrimeSurgeEvent) -> None:
+def crime_surge(model: "ModelAPI", ev: CrimeSurgeEvent) -> None:
     nbs = ev.neighbourhoods or list(range(model.pop.n_neighbourhoods))
-    model.surges.append((ev.day, ev.day + ev.duration_days, np.asarray(nbs), ev.multiplier))
+    model.add_surge(ev.day, ev.day + ev.duration_days, np.asarray(nbs), ev.multiplier)
 
 
-def enforcement_fear(model: "CoProductionModel", ev: EnforcementFearEvent) -> None:
+def enforcement_fear(model: "ModelAPI", ev: EnforcementFearEvent) -> None:
     """Fear of (e.g. immigration) enforcement: affected residents report and take
     part less while it lasts (logit costs), whatever their trust."""
     mask = model.pop.members(ev.groups, ev.neighbourhoods)
-    model.fears.append((ev.day, ev.day + ev.duration_days, mask, ev.reporting_cost, ev.participation_cost))
+    model.add_fear(ev.day, ev.day + ev.duration_days, mask, ev.reporting_cost, ev.participation_cost)
 
 
 HANDLERS = {MisconductEvent: misconduct, BudgetCutEvent: budget_cut, TurnoverEvent: turnover, CrimeSurgeEvent: crime_surge, EnforcementFearEvent: enforcement_fear}

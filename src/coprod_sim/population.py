@@ -9,6 +9,7 @@ per-agent objects, whatever N.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -55,6 +56,51 @@ class Population:
     @property
     def n_places(self) -> int:
         return len(self.place_neighbourhood)
+
+    @cached_property
+    def group_sizes(self) -> np.ndarray:
+        return self.block_size.sum(axis=0)
+
+    # -- sums and means over the contiguous id blocks: np.add.reduceat over their starts
+    @cached_property
+    def nonempty_neighbourhoods(self) -> np.ndarray:
+        return np.flatnonzero(self.nb_size > 0)
+
+    @cached_property
+    def nonempty_blocks(self) -> np.ndarray:
+        return np.flatnonzero(self.block_size.ravel() > 0)
+
+    def sum_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.n_neighbourhoods)
+        nonempty = self.nonempty_neighbourhoods
+        out[nonempty] = np.add.reduceat(values, self.nb_start[nonempty])
+        return out
+
+    def mean_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
+        return self.sum_by_neighbourhood(values) / np.maximum(self.nb_size, 1)
+
+    def sum_by_block(self, values: np.ndarray) -> np.ndarray:
+        """[K, G] sums over (neighbourhood, group) blocks."""
+        out = np.zeros(self.block_size.size)
+        nonempty = self.nonempty_blocks
+        out[nonempty] = np.add.reduceat(values, self.block_start.ravel()[nonempty])
+        return out.reshape(self.block_size.shape)
+
+    def random_residents(self, u: np.ndarray, neighbourhoods: np.ndarray, groups: list[str] | None = None) -> np.ndarray:
+        """One resident per entry of `neighbourhoods`, picked by the uniforms `u`
+        (of the given groups only, if any; -1 where a neighbourhood has none of them)."""
+        nb = np.asarray(neighbourhoods, dtype=np.int64)
+        if not groups:
+            return self.nb_start[nb] + (u * self.nb_size[nb]).astype(np.int64)
+        idx = self.group_ids(groups)
+        sizes = self.block_size[:, idx][nb]  # [draws, selected groups]
+        r = (u * sizes.sum(axis=1)).astype(np.int64)
+        out = np.full(len(nb), -1, dtype=np.int64)
+        for j, gi in enumerate(idx):
+            here = (out < 0) & (r < sizes[:, j])
+            out[here] = self.block_start[nb[here], gi] + r[here]
+            r = r - sizes[:, j]
+        return out
 
 
 def split_evenly(total: int, parts: int) -> np.ndarray:

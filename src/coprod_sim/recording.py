@@ -1,8 +1,10 @@
 """Daily metrics: what the model records each day (the stable metric names of
 docs/ODD.md), into Mesa's DataCollector and the per-neighbourhood table.
 
-Per-day overhead matters for small cities and sweeps, so values are plain
-Python scalars and reuse the neighbourhood counts the step already made.
+They are read from the day's record (`model.today`), the contacts since the
+last day ended (`model.contacts`) and the model's public state. Per-day overhead
+matters for small cities and sweeps, so values are plain Python scalars and
+reuse the neighbourhood counts the step already made.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ import numpy as np
 from .submodels.crime import VIOLENT
 
 if TYPE_CHECKING:
-    from .model import CoProductionModel
-    from .submodels import crime
+    from .model_api import ModelAPI
 
 
 class MetricsCollector(mesa.DataCollector):
@@ -34,9 +35,8 @@ def collector(names: list[str]) -> MetricsCollector:
     return MetricsCollector(model_reporters={name: partial(_read_metric, name=name) for name in names})
 
 
-def metric_names(model: "CoProductionModel") -> list[str]:
+def metric_names(group_names: list[str], activities: list[str]) -> list[str]:
     """The daily metric columns, in order (stable names, documented in docs/ODD.md)."""
-    groups = model.pop.group_names
     names = [
         "day", "crimes", "crimes_violent", "crimes_property", "crimes_reported", "reported_violent", "reported_property",
         "reporting_rate", "reporting_rate_violent", "reporting_rate_property", "crimes_cleared", "clearance_rate",
@@ -44,31 +44,39 @@ def metric_names(model: "CoProductionModel") -> list[str]:
         "police_contacts", "negative_contacts", "positive_contacts", "designed_contacts", "police_initiated_contacts",
         "response_served_share", "officers", "police_top5pct_true_share", "true_top5pct_share",
     ]
-    names += [f"mean_trust_{g}" for g in groups] + [f"reporting_rate_{g}" for g in groups] + [f"victims_{g}" for g in groups]
-    names += [f"hours_{a}" for a in model.hours_today]
+    names += [f"mean_trust_{g}" for g in group_names] + [f"reporting_rate_{g}" for g in group_names]
+    names += [f"victims_{g}" for g in group_names]
+    names += [f"hours_{a}" for a in activities]
     return names
 
-def record_day(model: "CoProductionModel", inc: crime.Incidents, reported: np.ndarray, effort: float) -> None:
-    """Compute today's metrics into `model.metrics`, collect them, and append the
-    per-neighbourhood rows."""
-    pop = model.pop
-    k = pop.n_neighbourhoods
+
+def record_day(model: "ModelAPI", *, neighbourhoods: bool) -> tuple[dict[str, float], dict[str, np.ndarray] | None]:
+    """Today's metrics by name, and (if `neighbourhoods`) today's rows of the
+    per-neighbourhood table."""
+    trust_sums = model.pop.sum_by_block(model.trust)  # [neighbourhood, group]
+    rows = neighbourhood_row(model, trust_sums.sum(axis=1)) if neighbourhoods else None
+    return daily_metrics(model, trust_sums), rows
+
+
+def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray) -> dict[str, float]:
+    """Today's metrics, by name (`trust_sums`: trust summed per neighbourhood and group)."""
+    pop, today, c = model.pop, model.today, model.contacts
+    inc, reported = today.incidents, today.reported
     violent = inc.kind == VIOLENT
     n_crimes, n_rep = len(inc), int(np.count_nonzero(reported))
     n_violent = int(np.count_nonzero(violent))
     rep_violent = int(np.count_nonzero(reported & violent))
-    cleared = int(np.count_nonzero(model._cleared))
-    trust_sums = model._sum_by_block(model.trust)
-    trust_by_group = (trust_sums.sum(axis=0) / np.maximum(model.group_sizes, 1)).tolist()
+    cleared = int(np.count_nonzero(today.cleared))
+    group_sizes = pop.group_sizes.tolist()
+    trust_by_group = (trust_sums.sum(axis=0) / np.maximum(pop.group_sizes, 1)).tolist()
     g = len(trust_by_group)
     vgroup = pop.group[inc.victim]
     victims_g = np.bincount(vgroup, minlength=g).tolist()
     reported_g = np.bincount(vgroup[reported], minlength=g).tolist()
-    present = [size > 0 for size in model.group_sizes.tolist()]
+    present = [size > 0 for size in group_sizes]
     rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g)]
     trust_present = [t for t, p in zip(trust_by_group, present) if p]
     rates_present = [r for r, p in zip(rate_g, present) if p]
-    c = model._contacts
     m = {
         "day": model.day,
         "crimes": n_crimes,
@@ -84,16 +92,15 @@ def record_day(model: "CoProductionModel", inc: crime.Incidents, reported: np.nd
         "clearance_rate": _div(cleared, n_rep),
         "mean_trust": float(trust_sums.sum()) / pop.n,
         "trust_gap": max(trust_present) - min(trust_present),
-        # NaN unless every group with members had victims today (a gap needs all groups' rates)
-        "reporting_gap": 0.0 if len(rates_present) == 1 else (max(rates_present) - min(rates_present) if not any(r != r for r in rates_present) else float("nan")),
-        "participation_rate": float(model._participation_nb @ model._nb_share),
-        "collective_efficacy": float(model.efficacy @ model._nb_share),
-        "police_contacts": c["total"],
-        "negative_contacts": c["negative"],
-        "positive_contacts": c["positive"],
-        "designed_contacts": c["designed"],
-        "police_initiated_contacts": c["police_initiated"],
-        "response_served_share": effort,
+        "reporting_gap": _gap(rates_present),
+        "participation_rate": float(model.participation_nb @ model.nb_share),
+        "collective_efficacy": float(model.efficacy @ model.nb_share),
+        "police_contacts": c.total,
+        "negative_contacts": c.negative,
+        "positive_contacts": c.positive,
+        "designed_contacts": c.designed,
+        "police_initiated_contacts": c.police_initiated,
+        "response_served_share": today.effort,
         "officers": len(model.officer_beat),
         **picture_accuracy(model),
     }
@@ -101,34 +108,49 @@ def record_day(model: "CoProductionModel", inc: crime.Incidents, reported: np.nd
         m[f"mean_trust_{name}"] = trust_by_group[i] if present[i] else float("nan")
         m[f"reporting_rate_{name}"] = rate_g[i]
         m[f"victims_{name}"] = victims_g[i]
-    for a, h in model.hours_today.items():
+    for a, h in today.hours.items():
         m[f"hours_{a}"] = float(h.sum())
-    model.metrics = m
-    model.datacollector.collect(model)
-    if model.config.output.neighbourhood_metrics:
-        crimes_nb, reports_nb, cleared_nb = model._counts_nb
-        model._nb_rows.append({
-            "day": np.full(k, model.day, dtype=np.int64),
-            "neighbourhood": np.arange(k, dtype=np.int64),
-            "crimes": crimes_nb,
-            "crimes_reported": reports_nb,
-            "crimes_cleared": cleared_nb,
-            "mean_trust": trust_sums.sum(axis=1) / np.maximum(pop.nb_size, 1),
-            "participation_rate": model._participation_nb.copy(),
-            "collective_efficacy": model.efficacy.copy(),
-            **{f"hours_{a}": h.copy() for a, h in model.hours_today.items()},
-        })
+    return m
 
-def picture_accuracy(model: "CoProductionModel") -> dict[str, float]:
+
+def neighbourhood_row(model: "ModelAPI", trust_sum_nb: np.ndarray) -> dict[str, np.ndarray]:
+    """Today's rows of the per-neighbourhood table (one per neighbourhood)."""
+    pop, today = model.pop, model.today
+    k = pop.n_neighbourhoods
+    return {
+        "day": np.full(k, model.day, dtype=np.int64),
+        "neighbourhood": np.arange(k, dtype=np.int64),
+        "crimes": today.crimes_nb,
+        "crimes_reported": today.reports_nb,
+        "crimes_cleared": today.cleared_nb,
+        "mean_trust": trust_sum_nb / np.maximum(pop.nb_size, 1),
+        "participation_rate": model.participation_nb.copy(),
+        "collective_efficacy": model.efficacy.copy(),
+        **{f"hours_{a}": h.copy() for a, h in today.hours.items()},
+    }
+
+
+def picture_accuracy(model: "ModelAPI") -> dict[str, float]:
     """Share of (smoothed) true crime at the 5% of places the police rank highest,
     and at the true top 5% (the most any ranking could capture)."""
     total = float(model.true_picture.sum())
     if total <= 0:
         return {"police_top5pct_true_share": float("nan"), "true_top5pct_share": float("nan")}
-    k = model._top_k
+    k = model.top_5pct_places
     police_top = model.top_places(k)
     true_top = np.argpartition(-model.true_picture, k - 1)[:k] if k < len(model.true_picture) else slice(None)
-    return {"police_top5pct_true_share": float(model.true_picture[police_top].sum()) / total, "true_top5pct_share": float(model.true_picture[true_top].sum()) / total}
+    return {
+        "police_top5pct_true_share": float(model.true_picture[police_top].sum()) / total,
+        "true_top5pct_share": float(model.true_picture[true_top].sum()) / total,
+    }
+
+
+def _gap(rates: list[float]) -> float:
+    """Highest minus lowest group rate; NaN unless every group with members had
+    victims today (a gap needs all groups' rates); 0 with one group."""
+    if len(rates) == 1:
+        return 0.0
+    return max(rates) - min(rates) if not any(r != r for r in rates) else float("nan")
 
 
 def _read_metric(model, name: str):

@@ -13,6 +13,15 @@ import zlib
 
 import numpy as np
 
+#: The model's own streams, one per submodel that draws. Each policy draws from a
+#: stream named after it (`Policy.rng`); the model adds the registered policies'
+#: names to these, and any other name is an error (a typo would otherwise open a
+#: fresh, silently independent stream).
+CORE_STREAMS = (
+    "mesa", "population", "network", "officers", "officer_language", "places", "crime", "service", "stops",
+    "local_knowledge", "events", "designed_officers",
+)
+
 
 def replicate_seed(seed: int, replicate: int) -> np.random.SeedSequence:
     """The r-th child of SeedSequence(seed): what replicate r of any command runs on."""
@@ -35,3 +44,23 @@ def stream(seq: np.random.SeedSequence, name: str) -> np.random.Generator:
     key = zlib.crc32(name.encode())
     child = np.random.SeedSequence(seq.entropy, spawn_key=tuple(seq.spawn_key) + (key,))
     return np.random.Generator(np.random.PCG64(child))
+
+
+class Streams:
+    """The run's named random streams, created on first use from its SeedSequence."""
+
+    def __init__(self, seq: np.random.SeedSequence, names):
+        self.seq = seq
+        self.names = frozenset(names)
+        self._made: dict[str, np.random.Generator] = {}
+
+    def __getitem__(self, name: str) -> np.random.Generator:
+        gen = self._made.get(name)
+        if gen is None:
+            if name not in self.names:
+                raise KeyError(
+                    f"unknown random stream {name!r}; declared: {', '.join(sorted(self.names))} "
+                    "(a policy draws from the stream named after it: Policy.rng)"
+                )
+            gen = self._made[name] = stream(self.seq, name)
+        return gen

@@ -14,7 +14,7 @@ from . import (  # noqa: F401  (importing registers the built-in policies)
 )
 from .base import REGISTRY, Policy, register
 
-__all__ = ["REGISTRY", "Policy", "register", "policy_shares"]
+__all__ = ["REGISTRY", "Policy", "activity_names", "register", "policy_shares"]
 
 
 def policy_shares(policy_config, policies: dict) -> dict[str, float]:
@@ -27,3 +27,12 @@ def policy_shares(policy_config, policies: dict) -> dict[str, float]:
     if policy_config.name == "reactive":
         return {}
     return {policy_config.name: policies[policy_config.name].solo_share()}
+
+
+def activity_names() -> list[str]:
+    """Officer activities with an `hours_<activity>` column, in a stable order."""
+    names = ["response", "patrol"]
+    for cls in REGISTRY.values():
+        if cls.activity not in names:
+            names.append(cls.activity)
+    return names

@@ -18,6 +18,10 @@ Writing a new policy (a full example: experiments/custom_policy.py):
             self.model.add_presence(hours_by_beat * 0.8)   # deterrent presence
             return hours_by_beat                            # hours used per beat
 
+A policy acts on the model only through the names of `model_api.ModelAPI`
+(docs/ODD.md, "What a policy or event may touch"), draws from `self.rng`, and
+keeps its own state on itself (declared in its `__init__`).
+
 Register it before building configs or models that name it. Policies run in
 worker processes too, so define it in an importable module (not in __main__
 of a script run with several workers) or run with workers=1.
@@ -34,7 +38,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 if TYPE_CHECKING:
-    from ..model import CoProductionModel
+    from ..model_api import ModelAPI
 
 REGISTRY: dict[str, type["Policy"]] = {}
 
@@ -52,8 +56,14 @@ class Policy:
     #: share of discretionary hours when run alone, for policies without a config section
     default_share: ClassVar[float] = 0.2
 
-    def __init__(self, model: "CoProductionModel"):
+    def __init__(self, model: "ModelAPI"):
         self.model = model
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The policy's own random stream (named after it): its draws never shift
+        another submodel's, so policies compare on common random numbers."""
+        return self.model.streams[self.name]
 
     @property
     def knobs(self):

@@ -41,7 +41,7 @@ class CommunityMeetings(Policy):
 
     def _hold(self, beats: np.ndarray) -> None:
         knobs, model, pop = self.knobs, self.model, self.model.pop
-        rng = model.streams["community_meetings"]
+        rng = self.rng
         members = np.concatenate([np.arange(pop.nb_start[b], pop.nb_start[b] + pop.nb_size[b]) for b in beats])
         p_attend = knobs.attendance_rate * model.participation[members]
         if model.has_barriers:

@@ -16,7 +16,7 @@ class DoorToDoor(Policy):
 
     def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
         knobs, model = self.knobs, self.model
-        rng = model.streams["door_to_door"]
+        rng = self.rng
         knocks = rng.poisson(hours_by_beat * knobs.visits_per_hour)
         if knocks.sum() == 0:
             return hours_by_beat

@@ -16,7 +16,7 @@ class FootPatrol(Policy):
     def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
         knobs, model = self.knobs, self.model
         model.add_presence(hours_by_beat * knobs.visibility)
-        rng = model.streams["foot_patrol"]
+        rng = self.rng
         counts = rng.poisson(hours_by_beat * knobs.informal_contacts_per_hour)
         if counts.sum() and len(model.officer_beat):
             residents = self.reach_residents(rng, counts)

@@ -22,9 +22,9 @@ class HotSpots(Policy):
         if n_places == 0:
             return np.zeros_like(hours_by_beat)
         places = model.top_places(n_places, self.target_neighbourhoods())
-        model.place_hotspot_hours[places] += dose
+        model.add_place_patrol(places, dose)
         nb = model.pop.place_neighbourhood[places]
         used = np.bincount(nb, minlength=len(hours_by_beat)) * dose
         model.add_presence(used)
-        model.stop_contacts(used, model.streams["hot_spots"], rate_multiplier=knobs.stops_multiplier)
+        model.stop_contacts(used, self.rng, rate_multiplier=knobs.stops_multiplier)
         return used

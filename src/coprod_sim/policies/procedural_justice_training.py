@@ -14,16 +14,20 @@ class ProceduralJusticeTraining(Policy):
     name = "procedural_justice_training"
     activity = "procedural_justice_training"
 
+    def __init__(self, model):
+        super().__init__(model)
+        self.all_trained_at: int | None = None  # officer_version when everyone was last found trained
+
     def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
         knobs, model = self.knobs, self.model
         given = float(hours_by_beat.sum())
-        if getattr(self, "_all_trained_at", None) == model.officer_version:
+        if self.all_trained_at == model.officer_version:
             return np.zeros_like(hours_by_beat)  # everyone trained, and the force has not changed since
-        pending = [o for o in model.officer_list if not getattr(o, "trained", False)]
+        pending = [o for o in model.officer_list if not o.trained]
         if not pending:
-            self._all_trained_at = model.officer_version
+            self.all_trained_at = model.officer_version
             return np.zeros_like(hours_by_beat)
-        remaining = sum(knobs.hours_per_officer - getattr(o, "training_hours", 0.0) for o in pending)
+        remaining = sum(knobs.hours_per_officer - o.training_hours for o in pending)
         if given <= 0:
             return np.zeros_like(hours_by_beat)
         if remaining <= 0:  # a course of zero hours: everyone pending is trained at once
@@ -38,8 +42,8 @@ class ProceduralJusticeTraining(Policy):
         for o in pending:  # a queue: officers are trained one after another
             if left <= 0:
                 break
-            take = min(left, knobs.hours_per_officer - getattr(o, "training_hours", 0.0))
-            o.training_hours = getattr(o, "training_hours", 0.0) + take
+            take = min(left, knobs.hours_per_officer - o.training_hours)
+            o.training_hours = o.training_hours + take
             left -= take
             if o.training_hours >= knobs.hours_per_officer - 1e-9:
                 o.trained = True

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from ..config import DAYS_PER_YEAR
+
 
 @dataclass
 class Shocks:
@@ -89,4 +91,4 @@ def apply_change(trust: np.ndarray, delta: np.ndarray) -> None:
 def drift_anchors(anchor: np.ndarray, trust: np.ndarray, *, anchor_drift_years: float) -> None:
     """Anchors follow experienced trust with a time constant of years (0 = fixed)."""
     if anchor_drift_years > 0:
-        anchor += (trust - anchor) / (anchor_drift_years * 365.0)
+        anchor += (trust - anchor) / (anchor_drift_years * DAYS_PER_YEAR)

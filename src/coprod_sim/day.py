@@ -1,0 +1,64 @@
+"""The day as data: everything one submodel hands to the next within a day.
+
+`CoProductionModel.step` starts a fresh `Day` (so between steps `model.today`
+still shows the day just simulated: its hours, incidents and counts), and each
+submodel reads the fields earlier submodels filled and fills its own. Nothing
+passes between submodels through hidden attributes.
+
+`Contacts` is kept apart because its life is different: contacts and other
+experiences accumulate from the end of one day to the end of the next, so that
+contacts made between steps (a door-to-door round set up by hand, a dashboard
+action) count toward the next day's trust update and metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .submodels.barriers import FearCosts
+from .submodels.crime import Incidents
+from .submodels.trust import Shocks
+
+
+@dataclass
+class Day:
+    """One day's hand-offs, in the order the submodels fill them (docs/ODD.md,
+    "Process overview and scheduling")."""
+
+    hours: dict[str, np.ndarray]  # officer hours per activity (hours_<activity>) and beat
+    presence_extra: np.ndarray  # visible police hours per beat beyond random patrol (deterrence)
+    place_patrol_hours: np.ndarray  # directed-patrol hours per place (hot spots)
+    liaison_coverage: np.ndarray  # share of each beat's barrier liaisons cover today, in [0, 1]
+    fear_costs: FearCosts | None = None  # 0. events: active enforcement fears (None when none)
+    incidents: Incidents | None = None  # 1. crime: the incidents that occurred
+    reported: np.ndarray | None = None  # 2. reporting: bool per incident, reported by the victim
+    effort: float = 1.0  # 3. response: share of response demand the force could serve
+    reported_incidents: Incidents | None = None  # 3. response: the reported incidents
+    cleared: np.ndarray | None = None  # 3. response: bool per reported incident
+    crimes_nb: np.ndarray | None = None  # 9. perceptions: incidents, reports, clearances per beat
+    reports_nb: np.ndarray | None = None
+    cleared_nb: np.ndarray | None = None
+
+    @classmethod
+    def start(cls, activities: list[str], n_neighbourhoods: int, n_places: int) -> "Day":
+        return cls(
+            hours={a: np.zeros(n_neighbourhoods) for a in activities},
+            presence_extra=np.zeros(n_neighbourhoods),
+            place_patrol_hours=np.zeros(n_places),
+            liaison_coverage=np.zeros(n_neighbourhoods),
+        )
+
+
+@dataclass
+class Contacts:
+    """Contacts and experiences since the last day ended: the trust shocks they cause
+    and the counts the metrics report."""
+
+    shocks: Shocks = field(default_factory=Shocks)
+    total: int = 0
+    negative: int = 0
+    positive: int = 0
+    designed: int = 0
+    police_initiated: int = 0
