@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import Config, with_overrides
+from .config import DAYS_PER_YEAR, Config, with_overrides
+from .metrics import safe_ratio
 from .model import CoProductionModel
 from .parallel import run_tasks
+from .runs import calibration_view, simulate
 from .streams import replicate_seed
 
 
@@ -37,48 +39,45 @@ C3_BAND = (0.10, 0.35)
 C8_BAND = (4.0, 14.0)
 
 
+def _day0_trust_by_group(model) -> dict[str, float]:
+    return {f"mean_trust_{g}_day0": float(model.trust[model.pop.group == i].mean()) for i, g in enumerate(model.pop.group_names)}
+
+
 def _baseline_task(args) -> dict:
     config, seed, r, days = args
-    m = CoProductionModel(config, rng=replicate_seed(seed, r))
-    day0_trust = {g: float(m.trust[m.pop.group == i].mean()) for i, g in enumerate(m.pop.group_names)}
-    m.run(days)
-    ts = m.timeseries()
-    n = m.pop.n
-    years = days / 365.0
+    result = simulate(config, seed, r, days, prepare=_day0_trust_by_group)
+    ts = result.timeseries
+    groups = config.population.groups
     return {
-        "reporting_rate_violent": ts["reported_violent"].sum() / max(ts["crimes_violent"].sum(), 1),
-        "reporting_rate_property": ts["reported_property"].sum() / max(ts["crimes_property"].sum(), 1),
-        "share_contacted_last_365_days": m.share_contacted(365),
-        "violent_per_1000_per_year": ts["crimes_violent"].sum() / years / n * 1000,
-        "property_per_1000_per_year": ts["crimes_property"].sum() / years / n * 1000,
-        **{f"mean_trust_{g}_day0": v for g, v in day0_trust.items()},
-        **{f"mean_trust_{g}": float(ts[f"mean_trust_{g}"].mean()) for g in m.pop.group_names},
-        "clearance_rate": ts["crimes_cleared"].sum() / max(ts["crimes_reported"].sum(), 1),
+        **calibration_view([result]),
+        **{k: v for k, v in result.extras.items() if k.endswith("_day0")},
+        **{f"mean_trust_{g}": float(ts[f"mean_trust_{g}"].mean()) for g in groups},
+        "clearance_rate": safe_ratio(ts["crimes_cleared"].sum(), ts["crimes_reported"].sum()),
         "participation_rate": float(ts["participation_rate"].mean()),
         "collective_efficacy": float(ts["collective_efficacy"].mean()),
     }
 
 
-def measure_baseline(config: Config, *, seeds: int = 4, days: int = 365, seed: int = 0, workers: int = 1) -> dict:
+def measure_baseline(config: Config, *, seeds: int = 4, days: int = DAYS_PER_YEAR, seed: int = 0, workers: int = 1) -> dict:
     """Mean of each calibration quantity over `seeds` replicates (burn-in, then `days`)."""
     rows = run_tasks(_baseline_task, [(config, seed, r, days) for r in range(seeds)], workers=workers, progress=False)
     return {k: float(np.mean([row[k] for row in rows])) for k in rows[0] if rows[0][k] is not None}
 
 
+def _hold_full_trust(model) -> None:
+    model.set_trust(1.0, hold=True)
+
+
 def _c3_task(args) -> tuple[float, float, float, float]:
     config, seed, r, days = args
     out = []
-    for hold in (False, True):
-        m = CoProductionModel(config, rng=replicate_seed(seed, r))
-        if hold:
-            m.set_trust(1.0, hold=True)
-        m.run(days)
-        ts = m.timeseries()
-        out += [ts["reported_violent"].sum() / ts["crimes_violent"].sum(), ts["reported_property"].sum() / ts["crimes_property"].sum()]
+    for prepare in (None, _hold_full_trust):
+        view = calibration_view([simulate(config, seed, r, days, prepare=prepare)])
+        out += [view["reporting_rate_violent"], view["reporting_rate_property"]]
     return tuple(out)
 
 
-def recovered_nonreporting(config: Config, *, seeds: int = 4, days: int = 365, seed: int = 0, workers: int = 1) -> dict:
+def recovered_nonreporting(config: Config, *, seeds: int = 4, days: int = DAYS_PER_YEAR, seed: int = 0, workers: int = 1) -> dict:
     """C3: after burn-in, trust set to 1 and held for `days`, paired with the same seeds
     untouched: (r1 - r0) / (1 - r0) per crime type."""
     rows = np.array(run_tasks(_c3_task, [(config, seed, r, days) for r in range(seeds)], workers=workers, progress=False))

@@ -13,7 +13,7 @@ from scipy import stats
 from .config import Config, ConfigError, with_overrides
 from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours
 from .parallel import default_workers, run_tasks
-from .runs import RunResult, _simulate_task, write_run_folder
+from .runs import RunResult, simulate_task, write_run_folder
 
 COLUMNS = ["policy", "metric", "period", "group", "neighbourhood", "baseline_mean", "policy_mean", "diff", "diff_low", "diff_high", "rel_diff"]
 KEYS = ["period", "metric", "group", "neighbourhood"]
@@ -149,7 +149,7 @@ def run_comparison(configs: dict[str, Config], *, seed: int, replicates: int, da
     configuration runs on replicate_seed(seed, r)."""
     tasks = [(cfg, seed, r, days) for cfg in configs.values() for r in range(replicates)]
     workers = default_workers(len(tasks)) if workers is None else workers
-    flat = run_tasks(_simulate_task, tasks, workers=workers, desc="runs", progress=progress)
+    flat = run_tasks(simulate_task, tasks, workers=workers, desc="runs", progress=progress)
     return {name: flat[i * replicates : (i + 1) * replicates] for i, name in enumerate(configs)}
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import platform
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .config import Config
+from .config import DAYS_PER_YEAR, Config
 from .metrics import safe_ratio, period_values
 from .model import CoProductionModel
 from .parallel import default_workers, run_tasks
@@ -37,9 +38,12 @@ class RunResult:
     extras: dict = field(default_factory=dict)
 
 
-def simulate(config: Config, seed: int, replicate: int, days: int | None = None) -> RunResult:
-    """One replicate: burn-in, then `days` recorded days."""
+def simulate(config: Config, seed: int, replicate: int, days: int | None = None, *, prepare: Callable[[CoProductionModel], dict | None] | None = None) -> RunResult:
+    """One replicate, the one way every command runs the model: burn-in, then
+    `prepare(model)` if given (it may change the model, e.g. hold trust, and may
+    return values to keep in `extras`), then `days` recorded days."""
     model = CoProductionModel(config, rng=replicate_seed(seed, replicate))
+    extras = dict(prepare(model) or {}) if prepare is not None else {}
     model.run(days if days is not None else config.run.days)
     ts = model.timeseries()
     ts.insert(0, "seed", seed)
@@ -47,11 +51,12 @@ def simulate(config: Config, seed: int, replicate: int, days: int | None = None)
     nb = model.neighbourhood_table()
     if len(nb):
         nb.insert(0, "replicate", replicate)
-    extras = {"share_contacted_last_365_days": model.share_contacted(365), "residents": model.pop.n, "places": model.pop.n_places}
+    extras.update(share_contacted_last_365_days=model.share_contacted(DAYS_PER_YEAR), residents=model.pop.n, places=model.pop.n_places)
     return RunResult(replicate, seed, ts, nb, extras)
 
 
-def _simulate_task(args) -> RunResult:
+def simulate_task(args) -> RunResult:
+    """`simulate` for a process pool: args = (config, seed, replicate, days)."""
     config, seed, replicate, days = args
     return simulate(config, seed, replicate, days)
 
@@ -61,7 +66,7 @@ def run_replicates(config: Config, *, seed: int | None = None, replicates: int |
     replicates = config.run.replicates if replicates is None else replicates
     tasks = [(config, seed, r, days) for r in range(replicates)]
     workers = default_workers(len(tasks)) if workers is None else workers
-    return run_tasks(_simulate_task, tasks, workers=workers, desc=desc, progress=progress)
+    return run_tasks(simulate_task, tasks, workers=workers, desc=desc, progress=progress)
 
 
 # ---------------------------------------------------------------------- output folder
@@ -76,6 +81,22 @@ def prepare_out_dir(out: str | Path, force: bool) -> Path:
     return out
 
 
+def calibration_view(results: list[RunResult]) -> dict:
+    """The calibrated quantities (C1, C2, C4, C6, C7) over a set of replicates:
+    rates per 1,000 residents per year, pooled reporting ratios, mean share contacted."""
+    ts = pd.concat([r.timeseries for r in results], ignore_index=True)
+    days = int(ts["day"].nunique())
+    residents = results[0].extras["residents"]
+    per_year = DAYS_PER_YEAR / days * 1000.0 / residents
+    return {
+        "violent_per_1000_per_year": float(ts["crimes_violent"].sum() / len(results) * per_year),
+        "property_per_1000_per_year": float(ts["crimes_property"].sum() / len(results) * per_year),
+        "reporting_rate_violent": _nan_to_none(safe_ratio(ts["reported_violent"].sum(), ts["crimes_violent"].sum())),
+        "reporting_rate_property": _nan_to_none(safe_ratio(ts["reported_property"].sum(), ts["crimes_property"].sum())),
+        "share_contacted_last_365_days": float(np.mean([r.extras["share_contacted_last_365_days"] for r in results])),
+    }
+
+
 def summarize(results: list[RunResult]) -> dict:
     ts = pd.concat([r.timeseries for r in results], ignore_index=True)
     pv = period_values(ts)
@@ -86,15 +107,7 @@ def summarize(results: list[RunResult]) -> dict:
         per_rep.setdefault(period, {})[key] = {"mean": _nan_to_none(np.nanmean(vals) if np.isfinite(vals).any() else np.nan), "per_replicate": [_nan_to_none(v) for v in vals]}
     days = int(ts["day"].nunique())
     residents = results[0].extras["residents"]
-    per_year = 365.0 / days * 1000.0 / residents
-    calib = {
-        "violent_per_1000_per_year": float(ts["crimes_violent"].sum() / len(results) * per_year),
-        "property_per_1000_per_year": float(ts["crimes_property"].sum() / len(results) * per_year),
-        "reporting_rate_violent": _nan_to_none(safe_ratio(ts["reported_violent"].sum(), ts["crimes_violent"].sum())),
-        "reporting_rate_property": _nan_to_none(safe_ratio(ts["reported_property"].sum(), ts["crimes_property"].sum())),
-        "share_contacted_last_365_days": float(np.mean([r.extras["share_contacted_last_365_days"] for r in results])),
-    }
-    return {"days": days, "replicates": len(results), "residents": residents, "calibration_view": calib, "periods": per_rep}
+    return {"days": days, "replicates": len(results), "residents": residents, "calibration_view": calibration_view(results), "periods": per_rep}
 
 
 def _nan_to_none(x):

@@ -27,6 +27,7 @@ DASHBOARD_DEFAULTS: dict[str, object] = {
     "population.residents": 10_000,
     "run.burn_in_days": 120,
 }
+SCHEMA_DEFAULTS = Config()  # the sidebar's starting values where no preset sets them
 AS_SCENARIO = "as in scenario"
 BASELINE = "baseline"
 # The "mix" choice when the scenario has no mix of its own: shares of discretionary hours.
@@ -173,11 +174,11 @@ class DashboardModel(CoProductionModel):
         preset: str = BASELINE,
         policy: str = AS_SCENARIO,
         residents: int = DASHBOARD_DEFAULTS["population.residents"],
-        officers_per_1000: float = 2.2,
-        negative_contact_effect: float = 0.10,
-        designed_contact_effect: float = 0.10,
-        vicarious_fraction: float = 0.3,
-        social_rate_per_day: float = 0.01,
+        officers_per_1000: float = SCHEMA_DEFAULTS.population.officers_per_1000,
+        negative_contact_effect: float = SCHEMA_DEFAULTS.trust.negative_contact_effect,
+        designed_contact_effect: float = SCHEMA_DEFAULTS.trust.designed_contact_effect,
+        vicarious_fraction: float = SCHEMA_DEFAULTS.trust.vicarious_fraction,
+        social_rate_per_day: float = SCHEMA_DEFAULTS.trust.social_rate_per_day,
         seed: int = 0,
         *,
         config: Config | None = None,
@@ -195,9 +196,7 @@ class DashboardModel(CoProductionModel):
             }
             config = build_config(path, overrides, controls, policy)
             preset = name
-        super().__init__(config, rng=replicate_seed(int(seed), 0), burn_in=False)
-        while self.day < 0:
-            CoProductionModel.step(self)  # burn-in: the model's day, not Mesa's clock
+        super().__init__(config, rng=replicate_seed(int(seed), 0))  # burn-in runs off Mesa's clock
         self.preset = preset
         self.seed = int(seed)
         self.actions: list[tuple[int, str]] = []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..config import DAYS_PER_YEAR
+from ..state import NEVER
 from .base import Policy, register
 
 
@@ -20,7 +22,7 @@ class ProblemOriented(Policy):
     def __init__(self, model):
         super().__init__(model)
         self.bank = 0.0
-        self.solved_day = np.full(model.pop.n_places, np.iinfo(np.int32).min // 2, dtype=np.int64)
+        self.solved_day = np.full(model.pop.n_places, NEVER, dtype=np.int64)
         self.solved = 0
 
     def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
@@ -41,6 +43,6 @@ class ProblemOriented(Policy):
 
     def _next_place(self) -> int | None:
         model = self.model
-        recent = model.day - self.solved_day < 365
+        recent = model.day - self.solved_day < DAYS_PER_YEAR  # a place is taken on again after a year at the soonest
         candidates = model.top_places(1, self.target_neighbourhoods(), exclude=recent)
         return int(candidates[0]) if len(candidates) else None

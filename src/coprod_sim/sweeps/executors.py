@@ -59,15 +59,10 @@ def simulate(task: RunTask) -> pd.DataFrame:
     (period, metric, group, value); "daily": the daily metrics table."""
     from ..config import with_overrides
     from ..metrics import period_values
-    from ..model import CoProductionModel
-    from ..streams import replicate_seed
+    from ..runs import simulate as simulate_replicate
 
     config = with_overrides(task.config, task.params)
-    model = CoProductionModel(config, rng=replicate_seed(task.seed, task.replicate))
-    model.run(task.days)
-    ts = model.timeseries()
-    ts.insert(0, "seed", task.seed)
-    ts.insert(0, "replicate", task.replicate)
+    ts = simulate_replicate(config, task.seed, task.replicate, task.days).timeseries
     if task.outputs == "daily":
         return ts
     return period_values(ts).drop(columns="replicate")
