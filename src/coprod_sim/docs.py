@@ -34,8 +34,19 @@ def _rows(model: type[BaseModel], instance, prefix: str):
             yield ("events", "[]", "-", "-", "list of scenario events (see Submodels: events)", "")
             continue
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        shown = "(unset)" if value is None else ("{}" if value == {} else repr(value) if isinstance(value, str) else str(value))
-        yield (path, shown, extra.get("unit", "-"), range_text(path.split(".")).split(", in ")[0] or "-", field.description or "", extra.get("source", ""))
+        shown = (
+            "(unset)"
+            if value is None
+            else ("{}" if value == {} else repr(value) if isinstance(value, str) else str(value))
+        )
+        yield (
+            path,
+            shown,
+            extra.get("unit", "-"),
+            range_text(path.split(".")).split(", in ")[0] or "-",
+            field.description or "",
+            extra.get("source", ""),
+        )
 
 
 def parameter_table() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
@@ -12,11 +12,22 @@ from .section import P, Section
 class MisconductEvent(Section):
     day: int = P(0, "day", "Day the incident becomes public.", ge=0)
     kind: Literal["misconduct"] = "misconduct"
-    salience: float = P(0.2, "share of trust", "Trust lost by residents who hear of it directly: T -= salience * T.", ge=0, le=1)
+    salience: float = P(
+        0.2, "share of trust", "Trust lost by residents who hear of it directly: T -= salience * T.", ge=0, le=1
+    )
     groups: list[str] = Field(default_factory=list, description="Groups that hear of it (empty = all).")
     neighbourhoods: list[int] = Field(default_factory=list, description="Neighbourhoods that hear of it (empty = all).")
-    reach: float = P(0.6, "share", "Share of residents in the named groups and neighbourhoods who hear of it directly; their network neighbours hear of it second-hand (trust.vicarious_fraction).", ge=0, le=1)
-    anchor_share: float = P(0.0, "share", "Share of the trust loss that also lowers residents' anchors (a lasting scar).", ge=0, le=1)
+    reach: float = P(
+        0.6,
+        "share",
+        "Share of residents in the named groups and neighbourhoods who hear of it directly; their network neighbours "
+        "hear of it second-hand (trust.vicarious_fraction).",
+        ge=0,
+        le=1,
+    )
+    anchor_share: float = P(
+        0.0, "share", "Share of the trust loss that also lowers residents' anchors (a lasting scar).", ge=0, le=1
+    )
 
 
 class BudgetCutEvent(Section):
@@ -46,10 +57,17 @@ class EnforcementFearEvent(Section):
     duration_days: int = P(365, "days", "How long it lasts.", ge=1)
     groups: list[str] = Field(default_factory=list, description="Groups affected (empty = all).")
     neighbourhoods: list[int] = Field(default_factory=list, description="Neighbourhoods affected (empty = all).")
-    reporting_cost: float = P(1.0, "logit", "Lower reporting logit of affected victims (Theodore 2013: 44% of Latino respondents less likely to contact police).", ge=0, le=10)
+    reporting_cost: float = P(
+        1.0,
+        "logit",
+        "Lower reporting logit of affected victims (Theodore 2013: 44% of Latino respondents less likely to contact "
+        "police).",
+        ge=0,
+        le=10,
+    )
     participation_cost: float = P(1.0, "logit", "Lower participation logit of affected residents.", ge=0, le=10)
 
 
-EVENT_TYPES = (MisconductEvent, BudgetCutEvent, TurnoverEvent, CrimeSurgeEvent, EnforcementFearEvent)
-Event = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]
-EVENT_KINDS = tuple(event.model_fields["kind"].default for event in EVENT_TYPES)
+AnyEvent = MisconductEvent | BudgetCutEvent | TurnoverEvent | CrimeSurgeEvent | EnforcementFearEvent
+Event = Annotated[AnyEvent, Field(discriminator="kind")]
+EVENT_KINDS = tuple(event.model_fields["kind"].default for event in get_args(AnyEvent))

@@ -78,7 +78,9 @@ def _parse_file(path: Path, referrer: Path | None) -> dict:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ConfigError(f"{what} {path}{named} is not a UTF-8 TOML text file (byte {raw[e.start]:#04x} at offset {e.start})") from None
+        raise ConfigError(
+            f"{what} {path}{named} is not a UTF-8 TOML text file (byte {raw[e.start]:#04x} at offset {e.start})"
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -143,7 +145,9 @@ def _refuse_new_entry(data: dict, path: str, value: Any) -> None:
             return
         table = ".".join(parts[: i + 1])
         needs = "a number" if numbers else "its full definition in a config file"
-        raise ConfigError(f"{path}: {table} has no entry {entry!r} (it has {', '.join(node) or 'none'}); a new entry needs {needs}")
+        raise ConfigError(
+            f"{path}: {table} has no entry {entry!r} (it has {', '.join(node) or 'none'}); a new entry needs {needs}"
+        )
 
 
 def set_path(d: dict, path: str, value: Any) -> None:

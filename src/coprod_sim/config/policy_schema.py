@@ -16,60 +16,188 @@ from .section import P, Section
 
 
 def _hours_share(default: float):
-    return P(default, "share of discretionary hours", "Share of discretionary officer hours the policy takes when it runs alone (the rest is reactive patrol). In a mix, policy.mix sets the shares instead.", ge=0, le=1)
+    return P(
+        default,
+        "share of discretionary hours",
+        "Share of discretionary officer hours the policy takes when it runs alone (the rest is reactive patrol). In a "
+        "mix, policy.mix sets the shares instead.",
+        ge=0,
+        le=1,
+    )
 
 
 class PolicyKnobs(Section):
     hours_share: float = _hours_share(0.2)
-    target: Literal["listed", "lowest_trust", "highest_barrier"] = P("listed", "-", "Where the policy works: 'listed' (the neighbourhoods list; empty = all), or the target_count neighbourhoods with the lowest mean trust / highest communication barrier (re-chosen each day).")
-    neighbourhoods: list[int] = Field(default_factory=list, description="Neighbourhoods the policy works in when target = 'listed' (empty = all, hours in proportion to residents).")
-    target_count: int = P(5, "neighbourhoods", "How many neighbourhoods 'lowest_trust' and 'highest_barrier' select.", ge=1, le=100000)
-    groups: list[str] = Field(default_factory=list, description="Resident groups the policy reaches (empty = all): hours go to neighbourhoods in proportion to these groups' residents, and resident-facing activities (visits, informal contacts, meetings) reach only them.")
+    target: Literal["listed", "lowest_trust", "highest_barrier"] = P(
+        "listed",
+        "-",
+        "Where the policy works: 'listed' (the neighbourhoods list; empty = all), or the target_count neighbourhoods "
+        "with the lowest mean trust / highest communication barrier (re-chosen each day).",
+    )
+    neighbourhoods: list[int] = Field(
+        default_factory=list,
+        description=(
+            "Neighbourhoods the policy works in when target = 'listed' (empty = all, hours in proportion to residents)."
+        ),
+    )
+    target_count: int = P(
+        5, "neighbourhoods", "How many neighbourhoods 'lowest_trust' and 'highest_barrier' select.", ge=1, le=100000
+    )
+    groups: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Resident groups the policy reaches (empty = all): hours go to neighbourhoods in proportion to these "
+            "groups' residents, and resident-facing activities (visits, informal contacts, meetings) reach only them."
+        ),
+    )
 
 
 class DoorToDoorConfig(PolicyKnobs):
     visits_per_hour: float = P(2.0, "households/officer-hour", "Doors knocked per officer-hour.", ge=0, le=100)
-    reach_probability: float = P(0.41, "probability", "Chance a knock reaches the resident.", ge=0, le=1, source="Peyton et al. 2019: 41% (C9)")
+    reach_probability: float = P(
+        0.41, "probability", "Chance a knock reaches the resident.", ge=0, le=1, source="Peyton et al. 2019: 41% (C9)"
+    )
     revisit_after_days: int = P(180, "days", "A resident is not visited again within this many days.", ge=0, le=36500)
 
 
 class HotSpotsConfig(PolicyKnobs):
-    minutes_per_visit: float = P(15.0, "minutes", "Length of one directed-patrol visit to a hot spot.", gt=0, le=600, source="Koper 1995: 10-15 minute visits")
-    visits_per_day: float = P(3.0, "visits/place/day", "Visits each targeted place receives per day; sets how many places the hours cover.", gt=0, le=100)
-    crime_reduction: float = P(0.25, "share", "Reduction of offending at a place receiving the full daily dose (smoothed over crime.perception_memory_days).", ge=0, le=1, source="Braga et al. 2019 Campbell review: modest reductions, diffusion > displacement")
-    stops_multiplier: float = P(1.5, "x", "Police-initiated contacts per hour at hot spots, relative to random patrol (proactive enforcement).", ge=0, le=20)
+    minutes_per_visit: float = P(
+        15.0,
+        "minutes",
+        "Length of one directed-patrol visit to a hot spot.",
+        gt=0,
+        le=600,
+        source="Koper 1995: 10-15 minute visits",
+    )
+    visits_per_day: float = P(
+        3.0,
+        "visits/place/day",
+        "Visits each targeted place receives per day; sets how many places the hours cover.",
+        gt=0,
+        le=100,
+    )
+    crime_reduction: float = P(
+        0.25,
+        "share",
+        "Reduction of offending at a place receiving the full daily dose (smoothed over crime.perception_memory_days).",
+        ge=0,
+        le=1,
+        source="Braga et al. 2019 Campbell review: modest reductions, diffusion > displacement",
+    )
+    stops_multiplier: float = P(
+        1.5,
+        "x",
+        "Police-initiated contacts per hour at hot spots, relative to random patrol (proactive enforcement).",
+        ge=0,
+        le=20,
+    )
 
 
 class FootPatrolConfig(PolicyKnobs):
-    informal_contacts_per_hour: float = P(1.5, "contacts/officer-hour", "Informal (non-enforcement) conversations per hour on foot.", ge=0, le=100, source="Ratcliffe et al. 2011; Skogan 2006")
-    bad_multiplier: float = P(0.3, "x", "Informal contacts go badly this many times as often as routine contacts.", ge=0, le=10)
+    informal_contacts_per_hour: float = P(
+        1.5,
+        "contacts/officer-hour",
+        "Informal (non-enforcement) conversations per hour on foot.",
+        ge=0,
+        le=100,
+        source="Ratcliffe et al. 2011; Skogan 2006",
+    )
+    bad_multiplier: float = P(
+        0.3, "x", "Informal contacts go badly this many times as often as routine contacts.", ge=0, le=10
+    )
     visibility: float = P(1.0, "x", "Deterrent presence of a foot-patrol hour relative to a patrol hour.", ge=0, le=10)
 
 
 class CommunityMeetingsConfig(PolicyKnobs):
-    interval_days: int = P(30, "days", "Days between meetings in a neighbourhood.", ge=1, le=3650, source="Chicago CAPS: monthly beat meetings (Skogan 2006)")
-    hours_per_meeting: float = P(6.0, "officer-hours", "Officer time per meeting (preparation and attendance).", gt=0, le=1000)
-    attendance_rate: float = P(0.08, "share", "Chance a resident attends, times the resident's participation propensity.", ge=0, le=1, source="Skogan 2006: attendance mostly below 1 in 50 residents")
-    efficacy_gain: float = P(0.5, "efficacy per attendee share", "Collective-efficacy gain per meeting: gain x attendees / residents of the neighbourhood.", ge=0, le=100)
+    interval_days: int = P(
+        30,
+        "days",
+        "Days between meetings in a neighbourhood.",
+        ge=1,
+        le=3650,
+        source="Chicago CAPS: monthly beat meetings (Skogan 2006)",
+    )
+    hours_per_meeting: float = P(
+        6.0, "officer-hours", "Officer time per meeting (preparation and attendance).", gt=0, le=1000
+    )
+    attendance_rate: float = P(
+        0.08,
+        "share",
+        "Chance a resident attends, times the resident's participation propensity.",
+        ge=0,
+        le=1,
+        source="Skogan 2006: attendance mostly below 1 in 50 residents",
+    )
+    efficacy_gain: float = P(
+        0.5,
+        "efficacy per attendee share",
+        "Collective-efficacy gain per meeting: gain x attendees / residents of the neighbourhood.",
+        ge=0,
+        le=100,
+    )
 
 
 class ProceduralJusticeTrainingConfig(PolicyKnobs):
     hours_share: float = _hours_share(0.5)
-    hours_per_officer: float = P(8.0, "officer-hours", "Training time per officer (a one-day course).", ge=0, le=1000, source="Wood, Tyler & Papachristos 2020 PNAS: one-day course")
+    hours_per_officer: float = P(
+        8.0,
+        "officer-hours",
+        "Training time per officer (a one-day course).",
+        ge=0,
+        le=1000,
+        source="Wood, Tyler & Papachristos 2020 PNAS: one-day course",
+    )
     skill_gain: float = P(0.3, "share of remaining skill", "After training: skill += gain x (1 - skill).", ge=0, le=1)
 
 
 class ProblemOrientedConfig(PolicyKnobs):
-    hours_per_problem: float = P(200.0, "officer-hours", "Officer time to analyse and respond to one problem place with residents (a SARA project of several weeks).", gt=0, le=100000)
-    opportunity_reduction: float = P(0.4, "share", "Crime opportunity removed at a solved place when resident input is at coproduction.input_reference (scales with input, capped at 1).", ge=0, le=1, source="Hinkle et al. 2020 Campbell review")
-    effect_decay_years: float = P(2.0, "years", "Time constant with which a solved place's opportunity returns (0 = permanent).", ge=0, le=100)
+    hours_per_problem: float = P(
+        200.0,
+        "officer-hours",
+        "Officer time to analyse and respond to one problem place with residents (a SARA project of several weeks).",
+        gt=0,
+        le=100000,
+    )
+    opportunity_reduction: float = P(
+        0.4,
+        "share",
+        "Crime opportunity removed at a solved place when resident input is at coproduction.input_reference (scales "
+        "with input, capped at 1).",
+        ge=0,
+        le=1,
+        source="Hinkle et al. 2020 Campbell review",
+    )
+    effect_decay_years: float = P(
+        2.0, "years", "Time constant with which a solved place's opportunity returns (0 = permanent).", ge=0, le=100
+    )
 
 
 class LiaisonConfig(PolicyKnobs):
-    target: Literal["listed", "lowest_trust", "highest_barrier"] = P("highest_barrier", "-", "Where liaisons work (default: the neighbourhoods with the highest barrier).")
-    coverage_hours_per_1000_per_day: float = P(2.0, "officer-hours/1000 residents/day", "Liaison hours that give a neighbourhood full coverage (civilian liaisons costed in officer-hour equivalents).", gt=0, le=1000)
-    barrier_offset: float = P(0.8, "share", "Share of the communication barrier that full liaison coverage removes (in contacts, reporting, meetings and information).", ge=0, le=1)
-    outreach_contacts_per_hour: float = P(1.0, "contacts/hour", "Designed, non-enforcement contacts liaisons make per hour (with residents of the targeted groups, if any).", ge=0, le=100)
+    target: Literal["listed", "lowest_trust", "highest_barrier"] = P(
+        "highest_barrier", "-", "Where liaisons work (default: the neighbourhoods with the highest barrier)."
+    )
+    coverage_hours_per_1000_per_day: float = P(
+        2.0,
+        "officer-hours/1000 residents/day",
+        "Liaison hours that give a neighbourhood full coverage (civilian liaisons costed in officer-hour equivalents).",
+        gt=0,
+        le=1000,
+    )
+    barrier_offset: float = P(
+        0.8,
+        "share",
+        "Share of the communication barrier that full liaison coverage removes (in contacts, reporting, meetings and "
+        "information).",
+        ge=0,
+        le=1,
+    )
+    outreach_contacts_per_hour: float = P(
+        1.0,
+        "contacts/hour",
+        "Designed, non-enforcement contacts liaisons make per hour (with residents of the targeted groups, if any).",
+        ge=0,
+        le=100,
+    )
 
 
 POLICY_KNOBS: dict[str, type[PolicyKnobs]] = {
@@ -111,6 +239,8 @@ def _check_mix(v: dict[str, float] | None):
 
 
 class _ScheduleEntryHead(Section):
+    """A schedule entry's own keys; `ScheduleEntry` adds an optional section per policy."""
+
     day: int = P(0, "day", "Day from which the entry applies.", ge=0)
     name: str | None = None
     mix: dict[str, float] | None = None
@@ -128,8 +258,16 @@ ScheduleEntry = create_model(
 
 
 class _PolicyHead(Section):
+    """`[policy]`'s own keys and methods; `PolicyConfig` adds a section per policy and the schedule."""
+
     name: str = P("reactive", "-", "The policy: " + ", ".join(POLICY_NAMES) + ", or 'mix'.")
-    mix: dict[str, float] = Field(default_factory=dict, description="For name = 'mix': shares (weights) of discretionary hours per policy; 'reactive' takes its share as patrol.")
+    mix: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "For name = 'mix': shares (weights) of discretionary hours per policy; 'reactive' takes its share as "
+            "patrol."
+        ),
+    )
 
     _name = field_validator("name")(classmethod(lambda cls, v: _check_policy_name(v)))
     _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
@@ -161,5 +299,11 @@ PolicyConfig = create_model(
     "PolicyConfig",
     __base__=_PolicyHead,
     **{name: (knobs, Field(default_factory=knobs)) for name, knobs in POLICY_KNOBS.items()},
-    schedule=(list[ScheduleEntry], Field(default_factory=list, description="[[policy.schedule]] entries: from `day` on, the entry's keys replace the current policy's.")),
+    schedule=(
+        list[ScheduleEntry],
+        Field(
+            default_factory=list,
+            description="[[policy.schedule]] entries: from `day` on, the entry's keys replace the current policy's.",
+        ),
+    ),
 )

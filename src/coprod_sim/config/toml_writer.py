@@ -23,7 +23,9 @@ def defaults_toml() -> str:
 
     def emit_section(model: BaseModel, header: str):
         fields = type(model).model_fields
-        scalars = [(k, f) for k, f in fields.items() if section_type(f) is None and not isinstance(getattr(model, k), dict)]
+        scalars = [
+            (k, f) for k, f in fields.items() if section_type(f) is None and not isinstance(getattr(model, k), dict)
+        ]
         lines.append(f"[{header}]")
         for k, f in scalars:
             v = getattr(model, k)
