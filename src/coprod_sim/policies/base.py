@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from ..config import register_policy_name
+
 if TYPE_CHECKING:
     from ..model_api import ModelAPI
 
@@ -47,6 +49,7 @@ def register(cls: type["Policy"]) -> type["Policy"]:
     if not cls.name or not cls.activity:
         raise ValueError(f"{cls.__name__} needs a name and an activity")
     REGISTRY[cls.name] = cls
+    register_policy_name(cls.name)
     return cls
 
 

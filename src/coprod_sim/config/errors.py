@@ -1,0 +1,36 @@
+"""Configuration errors, phrased for the user: the key, the value and what is allowed."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from .event_schema import EVENT_KINDS
+from .paths import allowed_keys, range_text
+
+
+class ConfigError(ValueError):
+    """A configuration problem, phrased for the user (key, value, what is allowed)."""
+
+
+def format_validation_error(e: ValidationError) -> str:
+    """One line per problem in a pydantic error, each naming its dotted path."""
+    lines = []
+    for err in e.errors(include_url=False):
+        loc = [str(x) for x in err["loc"]]
+        # drop pydantic's discriminator tags (e.g. 'misconduct') from event paths
+        if len(loc) >= 3 and loc[0] == "events" and loc[2] in EVENT_KINDS:
+            loc = loc[:2] + loc[3:]
+        key = ".".join(loc) or "(config)"
+        if err["type"] == "extra_forbidden":
+            allowed = allowed_keys(loc[:-1])
+            lines.append(f"{key}: unknown parameter" + (f"; allowed here: {', '.join(allowed)}" if allowed else ""))
+            continue
+        value = err.get("input")
+        msg = err["msg"].removeprefix("Value error, ")
+        rng = range_text(loc)
+        shown = "" if isinstance(value, dict) else f" = {value!r}"
+        if key == "(config)":
+            lines.append(msg)
+        else:
+            lines.append(f"{key}{shown}: {msg}" + (f" (allowed: {rng})" if rng else ""))
+    return "invalid configuration:\n  " + "\n  ".join(lines)

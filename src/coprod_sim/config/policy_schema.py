@@ -1,0 +1,309 @@
+"""The policies' part of the schema: each policy's knobs, `[policy]` and `[[policy.schedule]]`.
+
+`POLICY_KNOBS` is the one list of policies with knobs; `PolicyConfig` (a section per
+policy) and `ScheduleEntry` (the same sections, each optional) are built from it.
+Policies defined outside the package have no knobs: they become valid policy names
+when the policy registry calls `register_policy_name`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, create_model, field_validator, model_validator
+
+from .section import P, Section
+
+
+def _hours_share(default: float):
+    return P(
+        default,
+        "share of discretionary hours",
+        "Share of discretionary officer hours the policy takes when it runs alone (the rest is reactive patrol). In a "
+        "mix, policy.mix sets the shares instead.",
+        ge=0,
+        le=1,
+    )
+
+
+class PolicyKnobs(Section):
+    hours_share: float = _hours_share(0.2)
+    target: Literal["listed", "lowest_trust", "highest_barrier"] = P(
+        "listed",
+        "-",
+        "Where the policy works: 'listed' (the neighbourhoods list; empty = all), or the target_count neighbourhoods "
+        "with the lowest mean trust / highest communication barrier (re-chosen each day).",
+    )
+    neighbourhoods: list[int] = Field(
+        default_factory=list,
+        description=(
+            "Neighbourhoods the policy works in when target = 'listed' (empty = all, hours in proportion to residents)."
+        ),
+    )
+    target_count: int = P(
+        5, "neighbourhoods", "How many neighbourhoods 'lowest_trust' and 'highest_barrier' select.", ge=1, le=100000
+    )
+    groups: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Resident groups the policy reaches (empty = all): hours go to neighbourhoods in proportion to these "
+            "groups' residents, and resident-facing activities (visits, informal contacts, meetings) reach only them."
+        ),
+    )
+
+
+class DoorToDoorConfig(PolicyKnobs):
+    visits_per_hour: float = P(2.0, "households/officer-hour", "Doors knocked per officer-hour.", ge=0, le=100)
+    reach_probability: float = P(
+        0.41, "probability", "Chance a knock reaches the resident.", ge=0, le=1, source="Peyton et al. 2019: 41% (C9)"
+    )
+    revisit_after_days: int = P(180, "days", "A resident is not visited again within this many days.", ge=0, le=36500)
+
+
+class HotSpotsConfig(PolicyKnobs):
+    minutes_per_visit: float = P(
+        15.0,
+        "minutes",
+        "Length of one directed-patrol visit to a hot spot.",
+        gt=0,
+        le=600,
+        source="Koper 1995: 10-15 minute visits",
+    )
+    visits_per_day: float = P(
+        3.0,
+        "visits/place/day",
+        "Visits each targeted place receives per day; sets how many places the hours cover.",
+        gt=0,
+        le=100,
+    )
+    crime_reduction: float = P(
+        0.25,
+        "share",
+        "Reduction of offending at a place receiving the full daily dose (smoothed over crime.perception_memory_days).",
+        ge=0,
+        le=1,
+        source="Braga et al. 2019 Campbell review: modest reductions, diffusion > displacement",
+    )
+    stops_multiplier: float = P(
+        1.5,
+        "x",
+        "Police-initiated contacts per hour at hot spots, relative to random patrol (proactive enforcement).",
+        ge=0,
+        le=20,
+    )
+
+
+class FootPatrolConfig(PolicyKnobs):
+    informal_contacts_per_hour: float = P(
+        1.5,
+        "contacts/officer-hour",
+        "Informal (non-enforcement) conversations per hour on foot.",
+        ge=0,
+        le=100,
+        source="Ratcliffe et al. 2011; Skogan 2006",
+    )
+    bad_multiplier: float = P(
+        0.3, "x", "Informal contacts go badly this many times as often as routine contacts.", ge=0, le=10
+    )
+    visibility: float = P(1.0, "x", "Deterrent presence of a foot-patrol hour relative to a patrol hour.", ge=0, le=10)
+
+
+class CommunityMeetingsConfig(PolicyKnobs):
+    interval_days: int = P(
+        30,
+        "days",
+        "Days between meetings in a neighbourhood.",
+        ge=1,
+        le=3650,
+        source="Chicago CAPS: monthly beat meetings (Skogan 2006)",
+    )
+    hours_per_meeting: float = P(
+        6.0, "officer-hours", "Officer time per meeting (preparation and attendance).", gt=0, le=1000
+    )
+    attendance_rate: float = P(
+        0.08,
+        "share",
+        "Chance a resident attends, times the resident's participation propensity.",
+        ge=0,
+        le=1,
+        source="Skogan 2006: attendance mostly below 1 in 50 residents",
+    )
+    efficacy_gain: float = P(
+        0.5,
+        "efficacy per attendee share",
+        "Collective-efficacy gain per meeting: gain x attendees / residents of the neighbourhood.",
+        ge=0,
+        le=100,
+    )
+
+
+class ProceduralJusticeTrainingConfig(PolicyKnobs):
+    hours_share: float = _hours_share(0.5)
+    hours_per_officer: float = P(
+        8.0,
+        "officer-hours",
+        "Training time per officer (a one-day course).",
+        ge=0,
+        le=1000,
+        source="Wood, Tyler & Papachristos 2020 PNAS: one-day course",
+    )
+    skill_gain: float = P(0.3, "share of remaining skill", "After training: skill += gain x (1 - skill).", ge=0, le=1)
+
+
+class ProblemOrientedConfig(PolicyKnobs):
+    hours_per_problem: float = P(
+        200.0,
+        "officer-hours",
+        "Officer time to analyse and respond to one problem place with residents (a SARA project of several weeks).",
+        gt=0,
+        le=100000,
+    )
+    opportunity_reduction: float = P(
+        0.4,
+        "share",
+        "Crime opportunity removed at a solved place when resident input is at coproduction.input_reference (scales "
+        "with input, capped at 1).",
+        ge=0,
+        le=1,
+        source="Hinkle et al. 2020 Campbell review",
+    )
+    effect_decay_years: float = P(
+        2.0, "years", "Time constant with which a solved place's opportunity returns (0 = permanent).", ge=0, le=100
+    )
+
+
+class LiaisonConfig(PolicyKnobs):
+    target: Literal["listed", "lowest_trust", "highest_barrier"] = P(
+        "highest_barrier", "-", "Where liaisons work (default: the neighbourhoods with the highest barrier)."
+    )
+    coverage_hours_per_1000_per_day: float = P(
+        2.0,
+        "officer-hours/1000 residents/day",
+        "Liaison hours that give a neighbourhood full coverage (civilian liaisons costed in officer-hour equivalents).",
+        gt=0,
+        le=1000,
+    )
+    barrier_offset: float = P(
+        0.8,
+        "share",
+        "Share of the communication barrier that full liaison coverage removes (in contacts, reporting, meetings and "
+        "information).",
+        ge=0,
+        le=1,
+    )
+    outreach_contacts_per_hour: float = P(
+        1.0,
+        "contacts/hour",
+        "Designed, non-enforcement contacts liaisons make per hour (with residents of the targeted groups, if any).",
+        ge=0,
+        le=100,
+    )
+
+
+POLICY_KNOBS: dict[str, type[PolicyKnobs]] = {
+    "door_to_door": DoorToDoorConfig,
+    "hot_spots": HotSpotsConfig,
+    "foot_patrol": FootPatrolConfig,
+    "community_meetings": CommunityMeetingsConfig,
+    "procedural_justice_training": ProceduralJusticeTrainingConfig,
+    "problem_oriented": ProblemOrientedConfig,
+    "liaison": LiaisonConfig,
+}
+POLICY_NAMES = ("reactive", *POLICY_KNOBS)
+_policy_names = dict.fromkeys(POLICY_NAMES)  # an ordered set: error messages list names in this order
+
+
+def register_policy_name(name: str) -> None:
+    """Make `name` a valid `policy.name` and mix key (the policy registry calls this)."""
+    _policy_names[name] = None
+
+
+def known_policies() -> list[str]:
+    """Built-in policies plus any registered by user code (see policies/base.py)."""
+    return list(_policy_names)
+
+
+def _check_policy_name(v: str | None) -> str | None:
+    if v is not None and v not in _policy_names and v != "mix":
+        raise ValueError(f"unknown policy {v!r}; allowed: {', '.join(known_policies())}, mix")
+    return v
+
+
+def _check_mix(v: dict[str, float] | None):
+    for k, share in (v or {}).items():
+        if k not in _policy_names:
+            raise ValueError(f"unknown policy {k!r} in mix; allowed: {', '.join(known_policies())}")
+        if share < 0:
+            raise ValueError(f"share of {k!r} must be >= 0, got {share}")
+    return v
+
+
+class _ScheduleEntryHead(Section):
+    """A schedule entry's own keys; `ScheduleEntry` adds an optional section per policy."""
+
+    day: int = P(0, "day", "Day from which the entry applies.", ge=0)
+    name: str | None = None
+    mix: dict[str, float] | None = None
+
+    _name = field_validator("name")(classmethod(lambda cls, v: _check_policy_name(v)))
+    _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
+
+
+ScheduleEntry = create_model(
+    "ScheduleEntry",
+    __base__=_ScheduleEntryHead,
+    __doc__="From `day` on, these policy keys replace the current ones (unset keys stay).",
+    **{name: (knobs | None, None) for name, knobs in POLICY_KNOBS.items()},
+)
+
+
+class _PolicyHead(Section):
+    """`[policy]`'s own keys and methods; `PolicyConfig` adds a section per policy and the schedule."""
+
+    name: str = P("reactive", "-", "The policy: " + ", ".join(POLICY_NAMES) + ", or 'mix'.")
+    mix: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "For name = 'mix': shares (weights) of discretionary hours per policy; 'reactive' takes its share as "
+            "patrol."
+        ),
+    )
+
+    _name = field_validator("name")(classmethod(lambda cls, v: _check_policy_name(v)))
+    _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
+
+    @model_validator(mode="after")
+    def _mix_needs_shares(self):
+        if self.name == "mix" and sum(self.mix.values()) <= 0:
+            raise ValueError("policy.name = 'mix' needs policy.mix with at least one positive share")
+        return self
+
+    def knobs(self, name: str) -> PolicyKnobs:
+        return getattr(self, name)
+
+    def at(self, entry: ScheduleEntry) -> PolicyConfig:
+        """This policy with a schedule entry's keys applied."""
+        data = self.model_dump()
+        for key, value in entry.model_dump(exclude_unset=True).items():
+            if key == "day":
+                continue
+            if isinstance(value, dict) and key in POLICY_KNOBS:
+                data[key].update(value)
+            else:
+                data[key] = value
+        data["schedule"] = []
+        return type(self).model_validate(data)
+
+
+PolicyConfig = create_model(
+    "PolicyConfig",
+    __base__=_PolicyHead,
+    **{name: (knobs, Field(default_factory=knobs)) for name, knobs in POLICY_KNOBS.items()},
+    schedule=(
+        list[ScheduleEntry],
+        Field(
+            default_factory=list,
+            description="[[policy.schedule]] entries: from `day` on, the entry's keys replace the current policy's.",
+        ),
+    ),
+)
