@@ -16,7 +16,6 @@ import numpy as np
 from coprod_sim.compare import policy_configs, run_comparison, write_comparison
 from coprod_sim.config import load_config
 from coprod_sim.policies import Policy, register
-from coprod_sim.submodels.response import bad_contact_probability
 from coprod_sim.experiment_cli import experiment_out, experiment_parser
 
 
@@ -28,18 +27,21 @@ class BikePatrol(Policy):
 
     visibility = 1.3  # a bike hour deters a bit more than a car-patrol hour (more ground, seen more)
     chats_per_hour = 0.8
+    bad_multiplier = 0.3  # chats go badly less often than routine contacts
 
     def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
+        # Only the public interface (coprod_sim.model_api.ModelAPI; docs/ODD.md,
+        # "What a policy or event may touch") and the policy's own stream, self.rng,
+        # so the other submodels' draws are untouched (common random numbers).
         m = self.model
         m.add_presence(hours_by_beat * self.visibility)
-        rng = m.streams["bike_patrol"]  # its own random stream: other submodels' draws are untouched
-        counts = rng.poisson(hours_by_beat * self.chats_per_hour)
+        counts = self.rng.poisson(hours_by_beat * self.chats_per_hour)
         beats = np.repeat(np.arange(len(counts)), counts)
         if len(beats) and len(m.officer_beat):
-            residents = m.random_residents(rng, beats)
-            officers = m.random_officers(rng, beats)
-            p_bad = bad_contact_probability(m.officer_skill[officers], bad_contact_max=m.config.policing.bad_contact_max, multiplier=0.3)
-            m.record_contacts(residents, rng.random(len(residents)) < p_bad)
+            residents = m.random_residents(self.rng, beats)
+            officers = m.random_officers(self.rng, beats)
+            p_bad = m.contact_bad_probability(officers, residents, multiplier=self.bad_multiplier)
+            m.record_contacts(residents, self.rng.random(len(residents)) < p_bad)
         return hours_by_beat
 
 
