@@ -34,9 +34,16 @@ class Day:
     fear_costs: FearCosts | None = None  # 0. events: active enforcement fears (None when none)
     incidents: Incidents | None = None  # 1. crime: the incidents that occurred
     reported: np.ndarray | None = None  # 2. reporting: bool per incident, reported by the victim
-    effort: float = 1.0  # 3. response: share of response demand the force could serve
+    third_party: np.ndarray | None = None  # 2. reporting: bool per incident, reported by someone else instead
+    calls: int = 0  # 3. response: calls for service (victims' and others' reports, other calls)
+    hours_demanded: float = 0.0  # 3. response: officer hours the calls need
+    hours_on_duty: float = 0.0  # 3. response
+    hours_committed: float = 0.0  # 3. response: hours spent on calls (at most those on duty)
+    served: float = 1.0  # 3. response: share of calls answered
+    effort: float = 1.0  # 3. response: response quality (police effort term of clearance)
     reported_incidents: Incidents | None = None  # 3. response: the reported incidents
     cleared: np.ndarray | None = None  # 3. response: bool per reported incident
+    visible_hours: np.ndarray | None = None  # 4. policy: visible police hours per beat (deterrent presence)
     crimes_nb: np.ndarray | None = None  # 9. perceptions: incidents, reports, clearances per beat
     reports_nb: np.ndarray | None = None
     cleared_nb: np.ndarray | None = None

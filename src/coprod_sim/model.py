@@ -23,7 +23,7 @@ from .config import DAYS_PER_YEAR, Config, per_day
 from .day import Contacts, Day
 from .network import build_network, load_graph_file, order_user_graph, user_network
 from .policies import REGISTRY, activity_names, policy_shares
-from .population import beta_draws, build_population
+from .population import beta_draws, build_population, lognormal_mean_one
 from .streams import CORE_STREAMS, Streams, as_seed_sequence
 from .submodels import barriers, coproduction, crime, efficacy, perceptions, reporting, response, trust
 from .submodels.crime import VIOLENT
@@ -105,6 +105,11 @@ class CoProductionModel(mesa.Model):
         self.barrier[:] = barriers.resident_barrier(nb_barrier, group_barrier, pop.neighbourhood, pop.group)
         self.has_barriers = bool(self.barrier.any())
         self.barrier_nb = pop.mean_by_neighbourhood(self.barrier)
+        # Repeat callers: a heavy-tailed propensity to call, from its own stream.
+        self.caller_propensity[:] = lognormal_mean_one(
+            self.streams["callers"], self.config.policing.caller_concentration_sigma, pop.n
+        )
+        self.caller_cumsum = np.cumsum(self.caller_propensity)
 
     def _init_officers(self) -> None:
         cfg = self.config
@@ -130,7 +135,7 @@ class CoProductionModel(mesa.Model):
         cfg = self.config
         self.efficacy[:] = np.clip(cfg.per_neighbourhood(cfg.efficacy.initial), 0, 1)
         self.cohesion[:] = cfg.per_neighbourhood(cfg.efficacy.cohesion)
-        self.perceived_presence[:] = cfg.crime.reference_patrol_hours_per_1000_per_day
+        self.perceived_presence[:] = cfg.crime.reference_visible_hours_per_1000_per_day
         self.residents_per_1000 = self.pop.nb_size / 1000.0
         self.nb_share = self.pop.nb_size / self.pop.n  # weights of citywide means of neighbourhood values
 
@@ -148,8 +153,8 @@ class CoProductionModel(mesa.Model):
         expected = base.sum() * self.pressure_nb
         self.crimes_smoothed[:] = expected
         self.reports_smoothed[:] = expected * cfg.reporting.norm_reference
-        self.reports_risk_smoothed[:] = self.reports_smoothed
-        self.cleared_smoothed[:] = self.reports_smoothed * cfg.crime.reference_clearance_rate
+        self.crimes_certainty_smoothed[:] = expected
+        self.cleared_smoothed[:] = expected * cfg.crime.reference_certainty
 
     # ------------------------------------------------------------------ what policies and events may use (model_api.ModelAPI)
     @property
@@ -247,6 +252,8 @@ class CoProductionModel(mesa.Model):
         c.total += len(residents)
         c.negative += int(bad.sum())
         c.positive += int((~bad).sum())
+        np.add.at(self.bad_contacts, residents[bad], 1)
+        np.add.at(self.good_contacts, residents[~bad], 1)
 
     def record_designed_contacts(self, residents: np.ndarray, *, language_skill: float | None = None) -> None:
         """Designed non-enforcement contacts (door-to-door, meetings, outreach): never
@@ -400,9 +407,9 @@ class CoProductionModel(mesa.Model):
             (cfg.seriousness_violent, cfg.seriousness_property), cfg.seriousness_sd, self.pressure_nb,
         )
         mult_nb = crime.deterrence_multiplier(
-            self.perceived_presence, perceptions.perceived_clearance(self.cleared_smoothed, self.reports_risk_smoothed),
-            reference_presence=cfg.reference_patrol_hours_per_1000_per_day, reference_clearance=cfg.reference_clearance_rate,
-            presence_elasticity=cfg.presence_elasticity, clearance_elasticity=cfg.clearance_elasticity,
+            self.perceived_presence, perceptions.perceived_certainty(self.cleared_smoothed, self.crimes_certainty_smoothed),
+            reference_presence=cfg.reference_visible_hours_per_1000_per_day, reference_certainty=cfg.reference_certainty,
+            presence_elasticity=cfg.presence_elasticity, certainty_elasticity=cfg.certainty_elasticity,
         ) * crime.efficacy_multiplier(self.efficacy, coef=cfg.efficacy_coef, reference=cfg.efficacy_reference)
         for start, end, nbs, factor in self.surges:
             if start <= self.day < end:
@@ -425,7 +432,8 @@ class CoProductionModel(mesa.Model):
             norm_reference=rc.norm_reference, efficacy_coef=rc.efficacy_coef, efficacy_reference=self.config.crime.efficacy_reference,
             alternatives_coef=rc.alternatives_coef, extra_cost=self._reporting_costs(inc.victim),
         )
-        self.today.reported = reporting.decide(p, inc.u_report)
+        self.today.reported = reported = reporting.decide(p, inc.u_report)
+        self.today.third_party = ~reported & (inc.u_third < rc.third_party_probability)
 
     def _reporting_costs(self, victims: np.ndarray) -> np.ndarray | float:
         """Logit costs of reporting from communication barriers and enforcement fear (0 without either)."""
@@ -439,47 +447,67 @@ class CoProductionModel(mesa.Model):
 
     # -- 3. response, clearance and resident-initiated contacts
     def _response(self) -> None:
+        """Calls for service take officer time first: victims' reports, others'
+        reports and other calls (residents' calls are contacts). When calls take
+        more of the shift, response quality (clearance) falls; above capacity some
+        calls go unanswered."""
         pc, cc, today = self.config.policing, self.config.coproduction, self.today
         rng = self.streams["service"]
         k = self.pop.n_neighbourhoods
-        calls = rng.poisson(pc.service_calls_per_1000_per_day * self.residents_per_1000)
-        call_nb = np.repeat(np.arange(k), calls)
-        callers = self.random_residents(rng, call_nb)
-        u_calls = rng.random((2, len(callers)))
+        calls_per_resident = per_day(pc.other_calls_per_1000_per_year) / 1000.0
+        callers, u_calls = response.resident_calls(
+            rng, self.caller_cumsum, self.pop.nb_start, self.pop.nb_size, self.trust,
+            calls_per_resident_per_day=calls_per_resident * pc.resident_call_share, call_trust_coef=pc.call_trust_coef,
+        )
+        other_calls = rng.poisson(calls_per_resident * (1.0 - pc.resident_call_share) * self.pop.nb_size)
 
         inc, reported = today.incidents, today.reported
         rep = inc.subset(reported)
+        others = inc.subset(today.third_party)
+        call_nb = self.pop.neighbourhood[callers].astype(np.int64)
         hours_per_report = np.where(rep.kind == VIOLENT, pc.response_hours_violent, pc.response_hours_property)
+        hours_per_other = np.where(others.kind == VIOLENT, pc.response_hours_violent, pc.response_hours_property)
         hours_nb = np.bincount(rep.neighbourhood, weights=hours_per_report, minlength=k).astype(float)
-        hours_nb += calls * pc.service_call_hours
-        available = float(self.officer_hours.sum())
-        today.effort = response.served_share(float(hours_nb.sum()), available)
-        today.hours["response"][:] = hours_nb * min(1.0, available / max(hours_nb.sum(), 1e-12))
+        hours_nb += np.bincount(others.neighbourhood, weights=hours_per_other, minlength=k)
+        hours_nb += (np.bincount(call_nb, minlength=k) + other_calls) * pc.service_call_hours
+        demand = float(hours_nb.sum())
+        on_duty = float(self.officer_hours.sum())
+        today.calls = len(rep) + len(others) + len(callers) + int(other_calls.sum())
+        today.hours_demanded, today.hours_on_duty = demand, on_duty
+        today.served = response.served_share(demand, on_duty)
+        today.effort = response.response_effort(demand, on_duty, reference_utilisation=pc.reference_utilisation)
+        today.hours_committed = min(demand, on_duty)
+        today.hours["response"][:] = hours_nb * today.served
 
+        answered_rep, answered_call = np.ones(len(rep), dtype=bool), np.ones(len(callers), dtype=bool)
+        if today.served < 1.0:  # above capacity: a random share of calls waits in vain
+            u = self.streams["unanswered"].random(len(rep) + len(callers))
+            answered_rep, answered_call = u[: len(rep)] < today.served, u[len(rep) :] < today.served
         base = np.where(rep.kind == VIOLENT, cc.clearance_violent, cc.clearance_property)
         p_clear = coproduction.clearance_probability(
             base, today.effort, self.resident_input_nb[rep.neighbourhood],
             effort_elasticity=cc.effort_elasticity, input_elasticity=cc.input_elasticity, input_reference=cc.input_reference,
         )
-        cleared = rep.u_clear < p_clear
+        cleared = answered_rep & (rep.u_clear < p_clear)
         today.reported_incidents, today.cleared = rep, cleared
 
         if len(self.officer_beat):
-            victims = np.concatenate([rep.victim, callers])
-            beats = np.concatenate([rep.neighbourhood, call_nb])
-            u_officer = np.concatenate([rep.u_officer, u_calls[0]])
-            u_bad = np.concatenate([rep.u_bad, u_calls[1]])
+            victims = np.concatenate([rep.victim[answered_rep], callers[answered_call]])
+            beats = np.concatenate([rep.neighbourhood[answered_rep], call_nb[answered_call]])
+            u_officer = np.concatenate([rep.u_officer[answered_rep], u_calls[0][answered_call]])
+            u_bad = np.concatenate([rep.u_bad[answered_rep], u_calls[1][answered_call]])
             officer = self._officer_from_uniform(beats, u_officer)
             bad = u_bad < self.contact_bad_probability(officer, victims)
             self.record_contacts(victims, bad)
         shocks = self.contacts.shocks
         shocks.victim_uncleared.extend([inc.victim[~reported], rep.victim[~cleared]])
         shocks.victim_cleared.append(rep.victim[cleared])
+        shocks.unanswered.extend([rep.victim[~answered_rep], callers[~answered_call]])
 
     # -- 4. policy: discretionary hours
     def _policy_activities(self) -> None:
         hours = self.today.hours
-        discretionary = max(0.0, float(self.officer_hours.sum()) - float(hours["response"].sum()))
+        discretionary = max(0.0, self.today.hours_on_duty - self.today.hours_committed)
         # Burn-in runs the reactive baseline, so every policy starts day 0 from the same state.
         shares = policy_shares(self.policy_config, {n: self.policy(n) for n in REGISTRY}) if self.day >= 0 else {}
         used_total = 0.0
@@ -492,6 +520,20 @@ class CoProductionModel(mesa.Model):
             hours[policy.activity] += used
             used_total += float(used.sum())
         hours["patrol"][:] = response.split_hours_by_residents(max(discretionary - used_total, 0.0), self.pop.nb_size)
+        self.today.visible_hours = self._visible_hours()
+
+    def _visible_hours(self) -> np.ndarray:
+        """Visible police hours per beat: response and patrol count whole, each
+        policy's hours by its `visibility` (meetings and training are off the street),
+        plus what policies without knobs add themselves (add_presence)."""
+        hours = self.today.hours
+        visible = hours["response"] + hours["patrol"] + self.today.presence_extra
+        for name in REGISTRY:
+            knobs = getattr(self.policy_config, name, None)
+            activity = REGISTRY[name].activity
+            if knobs is not None and activity in hours and activity not in ("response", "patrol"):
+                visible = visible + hours[activity] * knobs.visibility
+        return visible
 
     def _spread(self, hours: float, policy) -> np.ndarray:
         """A policy's hours over beats, in proportion to the residents it reaches
@@ -525,14 +567,18 @@ class CoProductionModel(mesa.Model):
         if self.trust_frozen:
             return
         delta = trust.trust_change(
-            self.trust, self.anchor, self.adj, self.degree, self.contacts.shocks,
+            self.trust, self.anchor, self.adj, self.degree, self.contacts.shocks, self.streams["talk"],
             anchor_rate_per_day=tc.anchor_rate_per_day, social_rate_per_day=tc.social_rate_per_day,
             negative_contact_effect=tc.negative_contact_effect, positive_contact_effect=tc.positive_contact_effect,
             designed_contact_effect=tc.designed_contact_effect, vicarious_fraction=tc.vicarious_fraction,
-            victimization_effect=tc.victimization_effect, clearance_effect=tc.clearance_effect,
+            talk_probability=tc.talk_probability, victimization_effect=tc.victimization_effect,
+            clearance_effect=tc.clearance_effect, unanswered_call_effect=tc.unanswered_call_effect,
         )
         trust.apply_change(self.trust, delta)
-        trust.drift_anchors(self.anchor, self.trust, anchor_drift_years=tc.anchor_drift_years)
+        trust.drift_anchors(
+            self.anchor, self.trust, self.pop.initial_trust,
+            anchor_drift_years=tc.anchor_drift_years, prior_pull_years=tc.prior_pull_years,
+        )
 
     # -- 7. co-production
     def _coproduction(self) -> None:
@@ -573,16 +619,18 @@ class CoProductionModel(mesa.Model):
         today, k = self.today, self.pop.n_neighbourhoods
         inc, reported = today.incidents, today.reported
         a_risk = 1.0 / self.config.crime.perception_memory_days
+        a_certainty = 1.0 / self.config.crime.certainty_memory_days
         a_norm = 1.0 / self.config.reporting.norm_memory_days
-        presence = (today.hours["patrol"] + today.presence_extra) / self.residents_per_1000
-        perceptions.smooth(self.perceived_presence, presence, a_risk)
+        perceptions.smooth(self.perceived_presence, today.visible_hours / self.residents_per_1000, a_risk)
         perceptions.smooth(self.place_presence, today.place_patrol_hours, a_risk)
-        # The police's picture of where crime is: recorded (reported) incidents, plus
-        # what engaged residents reveal of the rest (local knowledge), smoothed.
-        perceptions.add_to_picture(self.police_picture, inc.place[reported], a_norm)
+        # The police's picture of where crime is: recorded incidents (victims' and
+        # others' reports), plus what engaged residents reveal of the rest (local
+        # knowledge), smoothed.
+        recorded = reported | today.third_party
+        perceptions.add_to_picture(self.police_picture, inc.place[recorded], a_norm)
         weight = self.config.policing.local_knowledge_weight
         if weight > 0:
-            hidden = inc.subset(~reported)
+            hidden = inc.subset(~recorded)
             u = self.streams["local_knowledge"].random(len(hidden))
             revealed = perceptions.revealed_places(hidden, self.resident_input_nb, u, local_knowledge_weight=weight)
             np.add.at(self.police_picture, revealed, a_norm)
@@ -596,9 +644,9 @@ class CoProductionModel(mesa.Model):
         today.cleared_nb = np.bincount(today.reported_incidents.neighbourhood[today.cleared], minlength=k)
         perceptions.smooth(self.crimes_smoothed, today.crimes_nb, a_norm)
         perceptions.smooth(self.reports_smoothed, today.reports_nb, a_norm)
-        # Offenders' perceived clearance: cleared / reported, over the risk memory.
-        perceptions.smooth(self.cleared_smoothed, today.cleared_nb, a_risk)
-        perceptions.smooth(self.reports_risk_smoothed, today.reports_nb, a_risk)
+        # Offenders' perceived certainty: cleared / all incidents, learned slowly.
+        perceptions.smooth(self.cleared_smoothed, today.cleared_nb, a_certainty)
+        perceptions.smooth(self.crimes_certainty_smoothed, today.crimes_nb, a_certainty)
 
     # -- 10. record
     def _record(self) -> None:

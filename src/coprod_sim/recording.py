@@ -39,12 +39,14 @@ def metric_names(group_names: list[str], activities: list[str]) -> list[str]:
     """The daily metric columns, in order (stable names, documented in docs/ODD.md)."""
     names = [
         "day", "crimes", "crimes_violent", "crimes_property", "crimes_reported", "reported_violent", "reported_property",
-        "reporting_rate", "reporting_rate_violent", "reporting_rate_property", "crimes_cleared", "clearance_rate",
-        "mean_trust", "trust_gap", "reporting_gap", "participation_rate", "collective_efficacy",
-        "police_contacts", "negative_contacts", "positive_contacts", "designed_contacts", "police_initiated_contacts",
+        "crimes_recorded", "reporting_rate", "reporting_rate_violent", "reporting_rate_property", "crimes_cleared",
+        "clearance_rate", "mean_trust", "confidence_share", "trust_gap", "reporting_gap", "participation_rate",
+        "collective_efficacy", "police_contacts", "negative_contacts", "positive_contacts", "designed_contacts",
+        "police_initiated_contacts", "calls_for_service", "hours_on_duty", "hours_committed", "committed_time_share",
         "response_served_share", "officers", "police_top5pct_true_share", "true_top5pct_share",
     ]
-    names += [f"mean_trust_{g}" for g in group_names] + [f"reporting_rate_{g}" for g in group_names]
+    names += [f"mean_trust_{g}" for g in group_names] + [f"confidence_share_{g}" for g in group_names]
+    names += [f"reporting_rate_{g}" for g in group_names]
     names += [f"victims_{g}" for g in group_names]
     names += [f"hours_{a}" for a in activities]
     return names
@@ -54,12 +56,14 @@ def record_day(model: "ModelAPI", *, neighbourhoods: bool) -> tuple[dict[str, fl
     """Today's metrics by name, and (if `neighbourhoods`) today's rows of the
     per-neighbourhood table."""
     trust_sums = model.pop.sum_by_block(model.trust)  # [neighbourhood, group]
+    confident = model.pop.sum_by_block((model.trust >= model.config.survey.confidence_threshold).astype(np.float64))
     rows = neighbourhood_row(model, trust_sums.sum(axis=1)) if neighbourhoods else None
-    return daily_metrics(model, trust_sums), rows
+    return daily_metrics(model, trust_sums, confident), rows
 
 
-def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray) -> dict[str, float]:
-    """Today's metrics, by name (`trust_sums`: trust summed per neighbourhood and group)."""
+def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray, confident: np.ndarray) -> dict[str, float]:
+    """Today's metrics, by name (`trust_sums`, `confident`: trust and confident residents
+    summed per neighbourhood and group)."""
     pop, today, c = model.pop, model.today, model.contacts
     inc, reported = today.incidents, today.reported
     violent = inc.kind == VIOLENT
@@ -69,6 +73,7 @@ def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray) -> dict[str, float]
     cleared = int(np.count_nonzero(today.cleared))
     group_sizes = pop.group_sizes.tolist()
     trust_by_group = (trust_sums.sum(axis=0) / np.maximum(pop.group_sizes, 1)).tolist()
+    confidence_by_group = (confident.sum(axis=0) / np.maximum(pop.group_sizes, 1)).tolist()
     g = len(trust_by_group)
     vgroup = pop.group[inc.victim]
     victims_g = np.bincount(vgroup, minlength=g).tolist()
@@ -85,12 +90,14 @@ def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray) -> dict[str, float]
         "crimes_reported": n_rep,
         "reported_violent": rep_violent,
         "reported_property": n_rep - rep_violent,
+        "crimes_recorded": n_rep + int(np.count_nonzero(today.third_party)),
         "reporting_rate": _div(n_rep, n_crimes),
         "reporting_rate_violent": _div(rep_violent, n_violent),
         "reporting_rate_property": _div(n_rep - rep_violent, n_crimes - n_violent),
         "crimes_cleared": cleared,
         "clearance_rate": _div(cleared, n_rep),
         "mean_trust": float(trust_sums.sum()) / pop.n,
+        "confidence_share": float(confident.sum()) / pop.n,
         "trust_gap": max(trust_present) - min(trust_present),
         "reporting_gap": _gap(rates_present),
         "participation_rate": float(model.participation_nb @ model.nb_share),
@@ -100,12 +107,17 @@ def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray) -> dict[str, float]
         "positive_contacts": c.positive,
         "designed_contacts": c.designed,
         "police_initiated_contacts": c.police_initiated,
-        "response_served_share": today.effort,
+        "calls_for_service": today.calls,
+        "hours_on_duty": today.hours_on_duty,
+        "hours_committed": today.hours_committed,
+        "committed_time_share": _div(today.hours_committed, today.hours_on_duty),
+        "response_served_share": today.served,
         "officers": len(model.officer_beat),
         **picture_accuracy(model),
     }
     for i, name in enumerate(pop.group_names):
         m[f"mean_trust_{name}"] = trust_by_group[i] if present[i] else float("nan")
+        m[f"confidence_share_{name}"] = confidence_by_group[i] if present[i] else float("nan")
         m[f"reporting_rate_{name}"] = rate_g[i]
         m[f"victims_{name}"] = victims_g[i]
     for a, h in today.hours.items():

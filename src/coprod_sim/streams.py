@@ -19,7 +19,7 @@ import numpy as np
 #: fresh, silently independent stream).
 CORE_STREAMS = (
     "mesa", "population", "network", "officers", "officer_language", "places", "crime", "service", "stops",
-    "local_knowledge", "events", "designed_officers",
+    "local_knowledge", "events", "designed_officers", "callers", "unanswered", "talk",
 )
 
 

@@ -12,6 +12,18 @@ class ConfigError(ValueError):
     """A configuration problem, phrased for the user (key, value, what is allowed)."""
 
 
+#: Parameters that a change removed or renamed -> what replaces them (said when a config still uses one).
+REPLACED = {
+    "crime.clearance_elasticity": "crime.certainty_elasticity (offenders now weigh cleared / all incidents, not "
+    "cleared / reported)",
+    "crime.reference_clearance_rate": "crime.reference_certainty (cleared / all incidents)",
+    "crime.reference_patrol_hours_per_1000_per_day": "crime.reference_visible_hours_per_1000_per_day (all visible "
+    "on-duty hours count, weighted by each activity's visibility)",
+    "policing.service_calls_per_1000_per_day": "policing.other_calls_per_1000_per_year (per year; with "
+    "policing.resident_call_share of them made by residents)",
+}
+
+
 def format_validation_error(e: ValidationError) -> str:
     """One line per problem in a pydantic error, each naming its dotted path."""
     lines = []
@@ -22,6 +34,10 @@ def format_validation_error(e: ValidationError) -> str:
             loc = loc[:2] + loc[3:]
         key = ".".join(loc) or "(config)"
         if err["type"] == "extra_forbidden":
+            generic = ".".join(loc[:2]) if loc[:1] != ["events"] else key
+            if generic in REPLACED:
+                lines.append(f"{key}: this parameter was removed; use {REPLACED[generic]}")
+                continue
             allowed = allowed_keys(loc[:-1])
             lines.append(f"{key}: unknown parameter" + (f"; allowed here: {', '.join(allowed)}" if allowed else ""))
             continue

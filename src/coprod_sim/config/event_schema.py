@@ -26,7 +26,13 @@ class MisconductEvent(Section):
         le=1,
     )
     anchor_share: float = P(
-        0.0, "share", "Share of the trust loss that also lowers residents' anchors (a lasting scar).", ge=0, le=1
+        0.5,
+        "share",
+        "Share of the trust loss that also lowers residents' anchors (a lasting scar, recovering on the slow time "
+        "scale of trust.anchor_drift_years and trust.prior_pull_years).",
+        ge=0,
+        le=1,
+        source="weak: survey confidence recovers over years after publicized incidents",
     )
 
 

@@ -50,6 +50,14 @@ class PolicyKnobs(Section):
             "groups' residents, and resident-facing activities (visits, informal contacts, meetings) reach only them."
         ),
     )
+    visibility: float = P(
+        0.5,
+        "share",
+        "Share of the policy's hours that count as visible police presence (a patrol hour counts 1).",
+        ge=0,
+        le=10,
+        source="weak: uniformed engagement is partly visible (sweep 0-1)",
+    )
 
 
 class DoorToDoorConfig(PolicyKnobs):
@@ -58,6 +66,14 @@ class DoorToDoorConfig(PolicyKnobs):
         0.41, "probability", "Chance a knock reaches the resident.", ge=0, le=1, source="Peyton et al. 2019: 41% (C9)"
     )
     revisit_after_days: int = P(180, "days", "A resident is not visited again within this many days.", ge=0, le=36500)
+    reach_trust_coef: float = P(
+        1.0,
+        "logit per unit trust",
+        "Residents who trust the police open the door more: logit(reach) = logit(reach_probability) + coef (T - 0.475).",
+        ge=0,
+        le=10,
+        source="weak (Peyton et al. 2019 report reach, not its trust gradient; sweep 0-3)",
+    )
 
 
 class HotSpotsConfig(PolicyKnobs):
@@ -91,6 +107,10 @@ class HotSpotsConfig(PolicyKnobs):
         ge=0,
         le=20,
     )
+    visibility: float = P(
+        1.0, "share", "Directed patrol is visible presence in the beat (and, at the place, see crime_reduction).",
+        ge=0, le=10,
+    )
 
 
 class FootPatrolConfig(PolicyKnobs):
@@ -105,7 +125,10 @@ class FootPatrolConfig(PolicyKnobs):
     bad_multiplier: float = P(
         0.3, "x", "Informal contacts go badly this many times as often as routine contacts.", ge=0, le=10
     )
-    visibility: float = P(1.0, "x", "Deterrent presence of a foot-patrol hour relative to a patrol hour.", ge=0, le=10)
+    visibility: float = P(
+        1.0, "share", "Visible presence of a foot-patrol hour relative to a patrol hour.", ge=0, le=10,
+        source="Ratcliffe et al. 2011: foot patrol is presence by design",
+    )
 
 
 class CommunityMeetingsConfig(PolicyKnobs):
@@ -135,6 +158,7 @@ class CommunityMeetingsConfig(PolicyKnobs):
         ge=0,
         le=100,
     )
+    visibility: float = P(0.0, "share", "Meetings are held indoors: no visible presence.", ge=0, le=10)
 
 
 class ProceduralJusticeTrainingConfig(PolicyKnobs):
@@ -148,6 +172,7 @@ class ProceduralJusticeTrainingConfig(PolicyKnobs):
         source="Wood, Tyler & Papachristos 2020 PNAS: one-day course",
     )
     skill_gain: float = P(0.3, "share of remaining skill", "After training: skill += gain x (1 - skill).", ge=0, le=1)
+    visibility: float = P(0.0, "share", "Training is off the street: no visible presence.", ge=0, le=10)
 
 
 class ProblemOrientedConfig(PolicyKnobs):
@@ -169,6 +194,10 @@ class ProblemOrientedConfig(PolicyKnobs):
     )
     effect_decay_years: float = P(
         2.0, "years", "Time constant with which a solved place's opportunity returns (0 = permanent).", ge=0, le=100
+    )
+    visibility: float = P(
+        0.25, "share", "Problem-solving is mostly analysis and meetings; part of it is at the place.", ge=0, le=10,
+        source="weak",
     )
 
 

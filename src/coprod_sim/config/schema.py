@@ -165,31 +165,49 @@ class CrimeConfig(Section):
         0.15, "[0,1]", "Standard deviation of seriousness within a type (clipped to [0,1]).", ge=0, le=1
     )
     presence_elasticity: float = P(
-        0.3,
-        "-",
-        "Elasticity of offending with respect to police presence (patrol hours).",
-        ge=0,
-        le=3,
-        source="Chalfin & McCrary 2018: -0.34 violent, -0.17 property",
-    )
-    clearance_elasticity: float = P(
         0.2,
         "-",
-        "Elasticity of offending with respect to the perceived clearance rate (certainty).",
+        "Elasticity of offending with respect to visible police hours per 1,000 residents in the beat: every "
+        "on-duty hour weighted by its activity's visibility (response and patrol 1; each policy's `visibility`), so "
+        "it scales with officer numbers and falls with time spent off the street; random patrol per se adds nothing "
+        "beyond its visibility (Kansas City preventive patrol experiment).",
         ge=0,
         le=3,
-        source="Nagin 2013: certainty deters; size uncertain",
+        source="Chalfin & McCrary 2018 (police numbers): -0.34 violent, -0.17 property",
     )
-    reference_patrol_hours_per_1000_per_day: float = P(
-        10.0, "officer-hours/1000 residents/day", "Patrol presence at which the presence term is neutral.", gt=0
+    certainty_elasticity: float = P(
+        0.2,
+        "-",
+        "Elasticity of offending with respect to perceived certainty of apprehension (cleared incidents / all "
+        "incidents in the beat, learned over crime.certainty_memory_days).",
+        ge=0,
+        le=3,
+        source="Nagin 2013: certainty deters; size uncertain (sweep 0-0.5)",
     )
-    reference_clearance_rate: float = P(
-        0.3, "share", "Clearance rate at which the certainty term is neutral.", gt=0, le=1
+    reference_visible_hours_per_1000_per_day: float = P(
+        10.56,
+        "officer-hours/1000 residents/day",
+        "Visible police hours at which the presence term is neutral (the default force: 2.2 officers per 1,000 x "
+        "24 h x 0.2 on duty).",
+        gt=0,
+    )
+    reference_certainty: float = P(
+        0.10, "share", "Perceived certainty (cleared / all incidents) at which the certainty term is neutral.",
+        gt=0, le=1,
+    )
+    certainty_memory_days: float = P(
+        180.0,
+        "days",
+        "Time constant with which offenders learn the certainty of apprehension (months: they learn from their own "
+        "and peers' arrests, slowly).",
+        ge=1,
+        le=3650,
+        source="Nagin 2013; Apel 2013 (perceptions update slowly); weak",
     )
     perception_memory_days: float = P(
         30.0,
         "days",
-        "Time constant of offenders' perceived presence and clearance (exponential smoothing).",
+        "Time constant of offenders' perceived police presence in the beat and at places (exponential smoothing).",
         ge=1,
         le=3650,
     )
@@ -215,6 +233,18 @@ class CrimeConfig(Section):
 
 
 # --------------------------------------------------------------------------- reporting
+class SurveyConfig(Section):
+    confidence_threshold: float = P(
+        0.5,
+        "trust [0,1]",
+        "Trust at or above which a resident would tell a survey they have 'a great deal' or 'quite a lot' of "
+        "confidence in the police (confidence_share).",
+        ge=0,
+        le=1,
+        source="Gallup (C10): the scale's midpoint; calibration may move it",
+    )
+
+
 class ReportingConfig(Section):
     intercept: float = P(
         -1.68, "logit", "Intercept of the reporting logit (fitted to C1/C2).", ge=-20, le=20, source="fitted"
@@ -263,6 +293,15 @@ class ReportingConfig(Section):
     alternatives_coef: float = P(
         0.5, "logit", "Lower reporting of victims who have alternatives (victims without any call anyway).", ge=0, le=10
     )
+    third_party_probability: float = P(
+        0.1,
+        "probability",
+        "Chance that an incident its victim does not report is reported by someone else (a witness, a relative); "
+        "it is recorded and takes officer time, but is not investigated to clearance.",
+        ge=0,
+        le=1,
+        source="weak; NCVS counts reports by anyone",
+    )
 
 
 # --------------------------------------------------------------------------- trust
@@ -274,11 +313,21 @@ class TrustConfig(Section):
         0.01, "1/day", "Pull of trust toward the mean trust of network neighbours.", ge=0, le=1
     )
     anchor_drift_years: float = P(
-        10.0,
+        3.0,
         "years",
-        "Time constant with which anchors drift toward experienced trust (0 = anchors fixed).",
+        "Slow time scale: time constant with which anchors drift toward experienced trust (0 = anchors fixed).",
         ge=0,
         le=100,
+        source="weak: survey confidence recovers over years after publicized incidents (sweep 1-10)",
+    )
+    prior_pull_years: float = P(
+        5.0,
+        "years",
+        "Time constant with which anchors return toward the resident's initial anchor (the socialised prior: "
+        "family, media, community); 0 = no pull. With it the baseline is stationary.",
+        ge=0,
+        le=100,
+        source="weak (sweep 2-20)",
     )
     negative_contact_effect: float = P(
         0.10, "share of trust", "Trust lost in a bad contact: T -= effect * T.", ge=0, le=1, source="Skogan 2006 (C8)"
@@ -302,16 +351,37 @@ class TrustConfig(Section):
     vicarious_fraction: float = P(
         0.3,
         "share",
-        "A neighbour's contact moves trust by this fraction of a direct one.",
+        "A neighbour's experience, when talked about, moves trust by this fraction of a direct one.",
         ge=0,
         le=1,
         source="Rosenbaum et al. 2005; Skogan 2006: 0.2-0.5",
     )
+    talk_probability: float = P(
+        0.3,
+        "probability",
+        "Chance that an experience (a contact, a victimization) is talked about with each network tie.",
+        ge=0,
+        le=1,
+        source="weak (sweep 0.1-1)",
+    )
     victimization_effect: float = P(
-        0.02, "share of trust", "Trust lost by a victim whose crime is not cleared.", ge=0, le=1
+        0.04,
+        "share of trust",
+        "Trust lost by a victim whose crime is not cleared (reported or not); talked about like a contact.",
+        ge=0,
+        le=1,
+        source="Skogan 2006; Bradford et al. 2009: victims are less confident; size weak",
     )
     clearance_effect: float = P(
         0.03, "share of distrust", "Trust gained by a victim whose reported crime is cleared.", ge=0, le=1
+    )
+    unanswered_call_effect: float = P(
+        0.05,
+        "share of trust",
+        "Trust lost by a caller or reporting victim whose call is not answered (demand above capacity).",
+        ge=0,
+        le=1,
+        source="weak",
     )
 
 
@@ -347,15 +417,57 @@ class PolicingConfig(Section):
     response_hours_property: float = P(
         1.5, "officer-hours/report", "Officer time for a reported property incident.", ge=0, le=100
     )
-    service_calls_per_1000_per_day: float = P(
-        0.328,
-        "calls/1000 residents/day",
-        "Resident-initiated non-crime calls for service (each a contact; fitted to C4).",
+    other_calls_per_1000_per_year: float = P(
+        650.0,
+        "calls/1000 residents/year",
+        "Calls for service other than victims' crime reports (disputes, disorder, alarms, welfare, traffic).",
         ge=0,
-        le=1000,
-        source="fitted; target BJS 2018 contacts",
+        le=100000,
+        source="Sherman et al. 1989: ~870 calls per 1,000 residents a year in all (C14)",
     )
-    service_call_hours: float = P(1.0, "officer-hours/call", "Officer time per non-crime call.", ge=0, le=100)
+    resident_call_share: float = P(
+        0.5,
+        "share",
+        "Share of those calls made by residents (each a contact); the rest come from businesses, alarms and "
+        "passers-by and only take officer time.",
+        ge=0,
+        le=1,
+        source="weak; Sherman et al. 1989: many calls from businesses and repeat addresses",
+    )
+    caller_concentration_sigma: float = P(
+        2.0,
+        "log-units",
+        "Lognormal sigma of residents' propensity to call (repeat callers): 2.0 puts about half of resident calls "
+        "on 3% of residents.",
+        ge=0,
+        le=5,
+        source="Sherman et al. 1989: 5% of addresses made 64% of calls",
+    )
+    call_trust_coef: float = P(
+        1.0,
+        "log-rate per unit trust",
+        "Residents call more when they trust the police: rate x exp(coef (T - 0.5)).",
+        ge=0,
+        le=5,
+        source="Desmond, Papachristos & Kirk 2016 (calls fell after a publicized beating); weak",
+    )
+    service_call_hours: float = P(
+        1.55,
+        "officer-hours/call",
+        "Officer time per call other than a crime report, travel and paperwork included (fitted to C12).",
+        ge=0,
+        le=100,
+        source="fitted; target Famega 2005: 21-30% of a shift committed",
+    )
+    reference_utilisation: float = P(
+        0.27,
+        "share",
+        "Share of on-duty hours committed to calls at which response quality (the police effort term of clearance) "
+        "is neutral; effort = (1 - utilisation) / (1 - reference), so it falls as calls crowd out investigation.",
+        gt=0,
+        lt=1,
+        source="Famega 2005; queueing: delay grows as 1 / (1 - utilisation)",
+    )
     stops_per_patrol_hour: float = P(
         0.0383,
         "contacts/officer-hour",
@@ -546,6 +658,7 @@ class Config(Section):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     events: list[Event] = Field(default_factory=list)
     barriers: BarrierConfig = Field(default_factory=BarrierConfig)
+    survey: SurveyConfig = Field(default_factory=SurveyConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
 
     @model_validator(mode="after")

@@ -22,7 +22,13 @@ class DoorToDoor(Policy):
             return hours_by_beat
         residents = self.reach_residents(rng, knocks)
         fresh = model.day - model.last_visit_day[residents] > knobs.revisit_after_days
-        reached = np.unique(residents[fresh & (rng.random(len(residents)) < knobs.reach_probability)])
+        # Residents who trust the police open the door more (reach_trust_coef).
+        z = np.log(knobs.reach_probability / (1.0 - knobs.reach_probability)) if 0 < knobs.reach_probability < 1 else None
+        if z is None:
+            p_reach = np.full(len(residents), knobs.reach_probability)
+        else:
+            p_reach = 1.0 / (1.0 + np.exp(-(z + knobs.reach_trust_coef * (model.trust[residents] - 0.475))))
+        reached = np.unique(residents[fresh & (rng.random(len(residents)) < p_reach)])
         model.last_visit_day[reached] = model.day
         model.record_designed_contacts(reached)
         return hours_by_beat

@@ -1,5 +1,6 @@
-"""Foot patrol: visible presence in assigned areas and many informal, mostly
-pleasant conversations (routine contacts that rarely go badly)."""
+"""Foot patrol: visible presence in assigned areas (its hours count as presence
+by `visibility`) and many informal, mostly pleasant conversations (routine
+contacts that rarely go badly)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ class FootPatrol(Policy):
 
     def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
         knobs, model = self.knobs, self.model
-        model.add_presence(hours_by_beat * knobs.visibility)
         rng = self.rng
         counts = rng.poisson(hours_by_beat * knobs.informal_contacts_per_hour)
         if counts.sum() and len(model.officer_beat):

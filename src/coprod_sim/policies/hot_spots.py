@@ -25,6 +25,5 @@ class HotSpots(Policy):
         model.add_place_patrol(places, dose)
         nb = model.pop.place_neighbourhood[places]
         used = np.bincount(nb, minlength=len(hours_by_beat)) * dose
-        model.add_presence(used)
         model.stop_contacts(used, self.rng, rate_multiplier=knobs.stops_multiplier)
         return used

@@ -32,6 +32,7 @@ class Incidents:
     u_clear: np.ndarray
     u_officer: np.ndarray
     u_bad: np.ndarray
+    u_third: np.ndarray  # a third party reports what the victim did not
 
     def __len__(self) -> int:
         return len(self.place)
@@ -49,12 +50,13 @@ def place_pressure(pop: Population) -> np.ndarray:
     return pop.place_attractiveness * (propensity_nb / attract_nb)[pop.place_neighbourhood]
 
 
-def deterrence_multiplier(perceived_presence_per_1000: np.ndarray, perceived_clearance: np.ndarray, *, reference_presence: float, reference_clearance: float, presence_elasticity: float, clearance_elasticity: float) -> np.ndarray:
-    """Offending multiplier from perceived risk, per neighbourhood. Power laws give
-    constant elasticities; a small floor keeps zero presence finite."""
+def deterrence_multiplier(perceived_presence_per_1000: np.ndarray, perceived_certainty: np.ndarray, *, reference_presence: float, reference_certainty: float, presence_elasticity: float, certainty_elasticity: float) -> np.ndarray:
+    """Offending multiplier from perceived risk, per neighbourhood: visible police
+    presence and the certainty of apprehension per offence. Power laws give
+    constant elasticities; a small floor keeps zero presence or certainty finite."""
     presence = (np.maximum(perceived_presence_per_1000, 0) + 0.1 * reference_presence) / (1.1 * reference_presence)
-    clearance = (np.maximum(perceived_clearance, 0) + 0.1 * reference_clearance) / (1.1 * reference_clearance)
-    return presence ** (-presence_elasticity) * clearance ** (-clearance_elasticity)
+    certainty = (np.maximum(perceived_certainty, 0) + 0.1 * reference_certainty) / (1.1 * reference_certainty)
+    return presence ** (-presence_elasticity) * certainty ** (-certainty_elasticity)
 
 
 def efficacy_multiplier(efficacy: np.ndarray, *, coef: float, reference: float) -> np.ndarray:
@@ -77,7 +79,7 @@ def draw_potential_incidents(rng: np.random.Generator, pop: Population, pressure
     nb = np.concatenate(nbs)
     kind = np.concatenate(kinds)
     m = len(nb)
-    u = rng.random((7, m))  # place, victim, occur, report, clear, officer, bad contact
+    u = rng.random((8, m))  # place, victim, occur, report, clear, officer, bad contact, third party
     before = np.concatenate([[0.0], pressure_cumsum])[pop.place_start[nb]]  # cumulative pressure before the neighbourhood's places
     target = before + u[0] * pressure_nb[nb]
     place = np.searchsorted(pressure_cumsum, target, side="right")
@@ -85,7 +87,7 @@ def draw_potential_incidents(rng: np.random.Generator, pop: Population, pressure
     victim = pop.nb_start[nb] + (u[1] * pop.nb_size[nb]).astype(np.int64)
     means = np.where(kind == VIOLENT, seriousness_mean[0], seriousness_mean[1])
     seriousness = np.clip(means + seriousness_sd * rng.standard_normal(m), 0, 1)
-    return Incidents(place=place, neighbourhood=nb.astype(np.int64), kind=kind, victim=victim, seriousness=seriousness, u_occur=u[2], u_report=u[3], u_clear=u[4], u_officer=u[5], u_bad=u[6])
+    return Incidents(place=place, neighbourhood=nb.astype(np.int64), kind=kind, victim=victim, seriousness=seriousness, u_occur=u[2], u_report=u[3], u_clear=u[4], u_officer=u[5], u_bad=u[6], u_third=u[7])
 
 
 def occurring(potential: Incidents, multiplier_by_place: np.ndarray, cap: float) -> Incidents:

@@ -39,9 +39,10 @@ def restore_opportunity(opportunity: np.ndarray, *, effect_decay_years: float) -
         opportunity += (1.0 - opportunity) / (effect_decay_years * DAYS_PER_YEAR)
 
 
-def perceived_clearance(cleared_smoothed: np.ndarray, reports_smoothed: np.ndarray) -> np.ndarray:
-    """Offenders' sense of the clearance rate: smoothed clearances / smoothed reports."""
-    return cleared_smoothed / np.maximum(reports_smoothed, 1e-12)
+def perceived_certainty(cleared_smoothed: np.ndarray, crimes_smoothed: np.ndarray) -> np.ndarray:
+    """Offenders' sense of the certainty of apprehension per offence: smoothed
+    clearances / smoothed incidents (so more reporting, more clearance, more risk)."""
+    return cleared_smoothed / np.maximum(crimes_smoothed, 1e-12)
 
 
 def reporting_norm(reports_smoothed: np.ndarray, crimes_smoothed: np.ndarray) -> np.ndarray:

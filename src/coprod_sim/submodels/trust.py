@@ -26,6 +26,7 @@ class Shocks:
     designed_partial: list = field(default_factory=list)  # (ids, weights in [0, 1]): only partly understood (barriers)
     victim_uncleared: list = field(default_factory=list)
     victim_cleared: list = field(default_factory=list)
+    unanswered: list = field(default_factory=list)  # callers and reporting victims the police could not answer
 
     def ids(self, kind: str) -> np.ndarray:
         parts = getattr(self, kind)
@@ -52,27 +53,38 @@ def neighbours_of(adj: sp.csr_array, ids: np.ndarray) -> np.ndarray:
     return adj.indices[np.arange(lengths.sum()) + offsets].astype(np.int64)
 
 
-def trust_change(trust, anchor, adj, degree, shocks: Shocks, *, anchor_rate_per_day, social_rate_per_day, negative_contact_effect, positive_contact_effect, designed_contact_effect, vicarious_fraction, victimization_effect, clearance_effect) -> np.ndarray:
-    """Today's change in trust for every resident (not yet applied)."""
+def heard_by(adj: sp.csr_array, ids: np.ndarray, u: np.ndarray, talk_probability: float) -> tuple[np.ndarray, np.ndarray]:
+    """Who hears of each resident's experience: each tie with probability
+    `talk_probability` (`u`: one uniform per tie). Returns (hearers, index of the
+    experience each heard)."""
+    ties = np.diff(adj.indptr)[ids]
+    told = u < talk_probability
+    return neighbours_of(adj, ids)[told], np.repeat(np.arange(len(ids)), ties)[told]
+
+
+def trust_change(trust, anchor, adj, degree, shocks: Shocks, rng: np.random.Generator, *, anchor_rate_per_day, social_rate_per_day, negative_contact_effect, positive_contact_effect, designed_contact_effect, vicarious_fraction, talk_probability, victimization_effect, clearance_effect, unanswered_call_effect) -> np.ndarray:
+    """Today's change in trust for every resident (not yet applied). Experiences are
+    talked about: each tie hears of one with `talk_probability` (uniforms from `rng`)."""
     delta = anchor_rate_per_day * (anchor - trust) + social_rate_per_day * (neighbour_mean(adj, degree, trust) - trust)
-    losses = {"negative": negative_contact_effect, "victim_uncleared": victimization_effect}
+    losses = {"negative": negative_contact_effect, "victim_uncleared": victimization_effect, "unanswered": unanswered_call_effect}
     gains = {"positive": positive_contact_effect, "designed": designed_contact_effect, "victim_cleared": clearance_effect}
-    vicarious = {"negative", "positive", "designed"}
+    talked_about = vicarious_fraction > 0 and talk_probability > 0
     for kind, effect in {**losses, **gains}.items():
         ids = shocks.ids(kind)
         if effect == 0 or len(ids) == 0:
             continue
         sign = -1.0 if kind in losses else 1.0
         _add_shock(delta, trust, ids, sign * effect)
-        if kind in vicarious and vicarious_fraction > 0:
-            _add_shock(delta, trust, neighbours_of(adj, ids), sign * effect * vicarious_fraction)
+        if talked_about:
+            hearers, _ = heard_by(adj, ids, rng.random(int(np.diff(adj.indptr)[ids].sum())), talk_probability)
+            _add_shock(delta, trust, hearers, sign * effect * vicarious_fraction)
     for ids, weights in shocks.designed_partial:
         if designed_contact_effect == 0 or len(ids) == 0:
             continue
         _add_shock(delta, trust, ids, designed_contact_effect * weights)
-        if vicarious_fraction > 0:
-            ties = np.diff(adj.indptr)[ids]
-            _add_shock(delta, trust, neighbours_of(adj, ids), designed_contact_effect * vicarious_fraction * np.repeat(weights, ties))
+        if talked_about:
+            hearers, which = heard_by(adj, ids, rng.random(int(np.diff(adj.indptr)[ids].sum())), talk_probability)
+            _add_shock(delta, trust, hearers, designed_contact_effect * vicarious_fraction * weights[which])
     return delta
 
 
@@ -88,7 +100,11 @@ def apply_change(trust: np.ndarray, delta: np.ndarray) -> None:
     np.clip(trust, 0.0, 1.0, out=trust)
 
 
-def drift_anchors(anchor: np.ndarray, trust: np.ndarray, *, anchor_drift_years: float) -> None:
-    """Anchors follow experienced trust with a time constant of years (0 = fixed)."""
+def drift_anchors(anchor: np.ndarray, trust: np.ndarray, prior: np.ndarray, *, anchor_drift_years: float, prior_pull_years: float) -> None:
+    """The slow time scale: anchors follow experienced trust (time constant
+    `anchor_drift_years`; 0 = fixed) and return toward the resident's socialised
+    prior (`prior_pull_years`; 0 = no pull)."""
     if anchor_drift_years > 0:
         anchor += (trust - anchor) / (anchor_drift_years * DAYS_PER_YEAR)
+    if prior_pull_years > 0:
+        anchor += (prior - anchor) / (prior_pull_years * DAYS_PER_YEAR)
