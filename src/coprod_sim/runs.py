@@ -82,8 +82,8 @@ def prepare_out_dir(out: str | Path, force: bool) -> Path:
 
 
 def calibration_view(results: list[RunResult]) -> dict:
-    """The calibrated quantities (C1, C2, C4, C6, C7) over a set of replicates:
-    rates per 1,000 residents per year, pooled reporting ratios, mean share contacted."""
+    """The calibrated quantities (C1, C2, C4, C6, C7, C10, C12, C14) over a set of
+    replicates: rates per 1,000 residents per year, pooled ratios, mean shares."""
     ts = pd.concat([r.timeseries for r in results], ignore_index=True)
     days = int(ts["day"].nunique())
     residents = results[0].extras["residents"]
@@ -94,6 +94,9 @@ def calibration_view(results: list[RunResult]) -> dict:
         "reporting_rate_violent": _nan_to_none(safe_ratio(ts["reported_violent"].sum(), ts["crimes_violent"].sum())),
         "reporting_rate_property": _nan_to_none(safe_ratio(ts["reported_property"].sum(), ts["crimes_property"].sum())),
         "share_contacted_last_365_days": float(np.mean([r.extras["share_contacted_last_365_days"] for r in results])),
+        "calls_for_service_per_1000_per_year": float(ts["calls_for_service"].sum() / len(results) * per_year),
+        "committed_time_share": _nan_to_none(safe_ratio(ts["hours_committed"].sum(), ts["hours_on_duty"].sum())),
+        **{c: float(ts[c].mean()) for c in ts.columns if c.startswith("confidence_share")},
     }
 
 
