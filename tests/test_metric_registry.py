@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from coprod_sim import metric_registry as reg
+from coprod_sim.compare import COST_METRIC
 from coprod_sim.config import RESERVED_GROUP_NAMES, load_config
 from coprod_sim.metrics import neighbourhood_period_values, period_values, policy_hours
 from coprod_sim.model import CoProductionModel, activity_names
@@ -68,7 +69,7 @@ def test_names_with_a_dimension_are_generated_and_read_back():
     assert "mean_trust_majority" in columns and "victims_violent_offenders" in columns
     assert reg.groups_in(columns) == ["majority", "violent_offenders"]
     assert reg.groups_in(columns, "reporting_rate") == ["majority", "violent_offenders"]  # not `violent`, `property`
-    assert reg.activities_in(columns) == ["response", "patrol", "door_to_door"]
+    assert reg.activity_columns(columns) == {a: f"hours_{a}" for a in ("response", "patrol", "door_to_door")}
     assert list(reg.split_columns()) == [
         "crimes_high_barrier",
         "reporting_rate_high_barrier",
@@ -78,6 +79,7 @@ def test_names_with_a_dimension_are_generated_and_read_back():
         "mean_trust_other",
     ]
     assert set(reg.reserved_group_names()) == set(RESERVED_GROUP_NAMES)
+    assert reg.metric(COST_METRIC).kind == reg.PAIRED  # compare's cost-effectiveness rows are registered too
 
 
 # ------------------------------------------------------------------------- docs/ODD.md 8.1

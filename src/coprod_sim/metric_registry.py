@@ -215,10 +215,10 @@ def groups_in(columns: Iterable[str], name: str = GROUP_ANCHOR) -> list[str]:
     return _keys_in(columns, name)
 
 
-def activities_in(columns: Iterable[str]) -> list[str]:
-    """The officer activities that have an hours column among `columns`, in column order."""
+def activity_columns(columns: Iterable[str]) -> dict[str, str]:
+    """Officer activity -> its hours column, for the hours columns among `columns`, in column order."""
     (hours,) = with_dim(ACTIVITY)
-    return _keys_in(columns, hours.name)
+    return {a: column_name(hours.name, a) for a in _keys_in(columns, hours.name)}
 
 
 def reserved_group_names() -> list[str]:

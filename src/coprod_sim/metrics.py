@@ -47,7 +47,7 @@ def period_values(ts: pd.DataFrame) -> pd.DataFrame:
     levels, counts and ratios, then the gaps between groups."""
     columns = set(ts.columns)
     counts = [m for m in reg.with_dim(reg.CITYWIDE, (reg.COUNT,)) if set(_inputs(m)) <= columns]
-    hours = [reg.column_name(m.name, a) for m in reg.with_dim(reg.ACTIVITY) for a in reg.activities_in(ts.columns)]
+    hours = list(reg.activity_columns(ts.columns).values())
     rest = [m for m in reg.with_dim(reg.CITYWIDE, (reg.RATIO, reg.LEVEL)) if set(_inputs(m)) <= columns]
     groups = reg.groups_in(ts.columns)
     per_group = reg.with_dim(reg.GROUP, (reg.LEVEL, reg.COUNT, reg.RATIO))
@@ -122,6 +122,5 @@ def _per_neighbourhood(m: reg.Metric, sums: pd.DataFrame, means: pd.DataFrame) -
 
 def policy_hours(ts: pd.DataFrame) -> pd.Series:
     """Officer hours spent on engagement policies (not response or patrol), per row."""
-    (hours,) = reg.with_dim(reg.ACTIVITY)
-    cols = [reg.column_name(hours.name, a) for a in reg.activities_in(ts.columns) if a not in reg.CORE_ACTIVITIES]
+    cols = [col for a, col in reg.activity_columns(ts.columns).items() if a not in reg.CORE_ACTIVITIES]
     return ts[cols].sum(axis=1)
