@@ -37,8 +37,8 @@ PERIOD_RULES = {
 # How a report shows a change: in % of the baseline, in percentage points, or as a number.
 PCT, PP, ABS = "pct", "pp", "abs"
 
-# Dimensions: keys of one metric's values besides the citywide one.
-CITYWIDE = "citywide"
+# Dimensions: how one metric's values are broken down.
+CITYWIDE = "citywide"  # one value for the city, published under the metric's name
 GROUP = "group"  # one value per resident group: `<metric>_<group>`
 ACTIVITY = "activity"  # one value per officer activity: `<metric>_<activity>` (no citywide total)
 NEIGHBOURHOOD = "neighbourhood"  # one value per neighbourhood (rows of neighbourhood tables)
