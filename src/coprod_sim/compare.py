@@ -13,6 +13,8 @@ from scipy import stats
 from . import metric_registry as reg
 from .config import Config, ConfigError, with_overrides
 from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours, safe_ratio
+from .population import group_mix_by_neighbourhood
+from .submodels import barriers
 from .parallel import default_workers, run_tasks
 from .runs import RunResult, simulate_task, write_run_folder
 
@@ -52,15 +54,19 @@ SPLIT_METRICS = reg.with_dim(reg.SPLIT, (reg.LEVEL, reg.RATIO, reg.COUNT))  # in
 
 def high_barrier_neighbourhoods(config: Config) -> np.ndarray | None:
     """Neighbourhoods whose expected communication barrier is above the others'
-    (None when barriers do not differ between neighbourhoods)."""
-    from .population import group_mix_by_neighbourhood
-
+    (None when barriers do not differ between neighbourhoods). The barrier of each
+    (neighbourhood, group) is the model's rule (`barriers.resident_barrier`),
+    averaged over the neighbourhood's expected group mix."""
     k = config.population.neighbourhoods
-    nb = config.per_neighbourhood(config.barriers.neighbourhood)
-    names = list(config.population.groups)
-    mix = group_mix_by_neighbourhood(np.array([g.share for g in config.population.groups.values()]), k, config.population.segregation)
-    group_b = mix @ np.array([config.barriers.group.get(g, 0.0) for g in names])
-    barrier = 1 - (1 - nb) * (1 - group_b)
+    groups = config.population.groups
+    mix = group_mix_by_neighbourhood(np.array([g.share for g in groups.values()]), k, config.population.segregation)
+    nb_of_block, group_of_block = np.indices(mix.shape)
+    block_barrier = barriers.resident_barrier(
+        config.per_neighbourhood(config.barriers.neighbourhood),
+        np.array([config.barriers.group.get(g, 0.0) for g in groups]),
+        nb_of_block.ravel(), group_of_block.ravel(),
+    ).reshape(mix.shape)
+    barrier = (mix * block_barrier).sum(axis=1)
     if np.ptp(barrier) < 1e-12:
         return None
     cut = np.median(barrier)
