@@ -10,8 +10,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import metric_registry as reg
 from .config import Config, ConfigError, with_overrides
-from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours
+from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours, safe_ratio
+from .population import group_mix_by_neighbourhood
+from .submodels import barriers
 from .parallel import default_workers, run_tasks
 from .runs import RunResult, simulate_task, write_run_folder
 
@@ -46,20 +49,24 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-SPLIT_METRICS = ["mean_trust", "reporting_rate", "crimes"]
+SPLIT_METRICS = reg.with_dim(reg.SPLIT, (reg.LEVEL, reg.RATIO, reg.COUNT))  # in the order of the published rows
 
 
 def high_barrier_neighbourhoods(config: Config) -> np.ndarray | None:
     """Neighbourhoods whose expected communication barrier is above the others'
-    (None when barriers do not differ between neighbourhoods)."""
-    from .population import group_mix_by_neighbourhood
-
+    (None when barriers do not differ between neighbourhoods). The barrier of each
+    (neighbourhood, group) is the model's rule (`barriers.resident_barrier`),
+    averaged over the neighbourhood's expected group mix."""
     k = config.population.neighbourhoods
-    nb = config.per_neighbourhood(config.barriers.neighbourhood)
-    names = list(config.population.groups)
-    mix = group_mix_by_neighbourhood(np.array([g.share for g in config.population.groups.values()]), k, config.population.segregation)
-    group_b = mix @ np.array([config.barriers.group.get(g, 0.0) for g in names])
-    barrier = 1 - (1 - nb) * (1 - group_b)
+    groups = config.population.groups
+    mix = group_mix_by_neighbourhood(np.array([g.share for g in groups.values()]), k, config.population.segregation)
+    nb_of_block, group_of_block = np.indices(mix.shape)
+    block_barrier = barriers.resident_barrier(
+        config.per_neighbourhood(config.barriers.neighbourhood),
+        np.array([config.barriers.group.get(g, 0.0) for g in groups]),
+        nb_of_block.ravel(), group_of_block.ravel(),
+    ).reshape(mix.shape)
+    barrier = (mix * block_barrier).sum(axis=1)
     if np.ptp(barrier) < 1e-12:
         return None
     cut = np.median(barrier)
@@ -68,21 +75,25 @@ def high_barrier_neighbourhoods(config: Config) -> np.ndarray | None:
 
 
 def split_values(nb_values: pd.DataFrame, high: np.ndarray) -> pd.DataFrame:
-    """Period values over the high-barrier neighbourhoods and over the rest
-    (metrics `<metric>_high_barrier` / `<metric>_other`; trust as a mean over
-    neighbourhoods, reporting as reported / crimes)."""
+    """Period values over the high-barrier neighbourhoods and over the rest, for the
+    metrics with a split dimension (`mean_trust_high_barrier`, ...): levels as a mean
+    over neighbourhoods, ratios as sum / sum (reported / crimes), counts summed."""
+    high_side, other_side = reg.SPLIT_SIDES
     d = nb_values.assign(high=nb_values["neighbourhood"].isin(high))
     wide = d.pivot_table(index=["replicate", "period", "high", "neighbourhood"], columns="metric", values="value").reset_index()
     rows = []
     for (rep, period, is_high), g in wide.groupby(["replicate", "period", "high"]):
-        label = "high_barrier" if is_high else "other"
-        crimes = g["crimes"].sum()
-        rows += [
-            (rep, period, f"mean_trust_{label}", float(g["mean_trust"].mean())),
-            (rep, period, f"reporting_rate_{label}", float(g["crimes_reported"].sum() / crimes) if crimes else np.nan),
-            (rep, period, f"crimes_{label}", float(crimes)),
-        ]
+        side = high_side if is_high else other_side
+        rows += [(rep, period, reg.column_name(m.name, side), _split_value(m, g)) for m in SPLIT_METRICS]
     return pd.DataFrame(rows, columns=["replicate", "period", "metric", "value"]).assign(group="", neighbourhood=-1)
+
+
+def _split_value(m: reg.Metric, g: pd.DataFrame) -> float:
+    if m.kind == reg.LEVEL:
+        return float(g[m.name].mean())
+    if m.kind == reg.RATIO:
+        return safe_ratio(g[m.numerator].sum(), g[m.denominator].sum())
+    return float(g[m.name].sum())
 
 
 def long_values(runs: list[RunResult], high_barrier: np.ndarray | None = None) -> pd.DataFrame:

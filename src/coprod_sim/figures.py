@@ -10,14 +10,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .metrics import group_names
+from . import metric_registry as reg
 
 SMOOTH_DAYS = 30
 
 
-def _rolling_ratio(df: pd.DataFrame, num: str, den: str, window: int = SMOOTH_DAYS) -> pd.Series:
-    n = df[num].rolling(window, min_periods=1).sum()
-    d = df[den].rolling(window, min_periods=1).sum()
+def _rolling_ratio(df: pd.DataFrame, ratio: str, window: int = SMOOTH_DAYS) -> pd.Series:
+    """A ratio metric over a moving window: sum of its numerator / sum of its denominator."""
+    m = reg.metric(ratio)
+    n = df[m.numerator].rolling(window, min_periods=1).sum()
+    d = df[m.denominator].rolling(window, min_periods=1).sum()
     return n / d.where(d > 0)
 
 
@@ -49,13 +51,12 @@ def timeseries_figure(ts: pd.DataFrame, title: str = "") -> Figure:
     days, m = _by_replicate(ts, lambda d: d["crimes_reported"].rolling(SMOOTH_DAYS, min_periods=1).mean())
     _band(axes[0], days, m, "reported")
     axes[0].set(title=f"Crime per day ({SMOOTH_DAYS}-day mean)", ylabel="incidents/day")
-    for col, label in (("crimes_violent", "violent"), ("crimes_property", "property")):
-        rep = "reported_" + col.removeprefix("crimes_")
-        days, m = _by_replicate(ts, lambda d, c=col, r=rep: _rolling_ratio(d, r, c, 90))
+    for name, label in (("reporting_rate_violent", "violent"), ("reporting_rate_property", "property")):
+        days, m = _by_replicate(ts, lambda d, r=name: _rolling_ratio(d, r, 90))
         _band(axes[1], days, m, label)
     axes[1].set(title="Reporting rate (90-day window)", ylabel="reported / all", ylim=(0, 1))
-    for g in group_names(ts.columns):
-        days, m = _by_replicate(ts, lambda d, g=g: d[f"mean_trust_{g}"])
+    for g in reg.groups_in(ts.columns):
+        days, m = _by_replicate(ts, lambda d, g=g: d[reg.column_name("mean_trust", g)])
         _band(axes[2], days, m, g)
     axes[2].set(title="Mean trust in police by group", ylabel="trust [0, 1]")
     days, m = _by_replicate(ts, lambda d: d["participation_rate"])
@@ -63,7 +64,7 @@ def timeseries_figure(ts: pd.DataFrame, title: str = "") -> Figure:
     days, m = _by_replicate(ts, lambda d: d["collective_efficacy"])
     _band(axes[3], days, m, "collective efficacy")
     axes[3].set(title="Co-production", ylabel="share / index")
-    days, m = _by_replicate(ts, lambda d: _rolling_ratio(d, "crimes_cleared", "crimes_reported", 90))
+    days, m = _by_replicate(ts, lambda d: _rolling_ratio(d, "clearance_rate", 90))
     _band(axes[4], days, m, "clearance")
     axes[4].set(title="Clearance rate (90-day window)", ylabel="cleared / reported", ylim=(0, 1))
     days, m = _by_replicate(ts, lambda d: d["police_contacts"].rolling(SMOOTH_DAYS, min_periods=1).mean())

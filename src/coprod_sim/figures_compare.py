@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from . import metric_registry as reg
 
-DIFF_METRICS = ["crimes", "crimes_reported", "reporting_rate", "clearance_rate", "mean_trust", "trust_gap", "participation_rate", "collective_efficacy"]
+DIFF_METRICS = reg.shown_in(reg.DIFFERENCES_FIGURE)
+SERIES_METRICS = reg.shown_in(reg.SERIES_FIGURE)
 
 
 def differences_figure(table: pd.DataFrame, period: str = "all") -> Figure:
@@ -89,7 +91,7 @@ def plot_comparison(table: pd.DataFrame, results: dict, folder: Path) -> list[Pa
         nb.to_parquet(p.with_suffix(".parquet"), index=False)
         neighbourhood_figure(nb).savefig(p, dpi=110)
         paths.append(p)
-    for metric in ("crimes", "mean_trust", "participation_rate"):
+    for metric in SERIES_METRICS:
         p = folder / f"series_{metric}.png"
         data = series_data(results, metric)
         data.to_parquet(p.with_suffix(".parquet"), index=False)  # the data behind the figure

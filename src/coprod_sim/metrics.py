@@ -1,8 +1,12 @@
-"""How each daily metric aggregates over a period (all days, or a year).
+"""How each daily metric aggregates over a period (all days, or a year), by the rule
+its registry entry names (metric_registry.py): counts are summed, ratios are sum of
+numerator / sum of denominator (never a mean of daily ratios), levels are averaged
+over days, gaps are the spread of the period's group values. A ratio over a zero
+denominator is NaN (`safe_ratio`). Used by summary.json, `compare` and sweeps, so
+all say the same thing.
 
-Counts are summed, ratios are sum of numerator / sum of denominator (never a mean
-of daily ratios), levels are averaged over days. Used by summary.json and by
-`compare`, so both say the same thing.
+The order of the rows is part of the published files (the keys of summary.json, the
+rows of comparison.parquet): by kind as below, and within a kind the registry's order.
 """
 
 from __future__ import annotations
@@ -10,30 +14,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import metric_registry as reg
+
 DAYS_PER_YEAR = 365
 
-COUNTS = [
-    "crimes", "crimes_violent", "crimes_property", "crimes_reported", "reported_violent", "reported_property",
-    "crimes_cleared", "police_contacts", "negative_contacts", "positive_contacts", "designed_contacts",
-    "police_initiated_contacts",
-]
-RATIOS = {
-    "reporting_rate": ("crimes_reported", "crimes"),
-    "reporting_rate_violent": ("reported_violent", "crimes_violent"),
-    "reporting_rate_property": ("reported_property", "crimes_property"),
-    "clearance_rate": ("crimes_cleared", "crimes_reported"),
-}
-LEVELS = ["mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "response_served_share", "officers", "police_top5pct_true_share", "true_top5pct_share"]
 
-# The headline metrics a comparison reports, in reading order.
-HEADLINE = [
-    "crimes", "crimes_violent", "crimes_property", "crimes_reported", "reporting_rate", "clearance_rate",
-    "mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "police_contacts", "negative_contacts",
-]
+def safe_ratio(a, b) -> float:
+    """A period ratio: NaN when the denominator is 0."""
+    return float(a) / float(b) if b else float("nan")
 
 
-def group_names(columns) -> list[str]:
-    return [c.removeprefix("mean_trust_") for c in columns if c.startswith("mean_trust_")]
+def safe_ratios(a: pd.Series, b: pd.Series) -> pd.Series:
+    """`safe_ratio` element by element."""
+    return a / b.where(b != 0)
 
 
 def periods_for(days: np.ndarray) -> dict[str, np.ndarray]:
@@ -47,63 +40,87 @@ def periods_for(days: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def period_values(ts: pd.DataFrame) -> pd.DataFrame:
-    """Long table: replicate, period, metric, group, value (group None for citywide)."""
+    """Long table: replicate, period, metric, group, value (group None for citywide).
+
+    Rows per replicate and period: citywide counts, hours per activity, citywide ratios
+    and levels (leaving out a metric whose columns the table lacks), then per group its
+    levels, counts and ratios, then the gaps between groups."""
+    columns = set(ts.columns)
+    counts = [m for m in reg.with_dim(reg.CITYWIDE, (reg.COUNT,)) if set(_inputs(m)) <= columns]
+    hours = list(reg.activity_columns(ts.columns).values())
+    rest = [m for m in reg.with_dim(reg.CITYWIDE, (reg.RATIO, reg.LEVEL)) if set(_inputs(m)) <= columns]
+    groups = reg.groups_in(ts.columns)
+    per_group = reg.with_dim(reg.GROUP, (reg.LEVEL, reg.COUNT, reg.RATIO))
+    gaps = reg.with_dim(reg.CITYWIDE, (reg.GAP,))
     rows = []
-    groups = group_names(ts.columns)
-    hours = [c for c in ts.columns if c.startswith("hours_")]
     for rep, df in ts.groupby("replicate", sort=True):
         for period, mask in periods_for(df["day"].to_numpy()).items():
             d = df[mask]
             sums = d.sum(numeric_only=True)
-            for m in COUNTS + hours:
-                if m in d:
-                    rows.append((rep, period, m, None, float(sums[m])))
-            for m, (num, den) in RATIOS.items():
-                rows.append((rep, period, m, None, safe_ratio(sums[num], sums[den])))
-            for m in LEVELS:
-                if m in d:
-                    rows.append((rep, period, m, None, float(d[m].mean())))
-            for g in groups:
-                rows.append((rep, period, "mean_trust", g, float(d[f"mean_trust_{g}"].mean())))
-                rows.append((rep, period, "victims", g, float(sums[f"victims_{g}"])))
-                reported_g = (d[f"reporting_rate_{g}"].fillna(0) * d[f"victims_{g}"]).sum()
-                rows.append((rep, period, "reporting_rate", g, safe_ratio(reported_g, sums[f"victims_{g}"])))
-            members = [g for g in groups if d[f"mean_trust_{g}"].notna().any()]  # groups with residents
-            rates = [safe_ratio((d[f"reporting_rate_{g}"].fillna(0) * d[f"victims_{g}"]).sum(), sums[f"victims_{g}"]) for g in members]
-            gap = 0.0 if len(members) <= 1 else (float(max(rates) - min(rates)) if not any(np.isnan(rates)) else np.nan)
-            rows.append((rep, period, "reporting_gap", None, gap))
+            rows += [(rep, period, m.name, None, _citywide(m, d, sums)) for m in counts]
+            rows += [(rep, period, name, None, float(sums[name])) for name in hours]
+            rows += [(rep, period, m.name, None, _citywide(m, d, sums)) for m in rest]
+            by_group = {(m.name, g): _per_group(m, g, d, sums) for g in groups for m in per_group}
+            rows += [(rep, period, name, g, value) for (name, g), value in by_group.items()]
+            members = [g for g in groups if d[reg.column_name(reg.GROUP_ANCHOR, g)].notna().any()]
+            rows += [(rep, period, m.name, None, _gap([by_group[m.spread_of, g] for g in members])) for m in gaps]
     return pd.DataFrame(rows, columns=["replicate", "period", "metric", "group", "value"])
 
 
-def safe_ratio(a, b) -> float:
-    return float(a) / float(b) if b else float("nan")
+def _inputs(m: reg.Metric) -> tuple[str, ...]:
+    return (m.numerator, m.denominator) if m.kind == reg.RATIO else (m.name,)
 
 
-NEIGHBOURHOOD_METRICS = ["crimes", "crimes_reported", "reporting_rate", "mean_trust", "participation_rate", "collective_efficacy"]
+def _citywide(m: reg.Metric, d: pd.DataFrame, sums: pd.Series) -> float:
+    if m.kind == reg.COUNT:
+        return float(sums[m.name])
+    if m.kind == reg.RATIO:
+        return safe_ratio(sums[m.numerator], sums[m.denominator])
+    return float(d[m.name].mean())
+
+
+def _per_group(m: reg.Metric, g: str, d: pd.DataFrame, sums: pd.Series) -> float:
+    col = reg.column_name(m.name, g)
+    if m.kind == reg.COUNT:
+        return float(sums[col])
+    if m.kind == reg.RATIO:  # no column holds the group's numerator: rate x denominator, NaN days counting 0
+        den = reg.column_name(m.group_denominator, g)
+        return safe_ratio((d[col].fillna(0) * d[den]).sum(), sums[den])
+    return float(d[col].mean())
+
+
+def _gap(values: list[float]) -> float:
+    """Highest minus lowest over the groups with members: 0 with one group, NaN if one has no value."""
+    if len(values) <= 1:
+        return 0.0
+    return float(max(values) - min(values)) if not any(np.isnan(values)) else np.nan
 
 
 def neighbourhood_period_values(nb: pd.DataFrame) -> pd.DataFrame:
-    """Long table per neighbourhood: replicate, period, metric, neighbourhood, value."""
+    """Long table per neighbourhood: replicate, period, metric, neighbourhood, value
+    (per neighbourhood, its counts, ratios and levels)."""
+    per_nb = reg.with_dim(reg.NEIGHBOURHOOD, (reg.COUNT, reg.RATIO, reg.LEVEL))
+    counts = list(dict.fromkeys(c for m in per_nb if m.kind != reg.LEVEL for c in _inputs(m)))
+    levels = [m.name for m in per_nb if m.kind == reg.LEVEL]
     rows = []
     for rep, df in nb.groupby("replicate", sort=True):
         for period, mask in periods_for(df["day"].to_numpy()).items():
             g = df[mask].groupby("neighbourhood")
-            sums = g[["crimes", "crimes_reported"]].sum()
-            means = g[["mean_trust", "participation_rate", "collective_efficacy"]].mean()
-            rate = sums["crimes_reported"] / sums["crimes"].where(sums["crimes"] > 0)
-            for n in sums.index:
-                rows += [
-                    (rep, period, "crimes", int(n), float(sums.at[n, "crimes"])),
-                    (rep, period, "crimes_reported", int(n), float(sums.at[n, "crimes_reported"])),
-                    (rep, period, "reporting_rate", int(n), float(rate.at[n])),
-                    (rep, period, "mean_trust", int(n), float(means.at[n, "mean_trust"])),
-                    (rep, period, "participation_rate", int(n), float(means.at[n, "participation_rate"])),
-                    (rep, period, "collective_efficacy", int(n), float(means.at[n, "collective_efficacy"])),
-                ]
+            sums, means = g[counts].sum(), g[levels].mean()
+            values = {m.name: _per_neighbourhood(m, sums, means) for m in per_nb}
+            rows += [(rep, period, m.name, int(n), float(values[m.name].at[n])) for n in sums.index for m in per_nb]
     return pd.DataFrame(rows, columns=["replicate", "period", "metric", "neighbourhood", "value"])
+
+
+def _per_neighbourhood(m: reg.Metric, sums: pd.DataFrame, means: pd.DataFrame) -> pd.Series:
+    if m.kind == reg.COUNT:
+        return sums[m.name]
+    if m.kind == reg.RATIO:
+        return safe_ratios(sums[m.numerator], sums[m.denominator])
+    return means[m.name]
 
 
 def policy_hours(ts: pd.DataFrame) -> pd.Series:
     """Officer hours spent on engagement policies (not response or patrol), per row."""
-    cols = [c for c in ts.columns if c.startswith("hours_") and c not in ("hours_response", "hours_patrol")]
+    cols = [col for a, col in reg.activity_columns(ts.columns).items() if a not in reg.CORE_ACTIVITIES]
     return ts[cols].sum(axis=1)

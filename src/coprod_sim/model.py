@@ -17,7 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import events as events_mod
-from . import recording, state
+from . import metric_registry, recording, state
 from .agents import Officer, Resident
 from .config import DAYS_PER_YEAR, Config, per_day
 from .day import Contacts, Day
@@ -70,7 +70,7 @@ class CoProductionModel(mesa.Model):
 
         self._coproduction()
         self._resident_input()
-        self.metric_names = recording.metric_names(self.pop.group_names, self.activities)
+        self.metric_names = metric_registry.daily_columns(self.pop.group_names, self.activities)
         self.datacollector = recording.collector(self.metric_names)
 
         if self.pop.n <= config.output.agent_views_max_residents:

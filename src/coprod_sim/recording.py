@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from .metric_registry import column_name
 from .submodels.crime import VIOLENT
 
 if TYPE_CHECKING:
@@ -33,23 +34,6 @@ class MetricsCollector(mesa.DataCollector):
 
 def collector(names: list[str]) -> MetricsCollector:
     return MetricsCollector(model_reporters={name: partial(_read_metric, name=name) for name in names})
-
-
-def metric_names(group_names: list[str], activities: list[str]) -> list[str]:
-    """The daily metric columns, in order (stable names, documented in docs/ODD.md)."""
-    names = [
-        "day", "crimes", "crimes_violent", "crimes_property", "crimes_reported", "reported_violent", "reported_property",
-        "crimes_recorded", "reporting_rate", "reporting_rate_violent", "reporting_rate_property", "crimes_cleared",
-        "clearance_rate", "mean_trust", "confidence_share", "trust_gap", "reporting_gap", "participation_rate",
-        "collective_efficacy", "police_contacts", "negative_contacts", "positive_contacts", "designed_contacts",
-        "police_initiated_contacts", "calls_for_service", "hours_on_duty", "hours_committed", "committed_time_share",
-        "response_served_share", "officers", "police_top5pct_true_share", "true_top5pct_share",
-    ]
-    names += [f"mean_trust_{g}" for g in group_names] + [f"confidence_share_{g}" for g in group_names]
-    names += [f"reporting_rate_{g}" for g in group_names]
-    names += [f"victims_{g}" for g in group_names]
-    names += [f"hours_{a}" for a in activities]
-    return names
 
 
 def record_day(model: "ModelAPI", *, neighbourhoods: bool) -> tuple[dict[str, float], dict[str, np.ndarray] | None]:
@@ -115,13 +99,18 @@ def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray, confident: np.ndarr
         "officers": len(model.officer_beat),
         **picture_accuracy(model),
     }
-    for i, name in enumerate(pop.group_names):
-        m[f"mean_trust_{name}"] = trust_by_group[i] if present[i] else float("nan")
-        m[f"confidence_share_{name}"] = confidence_by_group[i] if present[i] else float("nan")
-        m[f"reporting_rate_{name}"] = rate_g[i]
-        m[f"victims_{name}"] = victims_g[i]
-    for a, h in today.hours.items():
-        m[f"hours_{a}"] = float(h.sum())
+    # Group and activity are dimensions of a metric; the registry names their columns.
+    by_group = {
+        "mean_trust": [t if p else float("nan") for t, p in zip(trust_by_group, present)],
+        "confidence_share": [c if p else float("nan") for c, p in zip(confidence_by_group, present)],
+        "reporting_rate": rate_g,
+        "victims": victims_g,
+    }
+    for metric, values in by_group.items():
+        for group, value in zip(pop.group_names, values):
+            m[column_name(metric, group)] = value
+    for activity, h in today.hours.items():
+        m[column_name("hours", activity)] = float(h.sum())
     return m
 
 
@@ -138,7 +127,7 @@ def neighbourhood_row(model: "ModelAPI", trust_sum_nb: np.ndarray) -> dict[str, 
         "mean_trust": trust_sum_nb / np.maximum(pop.nb_size, 1),
         "participation_rate": model.participation_nb.copy(),
         "collective_efficacy": model.efficacy.copy(),
-        **{f"hours_{a}": h.copy() for a, h in today.hours.items()},
+        **{column_name("hours", a): h.copy() for a, h in today.hours.items()},
     }
 
 

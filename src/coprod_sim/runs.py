@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import __version__
 from .config import DAYS_PER_YEAR, Config
+from .metric_registry import column_name
 from .metrics import safe_ratio, period_values
 from .model import CoProductionModel
 from .parallel import default_workers, run_tasks
@@ -105,7 +106,7 @@ def summarize(results: list[RunResult]) -> dict:
     pv = period_values(ts)
     per_rep = {}
     for (period, metric, group), d in pv.groupby(["period", "metric", pv["group"].fillna("")], sort=False):
-        key = metric if not group else f"{metric}_{group}"
+        key = column_name(metric, group or None)
         vals = d.sort_values("replicate")["value"].to_numpy()
         per_rep.setdefault(period, {})[key] = {"mean": _nan_to_none(np.nanmean(vals) if np.isfinite(vals).any() else np.nan), "per_replicate": [_nan_to_none(v) for v in vals]}
     days = int(ts["day"].nunique())

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .. import metric_registry as reg
+
 WINDOW = 60  # days compared on each side of a mark
 SMOOTH_THRESHOLD = 0.01  # relative change worth mentioning in a smooth series
 Z_THRESHOLD = 2.5  # for counts and rates (several are checked at once)
@@ -27,7 +29,7 @@ def caption(ts: pd.DataFrame, marks: Sequence[tuple[int, str]] = (), groups: Seq
     `groups`: the resident groups (their `mean_trust_<group>` columns); default:
     every `mean_trust_*` column."""
     if groups is not None and len(ts):
-        ts = ts.drop(columns=[c for c in _group_cols(ts) if c.removeprefix("mean_trust_") not in groups])
+        ts = ts.drop(columns=[_trust_col(g) for g in _groups(ts) if g not in groups])
     if ts is None or len(ts) == 0:
         pending = sorted(marks)
         if pending:
@@ -90,15 +92,21 @@ def _state(ts: pd.DataFrame, window: int) -> str:
 
 
 def _groups_now(ts: pd.DataFrame) -> str:
-    cols = _group_cols(ts)
-    if len(cols) < 2:
+    groups = _groups(ts)
+    if len(groups) < 2:
         return ""
-    values = ", ".join(f"{c.removeprefix('mean_trust_')} {ts[c].iloc[-1]:.2f}" for c in cols if np.isfinite(ts[c].iloc[-1]))
+    now = {g: ts[_trust_col(g)].iloc[-1] for g in groups}
+    values = ", ".join(f"{g} {v:.2f}" for g, v in now.items() if np.isfinite(v))
     return f" ({values})"
 
 
-def _group_cols(ts: pd.DataFrame) -> list[str]:
-    return [c for c in ts.columns if c.startswith("mean_trust_")]
+def _groups(ts: pd.DataFrame) -> list[str]:
+    """The groups with a trust column in `ts`."""
+    return reg.groups_in(ts.columns, "mean_trust")
+
+
+def _trust_col(group: str) -> str:
+    return reg.column_name("mean_trust", group)
 
 
 Clause = tuple[str, str]  # ("trust has fallen 9%", "(0.47 → 0.43)")
@@ -109,10 +117,10 @@ def _trust_clause(before: pd.DataFrame, ts: pd.DataFrame) -> Clause | None:
     if clause is None:
         return None
     moves = []
-    for col in _group_cols(ts):
-        a, b = _last(before, col), _last(ts, col)
+    for g in _groups(ts):
+        a, b = _last(before, _trust_col(g)), _last(ts, _trust_col(g))
         if a and math.isfinite(a) and math.isfinite(b):
-            moves.append((abs(b / a - 1), f"{col.removeprefix('mean_trust_')} {_signed(b / a - 1)}"))
+            moves.append((abs(b / a - 1), f"{g} {_signed(b / a - 1)}"))
     if len(moves) >= 2:
         moves.sort(reverse=True)
         head, detail = clause

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .. import metric_registry as reg
+
 SMOOTH_DAYS = 30
 FONT = 12
 MIN_DAYS_SHOWN = 60
@@ -57,7 +59,7 @@ def draw_timeseries(ts: pd.DataFrame, marks: Sequence[tuple[int, str]] = (), gro
 
     ax = ax_trust
     for i, g in enumerate(group_names):
-        col = f"mean_trust_{g}"
+        col = reg.column_name("mean_trust", g)
         if len(ts) and col in ts:
             ax.plot(day, ts[col], color=GROUP_COLOURS[i % len(GROUP_COLOURS)], lw=2, label=g)
     if len(ts):
@@ -80,10 +82,10 @@ def draw_timeseries(ts: pd.DataFrame, marks: Sequence[tuple[int, str]] = (), gro
     ax.set_ylim(0, 1)
 
     ax = ax_hours
-    hours = [c for c in ts.columns if c.startswith("hours_") and len(ts) and ts[c].sum() > 0]
+    used = {a: col for a, col in reg.activity_columns(ts.columns).items() if len(ts) and ts[col].sum() > 0}
+    hours = list(used.values())
     palette = iter(["#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"])
-    for col in hours:
-        name = col.removeprefix("hours_")
+    for name, col in used.items():
         ax.plot(day, ts[col], lw=1.8, color=ACTIVITY_COLOURS.get(name) or next(palette), label=name.replace("_", "-"))
     ax.set_title("Officer-hours a day, by activity", fontsize=FONT + 1)
     ax.set_ylim(0, max([float(ts[c].max()) for c in hours] + [1.0]) * 1.5)

@@ -12,6 +12,7 @@ from . import (  # noqa: F401  (importing registers the built-in policies)
     procedural_justice_training,
     reactive,
 )
+from ..metric_registry import CORE_ACTIVITIES
 from .base import REGISTRY, Policy, register
 
 __all__ = ["REGISTRY", "Policy", "activity_names", "register", "policy_shares"]
@@ -31,7 +32,7 @@ def policy_shares(policy_config, policies: dict) -> dict[str, float]:
 
 def activity_names() -> list[str]:
     """Officer activities with an `hours_<activity>` column, in a stable order."""
-    names = ["response", "patrol"]
+    names = list(CORE_ACTIVITIES)
     for cls in REGISTRY.values():
         if cls.activity not in names:
             names.append(cls.activity)

@@ -11,9 +11,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
-from .summary import LABELS, benefit_sentences, fmt_change, group_sentences, is_clear, policy_sentences
-
-HEADLINE = ["crimes", "crimes_violent", "crimes_property", "crimes_reported", "reporting_rate", "clearance_rate", "mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "police_contacts", "negative_contacts"]
+from .. import metric_registry as reg
+from .summary import benefit_sentences, fmt_change, group_sentences, is_clear, policy_sentences
 
 
 def _env() -> Environment:
@@ -37,12 +36,11 @@ def _img(path: Path) -> str:
 def _rows(table: pd.DataFrame, policy: str, period: str) -> list[dict]:
     t = table[(table["policy"] == policy) & (table["period"] == period) & table["group"].isna() & table["neighbourhood"].isna()].set_index("metric")
     rows = []
-    for m in HEADLINE:
+    for m in reg.shown_in(reg.REPORT_TABLE):
         if m not in t.index:
             continue
         r = t.loc[m]
-        how = LABELS.get(m, (m, "pct" if m.startswith(("crimes", "police", "negative")) else "abs", None))[1]
-        change, interval = fmt_change(r, how)
+        change, interval = fmt_change(r, reg.metric(m).display)
         rows.append({"metric": m, "baseline": r["baseline_mean"], "policy": r["policy_mean"], "change": change, "interval": interval.replace("95% interval ", ""), "clear": is_clear(r)})
     return rows
 
@@ -51,19 +49,19 @@ def _group_rows(table: pd.DataFrame, policy: str) -> list[dict]:
     t = table[(table["policy"] == policy) & (table["period"] == "all") & table["group"].notna()]
     out = []
     for _, r in t.iterrows():
-        how = "pp" if r["metric"] == "reporting_rate" else ("pct" if r["metric"] == "victims" else "abs")
-        change, interval = fmt_change(r, how)
+        change, interval = fmt_change(r, reg.metric(r["metric"]).display)
         out.append({"group": r["group"], "metric": r["metric"], "baseline": r["baseline_mean"], "policy": r["policy_mean"], "change": change, "interval": interval.replace("95% interval ", ""), "clear": is_clear(r)})
     return out
 
 
 def _split_rows(table: pd.DataFrame, policy: str) -> list[dict]:
     t = table[(table["policy"] == policy) & (table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna()]
-    t = t[t["metric"].str.endswith(("_high_barrier", "_other"))]
+    splits = reg.split_columns()
+    t = t[t["metric"].isin(list(splits))]
     out = []
     for _, r in t.iterrows():
-        how = "pp" if r["metric"].startswith("reporting_rate") else ("pct" if r["metric"].startswith("crimes") else "abs")
-        change, interval = fmt_change(r, how)
+        metric, _side = splits[r["metric"]]
+        change, interval = fmt_change(r, metric.display)
         out.append({"metric": r["metric"], "baseline": r["baseline_mean"], "policy": r["policy_mean"], "change": change, "interval": interval.replace("95% interval ", ""), "clear": is_clear(r)})
     return out
 
@@ -72,9 +70,10 @@ def _hours(results: dict) -> list[dict]:
     out = []
     for name, runs in results.items():
         ts = pd.concat([r.timeseries for r in runs])
-        cols = [c for c in ts.columns if c.startswith("hours_")]
-        means = ts[cols].mean()
-        out.append({"policy": name, "hours": {c.removeprefix("hours_"): float(means[c]) for c in cols if means[c] > 0}, "total": float(means.sum())})
+        columns = reg.activity_columns(ts.columns)
+        means = ts[list(columns.values())].mean()
+        used = {a: h for a, h in zip(columns, means.tolist()) if h > 0}
+        out.append({"policy": name, "hours": used, "total": float(means.sum())})
     return out
 
 

@@ -6,25 +6,15 @@ import math
 
 import pandas as pd
 
-# metric -> (label, how to show a change, higher_is_better)
-LABELS = {
-    "crimes": ("crime (all incidents)", "pct", False),
-    "crimes_reported": ("crimes reported to police", "pct", None),
-    "reporting_rate": ("the reporting rate", "pp", True),
-    "clearance_rate": ("the clearance rate of reported crime", "pp", True),
-    "mean_trust": ("mean trust in police", "abs", True),
-    "trust_gap": ("the trust gap between groups", "abs", False),
-    "participation_rate": ("resident participation", "pp", True),
-    "collective_efficacy": ("collective efficacy", "abs", True),
-    "negative_contacts": ("bad police contacts", "pct", False),
-}
+from .. import metric_registry as reg
 
 
 def fmt_change(row: pd.Series, how: str) -> tuple[str, str]:
+    """The change and its interval as text; `how` is a registry display (PCT, PP or ABS)."""
     d, lo, hi, base = row["diff"], row["diff_low"], row["diff_high"], row["baseline_mean"]
-    if how == "pct" and base and not math.isnan(base):
+    if how == reg.PCT and base and not math.isnan(base):
         f = lambda x: f"{100 * x / base:+.1f}%"  # noqa: E731
-    elif how == "pp":
+    elif how == reg.PP:
         f = lambda x: f"{100 * x:+.1f} percentage points"  # noqa: E731
     else:
         f = lambda x: f"{x:+.2g}" if abs(x) < 0.01 else f"{x:+.3f}"  # noqa: E731
@@ -41,16 +31,16 @@ def is_clear(row: pd.Series) -> bool | None:
 def policy_sentences(table: pd.DataFrame, policy: str, baseline: str, period: str = "all") -> list[str]:
     rows = table[(table["policy"] == policy) & (table["period"] == period) & table["group"].isna() & table["neighbourhood"].isna()].set_index("metric")
     out = []
-    for metric, (label, how, _better) in LABELS.items():
+    for metric in reg.shown_in(reg.REPORT_SUMMARY):
         if metric not in rows.index:
             continue
-        row = rows.loc[metric]
-        change, interval = fmt_change(row, how)
+        row, m = rows.loc[metric], reg.metric(metric)
+        change, interval = fmt_change(row, m.display)
         clear = is_clear(row)
         if clear is False:
-            out.append(f"No clear difference in {label} ({change}; {interval}, which includes zero).")
+            out.append(f"No clear difference in {m.label} ({change}; {interval}, which includes zero).")
         else:
-            out.append(f"{label[0].upper() + label[1:]} changed by {change} compared with {baseline} ({interval}).")
+            out.append(f"{_capital(m.label)} changed by {change} compared with {baseline} ({interval}).")
     cost = table[(table["policy"] == policy) & (table["period"] == period) & (table["metric"] == "crimes_averted_per_1000_policy_hours")]
     if len(cost) and not math.isnan(cost.iloc[0]["diff"]):
         r = cost.iloc[0]
@@ -63,7 +53,7 @@ def group_sentences(table: pd.DataFrame, policy: str, period: str = "all") -> li
     rows = table[(table["policy"] == policy) & (table["period"] == period) & table["group"].notna() & (table["metric"] == "mean_trust")]
     out = []
     for _, r in rows.iterrows():
-        change, interval = fmt_change(r, "abs")
+        change, interval = fmt_change(r, reg.metric("mean_trust").display)
         out.append(f"Trust in group '{r['group']}' changed by {change} ({interval}).")
     return out
 
@@ -73,19 +63,22 @@ def benefit_sentences(table: pd.DataFrame, policy: str, period: str = "all") -> 
     against the rest, in plain language with paired intervals."""
     rows = table[(table["policy"] == policy) & (table["period"] == period) & table["group"].isna() & table["neighbourhood"].isna()].set_index("metric")
     out = []
-    for metric, label, how in (("trust_gap", "The trust gap between groups", "abs"), ("reporting_gap", "The gap in reporting rates between groups", "pp")):
+    for metric in reg.shown_in(reg.REPORT_GAPS):
         if metric in rows.index and not math.isnan(rows.loc[metric, "diff"]):
-            r = rows.loc[metric]
-            change, interval = fmt_change(r, how)
+            r, m = rows.loc[metric], reg.metric(metric)
+            label = _capital(m.label)
+            change, interval = fmt_change(r, m.display)
             verdict = "narrowed" if r["diff"] < 0 else "widened"
             if is_clear(r) is False:
                 out.append(f"{label} did not clearly change ({change}; {interval}).")
             else:
                 out.append(f"{label} {verdict} by {change.lstrip('+-')} ({interval}).")
-    if "mean_trust_high_barrier" in rows.index and "mean_trust_other" in rows.index:
-        hi, lo = rows.loc["mean_trust_high_barrier"], rows.loc["mean_trust_other"]
-        ch_hi, int_hi = fmt_change(hi, "abs")
-        ch_lo, int_lo = fmt_change(lo, "abs")
+    trust = reg.metric("mean_trust")
+    high, other = (reg.column_name(trust.name, side) for side in reg.SPLIT_SIDES)
+    if high in rows.index and other in rows.index:
+        hi, lo = rows.loc[high], rows.loc[other]
+        ch_hi, int_hi = fmt_change(hi, trust.display)
+        ch_lo, int_lo = fmt_change(lo, trust.display)
         name = policy.replace("_", " ")
         if lo["diff"] > 0 and hi["diff"] >= 0:
             ratio = hi["diff"] / lo["diff"]
@@ -101,3 +94,7 @@ def benefit_sentences(table: pd.DataFrame, policy: str, period: str = "all") -> 
         else:
             out.append(f"Trust changed by {ch_hi} in the high-barrier neighbourhoods ({int_hi}) and by {ch_lo} elsewhere ({int_lo}).")
     return out
+
+
+def _capital(label: str) -> str:
+    return label[0].upper() + label[1:]

@@ -25,12 +25,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .. import metric_registry as reg
 from ..metrics import period_values
 from . import store
 from .design import MORRIS_LEVELS, problem, unit_sample
 from .spec import SweepError, SweepSpec, read_spec
 
-MAIN_OUTCOMES = ("crimes", "reporting_rate", "mean_trust", "trust_gap")
+MAIN_OUTCOMES = tuple(reg.shown_in(reg.SENSITIVITY))
 CONF_LEVEL = 0.95
 RESAMPLES = 500
 
