@@ -1,4 +1,4 @@
-"""Re-fit the calibrated defaults to ../shared/calibration.md (C1, C2, C4, C6, C7, C10).
+"""Re-fit the calibrated defaults to ../shared/calibration.md (C1, C2, C4, C6, C7, C10, C12, C14).
 
     python experiments/calibrate_baseline.py [--seeds 6] [--iterations 4] [--write docs/calibration_fit.md]
 
@@ -8,10 +8,13 @@ iteration, so the objective is deterministic):
   C6/C7  crime.<type>_per_1000_per_year   x aim / observed
   C1/C2  reporting.intercept + the mean logit error of the two types (the gap
          between them is reporting.seriousness_coef's, set by hand)
-  C4     policing.stops_per_patrol_hour and policing.service_calls_per_1000_per_day,
-         both x log(1 - aim) / log(1 - observed) (contacts as a Poisson rate)
-  C10    population.groups.<g>.initial_trust_mean  + (aim - observed after burn-in)
-It prints the fitted values (paste them into src/coprod_sim/config.py, then run
+  C4     policing.stops_per_patrol_hour x log(1 - aim) / log(1 - observed) (contacts as
+         a Poisson rate; residents' own calls are pinned by C14)
+  C10    population.groups.<g>.initial_trust_mean + (aim - observed confidence share)
+         x sd / density, on the survey measure (share with trust >= survey.confidence_threshold)
+  C12    policing.service_call_hours x aim / observed committed share
+  C14    policing.other_calls_per_1000_per_year x (aim - reports) / (observed - reports)
+It prints the fitted values (paste them into src/coprod_sim/config/schema.py, then run
 `make baseline-config`) and writes a Markdown table of target / value / parameter.
 """
 
@@ -21,7 +24,7 @@ import argparse
 import math
 from pathlib import Path
 
-from coprod_sim.calibration import GROUP_TRUST_AIMS, TARGETS, measure_baseline, quiet
+from coprod_sim.calibration import TARGETS, measure_baseline, quiet
 from coprod_sim.config import load_config, with_overrides
 
 
@@ -43,12 +46,31 @@ def step(config, m: dict) -> dict:
     changes["reporting.intercept"] = rc.intercept + (e_v + e_p) / 2
     scale = math.log(1 - TARGETS["C4"].aim) / math.log(1 - m["share_contacted_last_365_days"])
     changes["policing.stops_per_patrol_hour"] = pc.stops_per_patrol_hour * scale
-    changes["policing.service_calls_per_1000_per_day"] = pc.service_calls_per_1000_per_day * scale
-    for g, aim in GROUP_TRUST_AIMS.items():
+    changes["policing.service_call_hours"] = pc.service_call_hours * TARGETS["C12"].aim / m["committed_time_share"]
+    reports = m["calls_for_service_per_1000_per_year"] - pc.other_calls_per_1000_per_year
+    changes["policing.other_calls_per_1000_per_year"] = max(0.0, TARGETS["C14"].aim - reports)
+    for target in (TARGETS["C10a"], TARGETS["C10b"]):
+        g = target.name.removeprefix("confidence_share_")
         if g in config.population.groups:
-            cur = config.population.groups[g].initial_trust_mean
-            changes[f"population.groups.{g}.initial_trust_mean"] = min(1.0, max(0.0, cur + aim - m[f"mean_trust_{g}"]))
+            group = config.population.groups[g]
+            # the share above a threshold moves by about density x shift: a normal approximation
+            density = max(0.4, 2.5 * min(m[target.name], 1 - m[target.name]))
+            shift = (target.aim - m[target.name]) * group.initial_trust_sd / density
+            changes[f"population.groups.{g}.initial_trust_mean"] = min(0.95, max(0.05, group.initial_trust_mean + shift))
     return changes
+
+
+PARAMS = {
+    "C1": "reporting.intercept (gap: reporting.seriousness_coef, by hand)",
+    "C2": "reporting.intercept",
+    "C4": "policing.stops_per_patrol_hour",
+    "C6": "crime.violent_per_1000_per_year",
+    "C7": "crime.property_per_1000_per_year",
+    "C10a": "population.groups.majority.initial_trust_mean",
+    "C10b": "population.groups.minority.initial_trust_mean",
+    "C12": "policing.service_call_hours",
+    "C14": "policing.other_calls_per_1000_per_year",
+}
 
 
 def table(m: dict, fitted: dict) -> str:
@@ -56,20 +78,9 @@ def table(m: dict, fitted: dict) -> str:
         "| id | quantity | band | aim | model (mean of seeds) | fitted parameter(s) |",
         "|---|---|---|---|---|---|",
     ]
-    params = {
-        "C1": "reporting.intercept (gap: reporting.seriousness_coef, by hand)",
-        "C2": "reporting.intercept",
-        "C4": "policing.stops_per_patrol_hour, policing.service_calls_per_1000_per_day",
-        "C6": "crime.violent_per_1000_per_year",
-        "C7": "crime.property_per_1000_per_year",
-    }
-    for tid, t in TARGETS.items():
-        rows.append(f"| {tid} | {t.name} | {t.low}-{t.high} | {t.aim} | {m[t.name]:.3f} | {params[tid]} |")
-    for g, aim in GROUP_TRUST_AIMS.items():
-        rows.append(f"| C10 | mean_trust_{g} after burn-in | {aim - 0.05:.2f}-{aim + 0.05:.2f} | {aim} | {m[f'mean_trust_{g}']:.3f} | population.groups.{g}.initial_trust_mean |")
-    rows.append("")
-    rows.append("Fitted values:")
-    rows.append("")
+    for key, t in TARGETS.items():
+        rows.append(f"| {t.id} | {t.name} | {t.low:g}-{t.high:g} | {t.aim:g} | {m[t.name]:.3f} | {PARAMS[key]} |")
+    rows += ["", "Fitted values:", ""]
     rows += [f"- `{k}` = {v:.4g}" for k, v in fitted.items()]
     return "\n".join(rows) + "\n"
 
@@ -87,13 +98,13 @@ def main() -> None:
     config = quiet(load_config())
     for it in range(args.iterations):
         m = measure_baseline(config, seeds=args.seeds, days=args.days, workers=args.workers)
-        print(f"iteration {it}: " + ", ".join(f"{t.id} {m[t.name]:.3f}" for t in TARGETS.values()) + ", " + ", ".join(f"{g} {m[f'mean_trust_{g}']:.3f}" for g in GROUP_TRUST_AIMS))
+        print(f"iteration {it}: " + ", ".join(f"{k} {m[t.name]:.3f}" for k, t in TARGETS.items()))
         proposed = step(config, m)
         current = {k: _get(config, k) for k in proposed}
         config = with_overrides(config, {k: current[k] + args.damping * (v - current[k]) for k, v in proposed.items()})
     m = measure_baseline(config, seeds=args.seeds, days=args.days, workers=args.workers)
     fitted = {k: _get(config, k) for k in proposed}
-    print("final: " + ", ".join(f"{t.id} {m[t.name]:.3f}" for t in TARGETS.values()))
+    print("final: " + ", ".join(f"{k} {m[t.name]:.3f}" for k, t in TARGETS.items()))
     for k, v in fitted.items():
         print(f"  {k} = {v:.4g}")
     if args.write:
