@@ -199,6 +199,7 @@ def test_period_rows_keep_their_published_order():
         "mean_trust",
         "confidence_share",
         "trust_gap",
+        "perceived_certainty",
         "participation_rate",
         "collective_efficacy",
         "response_served_share",

@@ -126,6 +126,8 @@ METRICS: tuple[Metric, ...] = (  # in the order of the daily columns
            "highest group reporting rate minus lowest, over groups with members; 0 when the city has one group; "
            "NaN unless every group with members had victims today", spread_of="reporting_rate",
            shown_in=(REPORT_GAPS,)),
+    Metric("perceived_certainty", "share", LEVEL, "offenders' perceived certainty of apprehension", PP, True,
+           (CITYWIDE,), "resident-weighted mean over beats of smoothed cleared / smoothed incidents (7.2, 7.9)"),
     Metric("participation_rate", "probability", LEVEL, "resident participation", PP, True, (CITYWIDE, NEIGHBOURHOOD),
            "mean participation propensity `P_i` over residents",
            shown_in=(REPORT_TABLE, REPORT_SUMMARY, DIFFERENCES_FIGURE, SERIES_FIGURE)),

@@ -347,6 +347,10 @@ class CoProductionModel(mesa.Model):
         """Enforcement fear among `residents` (a mask) on days [start, end): logit costs."""
         self.fears.append(barriers.Fear(start, end, residents, reporting_cost, participation_cost))
 
+    def perceived_certainty(self) -> np.ndarray:
+        """Offenders' perceived certainty of apprehension per beat (cleared / all incidents, smoothed)."""
+        return perceptions.perceived_certainty(self.cleared_smoothed, self.crimes_certainty_smoothed)
+
     def officer_hours_today(self, officer: Officer) -> dict[str, float]:
         b = officer.beat
         share = 1.0 / max(self.beat_officer_count[b], 1)
@@ -407,7 +411,7 @@ class CoProductionModel(mesa.Model):
             (cfg.seriousness_violent, cfg.seriousness_property), cfg.seriousness_sd, self.pressure_nb,
         )
         mult_nb = crime.deterrence_multiplier(
-            self.perceived_presence, perceptions.perceived_certainty(self.cleared_smoothed, self.crimes_certainty_smoothed),
+            self.perceived_presence, self.perceived_certainty(),
             reference_presence=cfg.reference_visible_hours_per_1000_per_day, reference_certainty=cfg.reference_certainty,
             presence_elasticity=cfg.presence_elasticity, certainty_elasticity=cfg.certainty_elasticity,
         ) * crime.efficacy_multiplier(self.efficacy, coef=cfg.efficacy_coef, reference=cfg.efficacy_reference)

@@ -84,6 +84,7 @@ def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray, confident: np.ndarr
         "confidence_share": float(confident.sum()) / pop.n,
         "trust_gap": max(trust_present) - min(trust_present),
         "reporting_gap": _gap(rates_present),
+        "perceived_certainty": float(model.perceived_certainty() @ model.nb_share),
         "participation_rate": float(model.participation_nb @ model.nb_share),
         "collective_efficacy": float(model.efficacy @ model.nb_share),
         "police_contacts": c.total,
