@@ -129,8 +129,9 @@ def _contact_regression_task(args) -> np.ndarray:
     config, seed, r, days = args
     model = CoProductionModel(config, rng=replicate_seed(seed, r))
     start = model.trust.copy()
+    good0, bad0 = model.good_contacts.copy(), model.bad_contacts.copy()  # burn-in's contacts are not the window's
     model.run(days)
-    return np.column_stack([model.trust - start, model.good_contacts, model.bad_contacts, start])
+    return np.column_stack([model.trust - start, model.good_contacts - good0, model.bad_contacts - bad0, start])
 
 
 def contact_asymmetry(config: Config, *, seeds: int = 4, days: int = DAYS_PER_YEAR, seed: int = 0, workers: int = 1) -> dict:
