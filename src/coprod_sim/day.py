@@ -28,7 +28,7 @@ class Day:
     "Process overview and scheduling")."""
 
     hours: dict[str, np.ndarray]  # officer hours per activity (hours_<activity>) and beat
-    presence_extra: np.ndarray  # visible police hours per beat beyond random patrol (deterrence)
+    presence_extra: np.ndarray  # visible hours per beat added by policies without a visibility knob
     place_patrol_hours: np.ndarray  # directed-patrol hours per place (hot spots)
     liaison_coverage: np.ndarray  # share of each beat's barrier liaisons cover today, in [0, 1]
     fear_costs: FearCosts | None = None  # 0. events: active enforcement fears (None when none)

@@ -303,7 +303,8 @@ class CoProductionModel(mesa.Model):
         self.contacts.police_initiated += len(residents)
 
     def add_presence(self, hours_by_beat: np.ndarray) -> None:
-        """Visible police hours today, beyond random patrol (deterrence)."""
+        """Visible police hours today from a policy that has no `visibility` knob (a custom policy):
+        built-in policies' hours count by their knob, response and patrol count whole."""
         self.today.presence_extra += hours_by_beat
 
     def add_place_patrol(self, places: np.ndarray, hours_per_place: float) -> None:

@@ -326,7 +326,8 @@ class TrustConfig(Section):
         5.0,
         "years",
         "Time constant with which anchors return toward the resident's initial anchor (the socialised prior: "
-        "family, media, community); 0 = no pull. With it the baseline is stationary.",
+        "family, media, community); 0 = no pull. With it the baseline's mean trust is nearly stationary (the "
+        "within-group spread still narrows slowly under social influence: docs/calibration.md).",
         ge=0,
         le=100,
         source="weak (sweep 2-20)",
@@ -443,7 +444,7 @@ class PolicingConfig(Section):
         "on 3% of residents.",
         ge=0,
         le=5,
-        source="Sherman et al. 1989: 5% of addresses made 64% of calls",
+        source="Sherman et al. 1989: 50% of calls from 3% of addresses and intersections",
     )
     call_trust_coef: float = P(
         1.0,
@@ -451,7 +452,7 @@ class PolicingConfig(Section):
         "Residents call more when they trust the police: rate x exp(coef (T - 0.5)).",
         ge=0,
         le=5,
-        source="Desmond, Papachristos & Kirk 2016 (calls fell after a publicized beating); weak",
+        source="Desmond, Papachristos & Kirk 2016 (calls fell after a publicized beating; contested by Zoorob 2020): weak",
     )
     service_call_hours: float = P(
         1.465,
