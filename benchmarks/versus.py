@@ -204,7 +204,18 @@ def render(
         s = samples["e2e"]
         a, b = [r["wall_s"] for r in s["A"]], [r["wall_s"] for r in s["B"]]
         out.append(ratio_row(f"end-to-end `{e2e_args}` (wall, whole process)", a, b, 1, "s"))
-    out += ["", "Ratios per pair (step, median block), in the order run:", ""]
+    pairs = len(samples[f"N={ns[0]}"]["A"])
+    out += [
+        "",
+        (
+            f"If the pairs are independent, [min, max] of {pairs} ratios contains the median ratio with probability"
+            f" 1 - 2^(1 - {pairs}) = {1 - 2.0 ** (1 - pairs):.0%} (the sign-test interval): a change whose interval"
+            " holds 1 is not resolved by this sitting."
+        ),
+        "",
+        "Ratios per pair (step, median block), in the order run:",
+        "",
+    ]
     for n in ns:
         s = samples[f"N={n}"]
         ratios = [x["median_s"] / y["median_s"] for x, y in zip(s["A"], s["B"])]
