@@ -24,6 +24,7 @@ def add_sweep_commands(sub) -> None:
     sw.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="change the base config by dotted path (repeatable); swept parameters override it")
     sw.add_argument("--seed", type=int, default=None, help="root seed S (default: sweep.seed, else run.seed)")
     sw.add_argument("--days", type=int, default=None, help="recorded days per run (default: sweep.days, else run.days)")
+    sw.add_argument("--yes", action="store_true", help="accept a design of more than 100,000 runs")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
 
     an = sub.add_parser(
@@ -36,6 +37,7 @@ def add_sweep_commands(sub) -> None:
 
 
 def cmd_sweep(args) -> int:
+    from ..parallel import interrupted_status
     from ..runs import command_line
     from .runner import run_sweep
     from .spec import read_spec, resolve_sweep
@@ -44,15 +46,19 @@ def cmd_sweep(args) -> int:
         raise ValueError(f"--days {args.days}: needs at least 1")
     if args.seed is not None and args.seed < 0:
         raise ValueError(f"--seed {args.seed}: needs to be >= 0")
+    if not args.out:
+        raise ValueError("--out is empty; name an output folder")
     spec = read_spec(args.sweep_file)
     sweep = resolve_sweep(spec, overrides=args.overrides, seed=args.seed, days=args.days)
     try:
-        report = run_sweep(sweep, args.out, workers=args.workers, engine=args.engine, scheduler=args.scheduler, resume=args.resume, force=args.force, progress=not args.quiet, command=command_line())
-    except KeyboardInterrupt:
+        report = run_sweep(sweep, args.out, workers=args.workers, engine=args.engine, scheduler=args.scheduler, resume=args.resume, force=args.force, progress=not args.quiet, command=command_line(), allow_large=args.yes)
+    except KeyboardInterrupt as e:
         print(f"coprod-sim sweep: interrupted; finished runs are kept in {args.out}/runs; continue with --resume", file=sys.stderr)
-        return 130
+        return interrupted_status(e)
     r = report
     print(f"sweep {r.out}/: {r.total} runs ({r.total // sweep.replicates} points x {sweep.replicates} replicate(s), {sweep.days} days, outputs={sweep.outputs}) on {r.engine}")
+    if r.repaired:
+        print(f"  {r.repaired} run file(s) were damaged or from another sweep: removed and run again")
     print(f"  {r.done} run now, {r.already} already finished, {r.failed} failed; {r.seconds:.1f} s" + (f", {r.runs_per_minute:.1f} runs/min" if r.done + r.failed else ""))
     if r.done + r.failed:
         n = r.done + r.failed
@@ -67,10 +73,24 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_analyze(args) -> int:
-    from .analysis import analyze, ranking
-    from .spec import read_spec
+    from pathlib import Path
 
-    report = analyze(args.dir, figures=not args.no_figures)
+    from ..output_folder import MANIFEST, FolderLock, write_manifest
+    from ..runs import command_line
+    from . import store
+    from .analysis import analyze, ranking
+    from .spec import SweepError, read_spec
+
+    folder = Path(args.dir)
+    if not (folder / store.DESIGN).is_file():
+        raise SweepError(f"{folder} holds no sweep ({store.DESIGN} missing)")
+    # analyze writes into the sweep's folder: not while a sweep (or another analyze) writes there
+    adir = folder / "analysis"
+    with FolderLock(folder, command_line()):
+        (adir / MANIFEST).unlink(missing_ok=True)  # incomplete until this analysis is written
+        report = analyze(folder, figures=not args.no_figures)
+        written = ["results.parquet", "indices.parquet", "indices.csv"] + [p.relative_to(adir).as_posix() for p in report.figures]
+        write_manifest(adir, kind="analysis", command=command_line(), files=written, seed=None, runs=report.runs, expected=report.expected)
     spec = read_spec(report.out / "sweep.toml")
     print(f"analysis {report.out}/analysis/: {report.runs} of {report.expected} runs; results.parquet, indices.parquet, {len(report.figures)} figure(s)")
     for note in report.notes:

@@ -36,6 +36,12 @@ from ..config import Config, ConfigError, load_config, with_overrides
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 OUTPUTS = ("summary", "daily")
 MAX_GRID_LEVELS = 1000
+# Settings the sweep itself decides for every run: sweeping them would give identical runs.
+SET_BY_SWEEP = {
+    "run.seed": "every run's seed comes from the sweep ([sweep] seed or --seed, then replicate r of each point)",
+    "run.days": "every run records [sweep] days (or --days)",
+    "run.replicates": "each point runs [sweep] replicates times",
+}
 
 
 class SweepError(ValueError):
@@ -151,7 +157,9 @@ def parse_spec(data: dict, source: Path | None = None) -> SweepSpec:
     s = top.sweep
     if s.design != "grid" and s.samples is None:
         problems.append(f"sweep.samples: required for design = {s.design!r} (points for lhs, base N for sobol and morris)")
-    if s.design == "sobol" and s.samples is not None and s.samples & (s.samples - 1):
+    if s.design == "sobol" and s.samples is not None and s.samples < 2:
+        problems.append(f"sweep.samples = {s.samples}: sobol needs a base N of at least 2 (allowed: 2, 4, 8, ...; indices from fewer points are meaningless)")
+    elif s.design == "sobol" and s.samples is not None and s.samples & (s.samples - 1):
         problems.append(f"sweep.samples = {s.samples}: sobol needs a power of 2 (allowed: 2, 4, 8, ..., e.g. {1 << max(1, s.samples.bit_length() - 1)} or {1 << s.samples.bit_length()})")
     if s.design == "morris" and s.samples is not None and s.samples < 2:
         problems.append(f"sweep.samples = {s.samples}: morris needs at least 2 trajectories (allowed: samples >= 2)")
@@ -167,6 +175,12 @@ def _pkey(key: str) -> str:
 def _parse_parameter(key: str, value: Any, design: str, problems: list[str]) -> Parameter | None:
     if not key or any(not part for part in key.split(".")):
         problems.append(f"{_pkey(key)}: not a dotted parameter path (e.g. \"crime.presence_elasticity\")")
+        return None
+    if key in SET_BY_SWEEP or key == "run":
+        problems.append(f"{_pkey(key)}: the sweep sets this itself ({SET_BY_SWEEP.get(key, 'seed, days and replicates')}); sweeping it would change nothing")
+        return None
+    if key.split(".")[0] == "output":
+        problems.append(f"{_pkey(key)}: output settings only change what is recorded, and a sweep records its own outputs ([sweep] outputs)")
         return None
     if isinstance(value, list):
         if design != "grid":
