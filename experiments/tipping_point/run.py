@@ -26,7 +26,7 @@ from coprod_sim.config import load_config
 from coprod_sim.model import CoProductionModel
 from coprod_sim.parallel import run_tasks
 from coprod_sim.streams import replicate_seed
-from coprod_sim.experiment_cli import experiment_out, experiment_parser
+from coprod_sim.experiment_cli import experiment_folder, experiment_parser
 
 BASE = {"population.residents": 5000, "population.neighbourhoods": 10, "output.neighbourhood_metrics": False, "output.agent_views_max_residents": 0}
 VARIANTS = {
@@ -58,33 +58,33 @@ def main() -> int:
     ap = experiment_parser(__doc__, replicates=2, out="results/tipping_point", days=None)
     ap.add_argument("--years", type=int, default=10)
     args = ap.parse_args()
-    out = experiment_out(args)
-    days = 365 * args.years
-    tasks = []
-    for variant in VARIANTS:
-        for value in [0.5, 1.0, 2.2, 4.0]:
-            for start, shift in (("high", START_SHIFT), ("low", -START_SHIFT)):
-                tasks += [(variant, "capacity", value, start, shift, r, days, args.seed) for r in range(args.replicates)]
-        for shift in [-0.4, -0.2, 0.0, 0.2]:
-            tasks += [(variant, "shock", shift, "shock", shift, r, days, args.seed) for r in range(args.replicates)]
-    rows = run_tasks(task, tasks, desc="runs")
-    df = pd.DataFrame(rows)
-    df.drop(columns="trust_by_year").to_csv(out / "results.csv", index=False)
-    df.to_json(out / "results.json", orient="records", indent=1)
-    for variant in VARIANTS:
-        d = df[df["variant"] == variant]
-        plot(d, out, args.years, variant)
-        cap = d[d["sweep"] == "capacity"].groupby(["value", "start"])["final_trust"].mean().unstack()
-        cap["high_minus_low"] = cap["high"] - cap["low"]
-        print(f"[{variant}] final-year mean trust by capacity (officers per 1,000) and start:")
-        print(cap.to_string(float_format=lambda x: f"{x:.4f}"))
-        shock = d[d["sweep"] == "shock"].groupby("value")[["final_trust", "final_crimes_per_1000", "final_efficacy"]].mean()
-        print(f"[{variant}] final-year outcomes by size of the day-0 trust shock:")
-        print(shock.to_string(float_format=lambda x: f"{x:.4f}"))
-        high = d[(d.sweep == "capacity") & (d.start == "high")].sort_values(["value", "replicate"])["trust_by_year"]
-        low = d[(d.sweep == "capacity") & (d.start == "low")].sort_values(["value", "replicate"])["trust_by_year"]
-        gap = np.mean([np.subtract(h, lo) for h, lo in zip(high, low)], axis=0)
-        print(f"[{variant}] high-minus-low trust gap by year:", " ".join(f"{x:.3f}" for x in gap))
+    with experiment_folder(args) as out:
+        days = 365 * args.years
+        tasks = []
+        for variant in VARIANTS:
+            for value in [0.5, 1.0, 2.2, 4.0]:
+                for start, shift in (("high", START_SHIFT), ("low", -START_SHIFT)):
+                    tasks += [(variant, "capacity", value, start, shift, r, days, args.seed) for r in range(args.replicates)]
+            for shift in [-0.4, -0.2, 0.0, 0.2]:
+                tasks += [(variant, "shock", shift, "shock", shift, r, days, args.seed) for r in range(args.replicates)]
+        rows = run_tasks(task, tasks, desc="runs")
+        df = pd.DataFrame(rows)
+        df.drop(columns="trust_by_year").to_csv(out / "results.csv", index=False)
+        df.to_json(out / "results.json", orient="records", indent=1)
+        for variant in VARIANTS:
+            d = df[df["variant"] == variant]
+            plot(d, out, args.years, variant)
+            cap = d[d["sweep"] == "capacity"].groupby(["value", "start"])["final_trust"].mean().unstack()
+            cap["high_minus_low"] = cap["high"] - cap["low"]
+            print(f"[{variant}] final-year mean trust by capacity (officers per 1,000) and start:")
+            print(cap.to_string(float_format=lambda x: f"{x:.4f}"))
+            shock = d[d["sweep"] == "shock"].groupby("value")[["final_trust", "final_crimes_per_1000", "final_efficacy"]].mean()
+            print(f"[{variant}] final-year outcomes by size of the day-0 trust shock:")
+            print(shock.to_string(float_format=lambda x: f"{x:.4f}"))
+            high = d[(d.sweep == "capacity") & (d.start == "high")].sort_values(["value", "replicate"])["trust_by_year"]
+            low = d[(d.sweep == "capacity") & (d.start == "low")].sort_values(["value", "replicate"])["trust_by_year"]
+            gap = np.mean([np.subtract(h, lo) for h, lo in zip(high, low)], axis=0)
+            print(f"[{variant}] high-minus-low trust gap by year:", " ".join(f"{x:.3f}" for x in gap))
     return 0
 
 

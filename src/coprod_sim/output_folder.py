@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 from contextlib import contextmanager
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -38,6 +39,8 @@ LOCK = INTERNAL + "lock"
 BUILDING = INTERNAL + "building-"
 OLD = INTERNAL + "old-"
 
+# Signals held back while a finished build is renamed into place.
+HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 # Names this tool writes. In a folder its manifest or metadata.json claims, files
 # matching them count as its own even when no manifest lists them (folders from
 # before manifests, run files of a sweep still running). `*` stays within one path part.
@@ -91,7 +94,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     file is fsynced and renamed into place (a reader never sees half a file); if
     it fails, the temporary file is removed."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{INTERNAL}{path.name}.tmp")
     try:
         yield tmp
         with open(tmp, "rb") as f:
@@ -201,9 +204,9 @@ def read_manifest(folder: str | Path) -> dict | None:
     try:
         manifest = json.loads(path.read_text())
         if manifest.get("tool") != TOOL or not isinstance(manifest.get("files"), dict):
-            raise ValueError("it was not written by coprod_sim")
+            raise ValueError("not written by coprod_sim")
     except (ValueError, AttributeError) as e:
-        raise OutputError(f"{path} is damaged ({e}); cannot tell which files this tool wrote") from None
+        raise OutputError(f"{path} is damaged or not this tool's ({e}); cannot tell which files this tool wrote") from None
     return manifest
 
 
@@ -324,7 +327,6 @@ class OutputFolder:
         self.lock = FolderLock(self.out, command)
         self.owned: set[str] = set()
         self.created = False
-        self.completed = False
         self.path = self.out
 
     # ----------------------------------------------------------------- start
@@ -334,6 +336,7 @@ class OutputFolder:
             raise OutputError(f"--out {out} is a symbolic link to {os.readlink(out)}, which does not exist")
         if out.exists() and not out.is_dir():
             raise OutputError(f"--out {out} is a file, not a folder")
+        self._check_force_allowed()  # before anything is created in the folder; again below, under the lock
         try:
             if not out.exists():
                 out.mkdir(parents=True)
@@ -342,9 +345,15 @@ class OutputFolder:
         except OSError as e:
             self._cleanup()
             raise OutputError(f"cannot create or lock --out {out}: {os_problem(e)}", exit_code=1) from None
+        except BaseException:
+            self._cleanup()
+            raise
         try:
             self._remove_stale_internals()
-            self._check_existing()
+            self._check_force_allowed()
+            if self._visible() and self.force:
+                self.owned = owned_files(out) or set()
+                self._refuse_foreign(self.writes)
             if self.in_place:
                 self._start_in_place()
             else:
@@ -359,17 +368,19 @@ class OutputFolder:
         return self
 
     def _visible(self) -> list[str]:
-        return sorted(p.name for p in self.out.iterdir() if not p.name.startswith(INTERNAL))
+        return sorted(p.name for p in self.out.iterdir() if not p.name.startswith(INTERNAL)) if self.out.is_dir() else []
 
     def _remove_stale_internals(self) -> None:
         # left by a command that was killed; we hold the lock, so no one else is using them
         for p in self.out.iterdir():
             if p.name.startswith((BUILDING, OLD)) and p.is_dir() and not p.is_symlink():
                 shutil.rmtree(p)
+            elif p.name.startswith(INTERNAL) and p.name.endswith(".tmp") and p.is_file():
+                p.unlink()
 
-    def _check_existing(self) -> None:
-        visible = self._visible()
-        if not visible or self.resume:
+    def _check_force_allowed(self) -> None:
+        """A non-empty folder needs --force (or --resume); --force never touches / or the home folder."""
+        if not self._visible() or self.resume:
             return
         if not self.force:
             also = " (or --resume to finish the sweep there)" if self.kind == "sweep" else ""
@@ -377,8 +388,6 @@ class OutputFolder:
         resolved = self.out.resolve()
         if any(resolved == p or resolved in p.parents for p in PROTECTED):
             raise OutputError(f"--force will not replace files in {resolved} (the root or your home folder); choose a sub-folder")
-        self.owned = owned_files(self.out) or set()
-        self._refuse_foreign(self.writes)
 
     def _refuse_foreign(self, names: set[str]) -> None:
         """Refuse when something under `names` is not this tool's (it would be lost)."""
@@ -387,15 +396,18 @@ class OutputFolder:
         foreign += [rel + " (a symbolic link)" for rel in links if rel.split("/")[0] in names]
         if foreign:
             shown = ", ".join(sorted(foreign)[:4]) + (f" and {len(foreign) - 4} more" if len(foreign) > 4 else "")
-            what = f"a {self.kind}" if self.kind != "comparison" else "a comparison"
-            raise OutputError(f"--out {self.out} holds {shown}, not from {what} of this tool (no {MANIFEST} or {METADATA} of it lists them); --force replaces only this tool's files: move them or choose another folder")
+            article = "an" if self.kind[0] in "aeiou" else "a"
+            raise OutputError(f"--out {self.out} holds {shown}, not from {article} {self.kind} of this tool (not listed in its {MANIFEST} or {METADATA}); --force replaces only this tool's files: move them or choose another folder")
 
     def _start_in_place(self) -> None:
-        """A folder written in place is incomplete from now on; --force clears this tool's old files first."""
+        """--force clears this tool's old files (its manifest included) before anything is written."""
         if self.force:
             for rel in sorted(self.owned, reverse=True):
                 (self.out / rel).unlink(missing_ok=True)
                 _prune_empty_dirs(self.out, Path(rel).parent)
+
+    def changing(self) -> None:
+        """A folder written in place is incomplete from now until `complete()`: its manifest goes."""
         if (self.out / MANIFEST).is_file():
             (self.out / MANIFEST).unlink()
             fsync_dir(self.out)
@@ -416,10 +428,14 @@ class OutputFolder:
                 _fsync_tree(self.path)
             manifest = write_manifest(self.path, kind=self.kind, command=self.command, files=files, seed=seed, config_hash=config_hash, **extra)
             if not self.in_place:
-                self._commit()
+                # a signal waits until the few renames are done: never half old, half new
+                blocked = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+                try:
+                    self._commit()
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         except OSError as e:
             raise OutputError(f"cannot write {self.out}: {os_problem(e)}; {self._unchanged()}", exit_code=1) from None
-        self.completed = True
         return manifest
 
     def _unchanged(self) -> str:

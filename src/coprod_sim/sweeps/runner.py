@@ -127,6 +127,7 @@ def run_sweep(
             else:
                 _start_folder(out, sweep, design, sweep_file)
                 meta = _metadata(sweep, fp, len(design))
+            folder.changing()
             meta["fingerprint_id"] = stamp
             meta.setdefault("invocations", []).append({"date": _now(), "command": command, "engine": executor.describe(), "resume": resume})
             store.write_metadata(out, meta)
