@@ -11,7 +11,7 @@ SWEEP_EPILOG = "Sweep files: see experiments/sweeps/*.toml and docs/howto-sweeps
 def add_sweep_commands(sub) -> None:
     sw = sub.add_parser(
         "sweep", help="run a parameter sweep (grid, LHS, Sobol, Morris) into a folder",
-        description="Run every design point x replicate of a sweep file; write sweep.toml, config.toml, metadata.json, design.parquet, runs/<run_id>.parquet and failures.jsonl. Exit status 1 if some runs failed.",
+        description="Run every design point x replicate of a sweep file; write sweep.toml, config.toml, metadata.json, design.parquet, runs/<run_id>.parquet, failures.jsonl and, once every run has finished, manifest.json. Exit status 1 if some runs failed.",
         epilog=SWEEP_EPILOG,
     )
     sw.add_argument("sweep_file", metavar="SWEEP.toml", help="sweep definition ([sweep] and [parameters])")
@@ -20,7 +20,7 @@ def add_sweep_commands(sub) -> None:
     sw.add_argument("--engine", choices=["local", "dask"], default=None, help="local process pool (default) or a Dask cluster (needs --scheduler)")
     sw.add_argument("--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (implies --engine dask)")
     sw.add_argument("--resume", action="store_true", help="continue the sweep in --out: skip finished runs, retry failed and missing ones")
-    sw.add_argument("--force", action="store_true", help="start over in a non-empty --out (removes the previous sweep's files there)")
+    sw.add_argument("--force", action="store_true", help="start over in a non-empty --out (removes only this tool's earlier files there; see docs/output-folders.md)")
     sw.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="change the base config by dotted path (repeatable); swept parameters override it")
     sw.add_argument("--seed", type=int, default=None, help="root seed S (default: sweep.seed, else run.seed)")
     sw.add_argument("--days", type=int, default=None, help="recorded days per run (default: sweep.days, else run.days)")
