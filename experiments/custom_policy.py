@@ -53,7 +53,7 @@ def main() -> int:
         table = write_comparison(out, configs, results, command=" ".join(sys.argv))
         city = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(["crimes", "mean_trust"])]
         print(city[["policy", "metric", "diff", "diff_low", "diff_high"]].to_string(index=False))
-        print(f"report: {out}/report.html")
+        print(f"report: {args.out}/report.html")
     return 0
 
 

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,17 @@ from coprod_sim.cli import main
 from coprod_sim.output_folder import LOCK, MANIFEST, FolderLock, atomic_path, read_manifest, verify
 from coprod_sim.sweeps import store
 
-SMALL = ["--set", "population.residents=300", "--set", "population.neighbourhoods=3", "--set", "run.burn_in_days=5", "--days", "10", "--quiet"]
+SMALL = [
+    "--set",
+    "population.residents=300",
+    "--set",
+    "population.neighbourhoods=3",
+    "--set",
+    "run.burn_in_days=5",
+    "--days",
+    "10",
+    "--quiet",
+]
 TINY = "[population]\nresidents = 300\nneighbourhoods = 3\n[run]\nburn_in_days = 5\ndays = 10\n"
 ROOT = Path(__file__).resolve().parents[1]
 LINUX = sys.platform.startswith("linux")
@@ -34,7 +45,8 @@ def sweep_file(folder: Path, values: int = 4, days: int = 10, name: str = "sweep
     (folder / "tiny.toml").write_text(TINY)
     levels = ", ".join(str(0.005 * (i + 1)) for i in range(values))
     path = folder / name
-    path.write_text(f'[sweep]\nconfig = "tiny.toml"\ndesign = "grid"\nreplicates = 1\nseed = 3\ndays = {days}\n{extra}[parameters]\n"trust.social_rate_per_day" = [{levels}]\n')
+    head = f'[sweep]\nconfig = "tiny.toml"\ndesign = "grid"\nreplicates = 1\nseed = 3\ndays = {days}\n{extra}'
+    path.write_text(f'{head}[parameters]\n"trust.social_rate_per_day" = [{levels}]\n')
     return path
 
 
@@ -127,7 +139,9 @@ def test_a_second_writer_is_refused_naming_the_first(tmp_path, capsys):
         out.mkdir(exist_ok=True)
         with FolderLock(out, "coprod-sim run --seed 1"):
             assert main([*args, "--out", str(out)]) == 2
-            assert f"in use by another coprod-sim command (PID {os.getpid()}: coprod-sim run --seed 1)" in one_line(capsys.readouterr().err)
+            assert f"in use by another coprod-sim command (PID {os.getpid()}: coprod-sim run --seed 1)" in one_line(
+                capsys.readouterr().err
+            )
     with FolderLock(sweep_out, "coprod-sim sweep"):
         assert main(["analyze", str(sweep_out)]) == 2
         assert "in use" in one_line(capsys.readouterr().err)
@@ -138,13 +152,31 @@ def test_a_second_writer_is_refused_naming_the_first(tmp_path, capsys):
 def test_two_sweeps_at_once_do_not_mix(tmp_path, capsys):
     path = sweep_file(tmp_path / "in", values=12, days=200)
     out = tmp_path / "out"
-    first = subprocess.Popen([sys.executable, "-m", "coprod_sim.cli", "sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "coprod_sim.cli", "sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.time() + 120
         while not (out / LOCK).exists() or not (out / store.DESIGN).exists():
             assert time.time() < deadline and first.poll() is None, "the first sweep did not start"
             time.sleep(0.05)
-        other = main(["sweep", str(sweep_file(tmp_path / "other", values=12, days=200)), "--out", str(out), "--force", "--seed", "9", "--workers", "1", "--quiet"])
+        other = main(
+            [
+                "sweep",
+                str(sweep_file(tmp_path / "other", values=12, days=200)),
+                "--out",
+                str(out),
+                "--force",
+                "--seed",
+                "9",
+                "--workers",
+                "1",
+                "--quiet",
+            ]
+        )
         other_err = capsys.readouterr().err
         resume = main(["sweep", str(path), "--out", str(out), "--resume", "--workers", "1", "--quiet"])
         resume_err = capsys.readouterr().err
@@ -169,10 +201,8 @@ def descendants(pid: int) -> set[int]:
     parents = {}
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
-            try:
+            with suppress(OSError, IndexError, ValueError):  # a process that just ended
                 parents[int(p.name)] = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
     found, frontier = set(), {pid}
     while frontier:
         frontier = {child for child, parent in parents.items() if parent in frontier} - found
@@ -201,13 +231,30 @@ ORPHAN_CASES = [
 @pytest.mark.parametrize(("command", "sig"), ORPHAN_CASES)
 def test_workers_die_with_their_parent(tmp_path, command, sig):
     out = tmp_path / "out"
-    long = ["--set", "population.residents=300", "--set", "population.neighbourhoods=3", "--set", "run.burn_in_days=5", "--days", "2000", "--quiet", "--workers", "2"]
+    long = [
+        "--set",
+        "population.residents=300",
+        "--set",
+        "population.neighbourhoods=3",
+        "--set",
+        "run.burn_in_days=5",
+        "--days",
+        "2000",
+        "--quiet",
+        "--workers",
+        "2",
+    ]
     args = {
         "sweep": ["sweep", str(sweep_file(tmp_path / "in", values=40, days=400)), "--workers", "2", "--quiet"],
         "compare": ["compare", *long, "--replicates", "2"],
         "run": ["run", *long, "--replicates", "4"],
     }[command]
-    proc = subprocess.Popen([sys.executable, "-m", "coprod_sim.cli", *args, "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coprod_sim.cli", *args, "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.time() + 120
         while True:  # wait until both workers are running tasks (a sweep: a first run file is written)
@@ -244,7 +291,14 @@ def test_force_run_replaces_the_whole_run(tmp_path, capsys):
     assert (out / "figures" / "timeseries.png").exists() and (out / "timeseries.csv").exists()
     assert main(["run", *SMALL, "--seed", "2", "--set", "output.figures=false", "--out", str(out), "--force"]) == 0
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert names == ["config.toml", MANIFEST, "metadata.json", "neighbourhoods.parquet", "summary.json", "timeseries.parquet"]
+    assert names == [
+        "config.toml",
+        MANIFEST,
+        "metadata.json",
+        "neighbourhoods.parquet",
+        "summary.json",
+        "timeseries.parquet",
+    ]
     assert (pd.read_parquet(out / "timeseries.parquet")["seed"] == 2).all() and read_manifest(out)["seed"] == 2
     assert verify(out) == []
     capsys.readouterr()
@@ -254,8 +308,13 @@ def test_force_compare_drops_the_old_policy_folders(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert main(["compare", *SMALL, "--workers", "1", "--policies", "reactive,door_to_door", "--out", str(out)]) == 0
     (out / "door_to_door" / "notes.md").write_text("mine")
-    assert main(["compare", *SMALL, "--workers", "1", "--policies", "reactive,hot_spots", "--out", str(out), "--force"]) == 0
-    assert sorted(p.name for p in (out / "door_to_door").iterdir()) == ["notes.md"]  # the tool's files went, the user's stayed
+    assert (
+        main(["compare", *SMALL, "--workers", "1", "--policies", "reactive,hot_spots", "--out", str(out), "--force"])
+        == 0
+    )
+    assert sorted(p.name for p in (out / "door_to_door").iterdir()) == [
+        "notes.md"
+    ]  # the tool's files went, the user's stayed
     assert set(pd.read_parquet(out / "comparison.parquet")["policy"]) == {"hot_spots"} and verify(out) == []
     assert read_manifest(out)["config_hashes"].keys() == {"reactive", "hot_spots"}
     capsys.readouterr()
@@ -291,7 +350,22 @@ def test_resume_reruns_damaged_and_foreign_run_files(tmp_path, capsys):
     (out / "runs" / names[0]).write_bytes(data[: len(data) // 2])  # cut short
     (out / "runs" / names[1]).write_bytes(b"")  # empty
     other = tmp_path / "other"  # the same run id from a sweep with another seed
-    assert main(["sweep", str(sweep_file(tmp_path / "in2", values=4)), "--seed", "8", "--out", str(other), "--workers", "1", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                str(sweep_file(tmp_path / "in2", values=4)),
+                "--seed",
+                "8",
+                "--out",
+                str(other),
+                "--workers",
+                "1",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     shutil.copyfile(other / "runs" / names[2], out / "runs" / names[2])
     capsys.readouterr()
     assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--resume", "--quiet"]) == 0
@@ -323,10 +397,9 @@ def test_atomic_writes_fsync_before_the_rename_and_keep_the_old_file_on_failure(
     real_fsync, real_replace = os.fsync, os.replace
     monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd)))
     monkeypatch.setattr(os, "replace", lambda a, b: (events.append("rename"), real_replace(a, b)))
-    with pytest.raises(RuntimeError):
-        with atomic_path(target) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("interrupted")
     assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
     events.clear()
     with atomic_path(target) as tmp:
@@ -335,12 +408,15 @@ def test_atomic_writes_fsync_before_the_rename_and_keep_the_old_file_on_failure(
 
 
 # --------------------------------------------------------------------------- 7. inputs that cannot mean what they say
-@pytest.mark.parametrize(("parameter", "expected"), [
-    ('"run.seed" = [1, 2]', "the sweep sets this itself"),
-    ('"run.days" = [10, 20]', "the sweep sets this itself"),
-    ('"run.replicates" = [1, 2]', "the sweep sets this itself"),
-    ('"output.csv" = [true, false]', "output settings only change what is recorded"),
-])
+@pytest.mark.parametrize(
+    ("parameter", "expected"),
+    [
+        ('"run.seed" = [1, 2]', "the sweep sets this itself"),
+        ('"run.days" = [10, 20]', "the sweep sets this itself"),
+        ('"run.replicates" = [1, 2]', "the sweep sets this itself"),
+        ('"output.csv" = [true, false]', "output settings only change what is recorded"),
+    ],
+)
 def test_sweep_refuses_parameters_it_overrides(tmp_path, capsys, parameter, expected):
     path = tmp_path / "s.toml"
     path.write_text(f'[sweep]\ndesign = "grid"\n[parameters]\n{parameter}\n')
@@ -349,15 +425,31 @@ def test_sweep_refuses_parameters_it_overrides(tmp_path, capsys, parameter, expe
 
 
 RANGE = '"trust.social_rate_per_day" = {low = 0.0, high = 0.1}'
-HUGE_GRID = "\n".join(f'"{n}" = {{low = 0.01, high = 0.1, levels = 1000}}' for n in ("trust.social_rate_per_day", "trust.negative_contact_effect", "trust.positive_contact_effect", "reporting.trust_coef"))
+HUGE_GRID = "\n".join(
+    f'"{n}" = {{low = 0.01, high = 0.1, levels = 1000}}'
+    for n in (
+        "trust.social_rate_per_day",
+        "trust.negative_contact_effect",
+        "trust.positive_contact_effect",
+        "reporting.trust_coef",
+    )
+)
 
 
-@pytest.mark.parametrize(("sweep", "parameters", "flags", "expected"), [
-    ('design = "grid"', HUGE_GRID, ["--yes"], "the design has 1,000,000,000,000 runs (1,000,000,000,000 points x 1 replicate(s)); at most 10,000,000"),
-    ('design = "lhs"\nsamples = 10000000\nreplicates = 100000', RANGE, ["--yes"], "at most 10,000,000"),
-    ('design = "lhs"\nsamples = 200000', RANGE, [], "more than 100,000 needs --yes"),
-    ('design = "sobol"\nsamples = 1', RANGE, [], "sobol needs a base N of at least 2"),
-])
+@pytest.mark.parametrize(
+    ("sweep", "parameters", "flags", "expected"),
+    [
+        (
+            'design = "grid"',
+            HUGE_GRID,
+            ["--yes"],
+            "the design has 1,000,000,000,000 runs (1,000,000,000,000 points x 1 replicate(s)); at most 10,000,000",
+        ),
+        ('design = "lhs"\nsamples = 10000000\nreplicates = 100000', RANGE, ["--yes"], "at most 10,000,000"),
+        ('design = "lhs"\nsamples = 200000', RANGE, [], "more than 100,000 needs --yes"),
+        ('design = "sobol"\nsamples = 1', RANGE, [], "sobol needs a base N of at least 2"),
+    ],
+)
 def test_sweep_refuses_designs_too_large_or_too_small(tmp_path, capsys, sweep, parameters, flags, expected):
     path = tmp_path / "s.toml"
     path.write_text(f"[sweep]\n{sweep}\n[parameters]\n{parameters}\n")
@@ -367,7 +459,7 @@ def test_sweep_refuses_designs_too_large_or_too_small(tmp_path, capsys, sweep, p
     assert time.perf_counter() - t0 < 30  # refused before anything is built
 
 
-# --------------------------------------------------------------------------- 8. one clear line for every environmental failure
+# --------------------------------------------------------------------------- 8. one line for environmental failures
 def test_dangling_symlink_and_file_as_out(tmp_path, capsys):
     link = tmp_path / "gone"
     link.symlink_to(tmp_path / "nowhere")
@@ -447,14 +539,18 @@ def unshare_available() -> bool:
     return subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
 
 
-def in_small_filesystem(tmp_path: Path, size: str, command: str, read_only: bool = False) -> subprocess.CompletedProcess:
+def in_small_filesystem(
+    tmp_path: Path, size: str, command: str, read_only: bool = False
+) -> subprocess.CompletedProcess:
     """Run a shell command with tmp_path/fs mounted as a tmpfs of `size` (its own mount namespace)."""
     fs = tmp_path / "fs"
     fs.mkdir(exist_ok=True)
     options = f"size={size}" + (",ro" if read_only else "")
     script = f"mount -t tmpfs -o {options} tmpfs {fs} && {command}"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    return subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=300, env=env, cwd=ROOT
+    )
 
 
 @pytest.mark.slow
@@ -466,8 +562,13 @@ def test_read_only_parent_and_full_disk_for_real(tmp_path):
     assert r.returncode == 1 and "not writable" in one_line(r.stderr)
     # a first run fits, a second one beside it does not: the --force fails and the first is kept whole
     out = tmp_path / "fs" / "out"
-    check = f"from coprod_sim.output_folder import read_manifest, verify; print('problems', verify('{out}'), 'seed', read_manifest('{out}')['seed'])"
-    script = f"{py} run {small} --seed 1 --out {out} >/dev/null && {py} run {small} --seed 2 --days 400 --replicates 3 --out {out} --force; echo rc=$?; ls -a {out}; {sys.executable} -c \"{check}\""
+    check = (
+        "from coprod_sim.output_folder import read_manifest as m, verify as v;"
+        f" print('problems', v('{out}'), 'seed', m('{out}')['seed'])"
+    )
+    first = f"{py} run {small} --seed 1 --out {out} >/dev/null"
+    second = f"{py} run {small} --seed 2 --days 400 --replicates 3 --out {out} --force"
+    script = f'{first} && {second}; echo rc=$?; ls -a {out}; {sys.executable} -c "{check}"'
     r = in_small_filesystem(tmp_path, "600k", script)
     assert "rc=1" in r.stdout and "no space left on device" in one_line(r.stderr), (r.stdout, r.stderr)
     assert not [n for n in r.stdout.split() if n.startswith(".coprod-sim.")]
@@ -478,8 +579,13 @@ def test_piping_into_a_closed_reader_is_one_line(tmp_path):
     path = sweep_file(tmp_path / "in")
     out = tmp_path / "out"
     assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
-    for args in (["analyze", str(out), "--no-figures"], ["compare", *SMALL, "--workers", "1", "--out", str(tmp_path / "cmp")]):
-        proc = subprocess.Popen([sys.executable, "-m", "coprod_sim.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for args in (
+        ["analyze", str(out), "--no-figures"],
+        ["compare", *SMALL, "--workers", "1", "--out", str(tmp_path / "cmp")],
+    ):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "coprod_sim.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         proc.stdout.close()  # like `| head` that has read all it wanted
         stderr = proc.stderr.read()
         proc.wait(timeout=300)
@@ -520,25 +626,28 @@ def test_dashboard_port_is_free_right_after_a_stop():
     assert server.port_free("127.0.0.1", port)
 
 
-# --------------------------------------------------------------------------- the rest of the command line (issue 11, point 8)
-@pytest.mark.parametrize(("args", "expected"), [
-    (["compare", "--policies", ""], "--policies ''"),
-    (["compare", "--policies", "reactive,,door_to_door"], "no empty entries"),
-    (["compare", "--policies", "door_to_door,door_to_door"], "door_to_door given more than once"),
-    (["compare", "--policies", "door_to_dor"], "unknown policy 'door_to_dor'"),
-    (["compare", "--policies", "reactive"], "at least one policy besides the baseline"),
-    (["compare", "--baseline", "nobody"], "--baseline 'nobody'"),
-    (["compare", "--configs", "a.toml"], "at least two files"),
-    (["compare", "--configs", "a.toml,"], "no empty entries"),
-    (["compare", "--configs", "x/a.toml,a.toml"], "a, a"),
-    (["compare", "--configs", "a.toml,b.toml", "--policies", "reactive,door_to_door"], "drop --policies"),
-    (["run", "--replicates", "0"], "run.replicates = 0"),
-    (["run", "--days", "0"], "run.days = 0"),
-    (["run", "--seed", "-1"], "run.seed = -1"),
-    (["run", "--workers", "0"], "--workers 0"),
-    (["run", "--set", "population.residents"], "expected KEY=VALUE"),
-    (["sweep", "s.toml", "--workers", "0"], "--workers 0"),
-])
+# --------------------------------------------------------------------------- the rest of the command line (issue 11.8)
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["compare", "--policies", ""], "--policies ''"),
+        (["compare", "--policies", "reactive,,door_to_door"], "no empty entries"),
+        (["compare", "--policies", "door_to_door,door_to_door"], "door_to_door given more than once"),
+        (["compare", "--policies", "door_to_dor"], "unknown policy 'door_to_dor'"),
+        (["compare", "--policies", "reactive"], "at least one policy besides the baseline"),
+        (["compare", "--baseline", "nobody"], "--baseline 'nobody'"),
+        (["compare", "--configs", "a.toml"], "at least two files"),
+        (["compare", "--configs", "a.toml,"], "no empty entries"),
+        (["compare", "--configs", "x/a.toml,a.toml"], "a, a"),
+        (["compare", "--configs", "a.toml,b.toml", "--policies", "reactive,door_to_door"], "drop --policies"),
+        (["run", "--replicates", "0"], "run.replicates = 0"),
+        (["run", "--days", "0"], "run.days = 0"),
+        (["run", "--seed", "-1"], "run.seed = -1"),
+        (["run", "--workers", "0"], "--workers 0"),
+        (["run", "--set", "population.residents"], "expected KEY=VALUE"),
+        (["sweep", "s.toml", "--workers", "0"], "--workers 0"),
+    ],
+)
 def test_bad_command_lines_are_one_line_and_write_nothing(tmp_path, capsys, monkeypatch, args, expected):
     monkeypatch.chdir(tmp_path)
     if args[0] == "sweep":

@@ -32,10 +32,30 @@ REGIMES = {
     # no barrier, but fear of enforcement among minority residents of the same neighbourhoods, all run long
     "enforcement_fear": {
         "barriers.neighbourhood": 0.0,
-        "events": [{"day": 0, "kind": "enforcement_fear", "groups": ["minority"], "neighbourhoods": HIGH, "reporting_cost": 1.0, "participation_cost": 1.0, "duration_days": 36500}],
+        "events": [
+            {
+                "day": 0,
+                "kind": "enforcement_fear",
+                "groups": ["minority"],
+                "neighbourhoods": HIGH,
+                "reporting_cost": 1.0,
+                "participation_cost": 1.0,
+                "duration_days": 36500,
+            }
+        ],
     },
 }
-SHOW = ["crimes", "mean_trust", "trust_gap", "reporting_gap", "mean_trust_high_barrier", "mean_trust_other", "reporting_rate_high_barrier", "reporting_rate_other", "police_top5pct_true_share"]
+SHOW = [
+    "crimes",
+    "mean_trust",
+    "trust_gap",
+    "reporting_gap",
+    "mean_trust_high_barrier",
+    "mean_trust_other",
+    "reporting_rate_high_barrier",
+    "reporting_rate_other",
+    "police_top5pct_true_share",
+]
 
 
 def main() -> int:
@@ -45,20 +65,57 @@ def main() -> int:
         base = load_config(SCENARIO)
         rows = []
         for regime, regime_changes in REGIMES.items():
-            configs = {name: with_overrides(base, {**regime_changes, **changes}) for name, changes in STRATEGIES.items()}
+            configs = {
+                name: with_overrides(base, {**regime_changes, **changes}) for name, changes in STRATEGIES.items()
+            }
             results = run_comparison(configs, seed=args.seed, replicates=args.replicates, days=args.days)
             # both regimes report the same five neighbourhoods against the rest
-            table = write_comparison(out / regime, configs, results, command=" ".join(sys.argv), high_barrier=np.array(HIGH))
-            city = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(SHOW)]
+            table = write_comparison(
+                out / regime, configs, results, command=" ".join(sys.argv), high_barrier=np.array(HIGH)
+            )
+            city = table[
+                (table["period"] == "all")
+                & table["group"].isna()
+                & table["neighbourhood"].isna()
+                & table["metric"].isin(SHOW)
+            ]
             for _, r in city.iterrows():
-                rows.append({"regime": regime, "strategy": r["policy"], "metric": r["metric"], "baseline": r["baseline_mean"], "diff": r["diff"], "low": r["diff_low"], "high": r["diff_high"]})
-            grp = table[(table["period"] == "all") & table["group"].notna() & table["metric"].isin(["mean_trust", "reporting_rate"])]
+                rows.append(
+                    {
+                        "regime": regime,
+                        "strategy": r["policy"],
+                        "metric": r["metric"],
+                        "baseline": r["baseline_mean"],
+                        "diff": r["diff"],
+                        "low": r["diff_low"],
+                        "high": r["diff_high"],
+                    }
+                )
+            grp = table[
+                (table["period"] == "all")
+                & table["group"].notna()
+                & table["metric"].isin(["mean_trust", "reporting_rate"])
+            ]
             for _, r in grp.iterrows():
-                rows.append({"regime": regime, "strategy": r["policy"], "metric": f"{r['metric']}_{r['group']}", "baseline": r["baseline_mean"], "diff": r["diff"], "low": r["diff_low"], "high": r["diff_high"]})
+                rows.append(
+                    {
+                        "regime": regime,
+                        "strategy": r["policy"],
+                        "metric": f"{r['metric']}_{r['group']}",
+                        "baseline": r["baseline_mean"],
+                        "diff": r["diff"],
+                        "low": r["diff_low"],
+                        "high": r["diff_high"],
+                    }
+                )
         df = pd.DataFrame(rows)
         df.to_csv(out / "headline.csv", index=False)
         with pd.option_context("display.width", 200, "display.max_rows", 200):
-            print(df.pivot_table(index=["regime", "metric"], columns="strategy", values="diff").to_string(float_format=lambda x: f"{x:+.4f}"))
+            print(
+                df.pivot_table(index=["regime", "metric"], columns="strategy", values="diff").to_string(
+                    float_format=lambda x: f"{x:+.4f}"
+                )
+            )
     return 0
 
 

@@ -25,7 +25,12 @@ def recovery(diff: pd.Series, event_day: int) -> dict:
     trough = float(after.min())
     later = after[after.index > trough_day]
     half = later[later >= trough / 2]
-    return {"trough": trough, "trough_day": trough_day, "half_recovered_day": int(half.index[0]) if len(half) else None, "at_end": float(after.iloc[-1])}
+    return {
+        "trough": trough,
+        "trough_day": trough_day,
+        "half_recovered_day": int(half.index[0]) if len(half) else None,
+        "at_end": float(after.iloc[-1]),
+    }
 
 
 def main() -> int:
@@ -42,13 +47,21 @@ def main() -> int:
         rates = {"reporting_rate": ("crimes_reported", "crimes")}
         diffs = {}
         for m in metrics:
-            paired = [p.timeseries.set_index("day")[m] - b.timeseries.set_index("day")[m] for b, p in zip(results["no_incident"], results["misconduct"])]
+            paired = [
+                p.timeseries.set_index("day")[m] - b.timeseries.set_index("day")[m]
+                for b, p in zip(results["no_incident"], results["misconduct"])
+            ]
             diffs[m] = pd.concat(paired, axis=1).mean(axis=1)
         for m, (num, den) in rates.items():
+
             def rolling(ts):
                 t = ts.set_index("day")
                 return t[num].rolling(90, min_periods=30).sum() / t[den].rolling(90, min_periods=30).sum()
-            paired = [rolling(p.timeseries) - rolling(b.timeseries) for b, p in zip(results["no_incident"], results["misconduct"])]
+
+            paired = [
+                rolling(p.timeseries) - rolling(b.timeseries)
+                for b, p in zip(results["no_incident"], results["misconduct"])
+            ]
             diffs[m] = pd.concat(paired, axis=1).mean(axis=1)
         found = {m: recovery(d, event_day) for m, d in diffs.items()}
         (out / "recovery.json").write_text(json.dumps(found, indent=2))
@@ -69,7 +82,8 @@ def main() -> int:
             ax.grid(alpha=0.3)
         fig.savefig(out / "figures" / "recovery.png", dpi=110)
         for m, r in found.items():
-            print(f"{m:>22}: trough {r['trough']:+.4f} on day {r['trough_day']}, half recovered by day {r['half_recovered_day']}, at end {r['at_end']:+.4f}")
+            half = f"half recovered by day {r['half_recovered_day']}"
+            print(f"{m:>22}: trough {r['trough']:+.4f} on day {r['trough_day']}, {half}, at end {r['at_end']:+.4f}")
     return 0
 
 

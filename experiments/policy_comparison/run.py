@@ -23,9 +23,17 @@ def main() -> int:
         t0 = time.perf_counter()
         results = run_comparison(configs, seed=args.seed, replicates=args.replicates, days=args.days)
         table = write_comparison(out, configs, results, command=" ".join(sys.argv))
-        print(f"{len(configs)} strategies x {args.replicates} replicates x {args.days} days in {time.perf_counter() - t0:.0f} s -> {out}/report.html")
+        size = f"{len(configs)} strategies x {args.replicates} replicates x {args.days} days"
+        print(f"{size} in {time.perf_counter() - t0:.0f} s -> {args.out}/report.html")
         city = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna()]
-        show = ["crimes", "reporting_rate", "mean_trust", "trust_gap", "collective_efficacy", "crimes_averted_per_1000_policy_hours"]
+        show = [
+            "crimes",
+            "reporting_rate",
+            "mean_trust",
+            "trust_gap",
+            "collective_efficacy",
+            "crimes_averted_per_1000_policy_hours",
+        ]
         wide = city[city["metric"].isin(show)].pivot(index="policy", columns="metric", values="diff")
         rel = city[city["metric"] == "crimes"].set_index("policy")["rel_diff"].rename("crimes_rel")
         summary = wide.join(rel)[["crimes_rel"] + [m for m in show if m in wide]]

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+from contextlib import suppress
 
 from .config import ConfigError, defaults_toml, load_config, with_overrides
 from .dashboard.cli import add_dashboard_command, cmd_dashboard
@@ -13,40 +14,92 @@ from .output_folder import OutputError, os_problem
 from .parallel import interrupted_status, stop_on_signals
 from .sweeps.cli import add_sweep_commands, cmd_analyze, cmd_sweep
 
-EPILOG = "Parameters are addressed by dotted paths, e.g. --set population.residents=5000 --set population.groups.minority.initial_trust_mean=0.25"
+EPILOG = (
+    "Parameters are addressed by dotted paths, e.g. --set population.residents=5000 "
+    "--set population.groups.minority.initial_trust_mean=0.25"
+)
 
 
 def _common(p: argparse.ArgumentParser, *, out_required: bool = True) -> None:
-    p.add_argument("config", nargs="?", default=None, help="TOML config (changes to the defaults; default: the built-in baseline)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override a parameter by dotted path (repeatable); VALUE is parsed as TOML")
-    p.add_argument("--seed", type=int, default=None, help="root seed S (default: run.seed); replicate r uses SeedSequence(S).spawn(r+1)[r]")
+    p.add_argument(
+        "config", nargs="?", default=None, help="TOML config (changes to the defaults; default: the built-in baseline)"
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter by dotted path (repeatable); VALUE is parsed as TOML",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="root seed S (default: run.seed); replicate r uses SeedSequence(S).spawn(r+1)[r]",
+    )
     p.add_argument("--days", type=int, default=None, help="days to record after burn-in (default: run.days)")
     p.add_argument("--replicates", type=int, default=None, help="replicates (default: run.replicates)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core, at most one per replicate)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: one per core, at most one per replicate)"
+    )
     p.add_argument("--out", required=out_required, help="output folder (must be empty unless --force)")
-    p.add_argument("--force", action="store_true", help="replace this tool's earlier output in --out (other files are kept; see docs/output-folders.md)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace this tool's earlier output in --out (other files are kept; see docs/output-folders.md)",
+    )
     p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="coprod-sim", description="Agent-based model of the co-production of public safety.", epilog=EPILOG)
+    parser = argparse.ArgumentParser(
+        prog="coprod-sim", description="Agent-based model of the co-production of public safety.", epilog=EPILOG
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run one configuration for R replicates and write results and figures", description="Run one configuration (burn-in, then --days recorded days) for R replicates; write config.toml, timeseries.parquet, neighbourhoods.parquet, summary.json, metadata.json and figures/.", epilog=EPILOG)
+    run = sub.add_parser(
+        "run",
+        help="run one configuration for R replicates and write results and figures",
+        description=(
+            "Run one configuration (burn-in, then --days recorded days) for R replicates; write config.toml, "
+            "timeseries.parquet, neighbourhoods.parquet, summary.json, metadata.json, figures/ and manifest.json."
+        ),
+        epilog=EPILOG,
+    )
     _common(run)
 
-    cmp_ = sub.add_parser("compare", help="compare policies (or configs) against a baseline with paired seeds", description="Run the baseline and each policy on the same replicate seeds and write comparison.parquet (paired differences, 95%% intervals), one run folder per policy and figures/.", epilog=EPILOG)
+    cmp_ = sub.add_parser(
+        "compare",
+        help="compare policies (or configs) against a baseline with paired seeds",
+        description=(
+            "Run the baseline and each policy on the same replicate seeds and write comparison.parquet "
+            "(paired differences, 95%% intervals), one run folder per policy, figures/ and manifest.json."
+        ),
+        epilog=EPILOG,
+    )
     _common(cmp_)
     cmp_.add_argument("--policies", default=None, help="comma-separated policy names (default: reactive,door_to_door)")
     cmp_.add_argument("--baseline", default=None, help="baseline policy (default: reactive)")
-    cmp_.add_argument("--configs", default=None, help="comma-separated config files to compare instead of policies; the first is the baseline")
+    cmp_.add_argument(
+        "--configs",
+        default=None,
+        help="comma-separated config files to compare instead of policies; the first is the baseline",
+    )
 
-    val = sub.add_parser("validate", help="check a config and print it resolved", description="Check a config (and --set overrides) and print the resolved configuration as TOML.", epilog=EPILOG)
+    val = sub.add_parser(
+        "validate",
+        help="check a config and print it resolved",
+        description="Check a config (and --set overrides) and print the resolved configuration as TOML.",
+        epilog=EPILOG,
+    )
     val.add_argument("config", nargs="?", default=None)
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    val.add_argument("--defaults", action="store_true", help="print the schema's defaults as commented TOML (configs/baseline.toml)")
+    val.add_argument(
+        "--defaults", action="store_true", help="print the schema's defaults as commented TOML (configs/baseline.toml)"
+    )
     add_sweep_commands(sub)
     add_dashboard_command(sub)
     return parser
@@ -64,7 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    command = {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep, "analyze": cmd_analyze, "dashboard": cmd_dashboard}[args.command]
+    command = {
+        "run": cmd_run,
+        "compare": cmd_compare,
+        "validate": cmd_validate,
+        "sweep": cmd_sweep,
+        "analyze": cmd_analyze,
+        "dashboard": cmd_dashboard,
+    }[args.command]
     try:
         with stop_on_signals():
             status = command(args)
@@ -90,10 +150,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _say(command: str, message) -> None:
-    try:
+    with suppress(OSError):  # no terminal left to tell (SIGHUP)
         print(f"coprod-sim {command}: {message}", file=sys.stderr)
-    except OSError:
-        pass  # no terminal left to tell (SIGHUP)
 
 
 def _flag_changes(args) -> dict:
@@ -126,7 +184,9 @@ def _names(value: str, flag: str) -> list[str]:
     """A comma-separated list: no empty entries, no duplicates."""
     names = [n.strip() for n in value.split(",")]
     if not value.strip() or not all(names):
-        raise ValueError(f"{flag} {value!r}: give comma-separated names with no empty entries, e.g. {flag} reactive,door_to_door")
+        raise ValueError(
+            f"{flag} {value!r}: give comma-separated names with no empty entries, e.g. {flag} reactive,door_to_door"
+        )
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"{flag}: {', '.join(duplicates)} given more than once")
@@ -157,9 +217,14 @@ def cmd_run(args) -> int:
         folder.complete(seed=config.run.seed, config_hash=config.hash(), replicates=config.run.replicates)
     out = folder.out
     calib = summary["calibration_view"]
-    print(f"wrote {out}/ ({config.run.replicates} replicate(s) x {config.run.days} days, {config.population.residents:,} residents) in {time.perf_counter() - t0:.1f} s")
+    size = f"{config.run.replicates} replicate(s) x {config.run.days} days, {config.population.residents:,} residents"
+    print(f"wrote {out}/ ({size}) in {time.perf_counter() - t0:.1f} s")
     share = lambda x: "n/a" if x is None else f"{x:.0%}"  # noqa: E731  (None: no such crimes in a short run)
-    print(f"  violent {calib['violent_per_1000_per_year']:.1f} and property {calib['property_per_1000_per_year']:.1f} incidents/1000/yr; reported {share(calib['reporting_rate_violent'])} violent, {share(calib['reporting_rate_property'])} property")
+    print(
+        f"  violent {calib['violent_per_1000_per_year']:.1f} and property {calib['property_per_1000_per_year']:.1f}"
+        f" incidents/1000/yr; reported {share(calib['reporting_rate_violent'])} violent,"
+        f" {share(calib['reporting_rate_property'])} property"
+    )
     return 0
 
 
@@ -167,7 +232,15 @@ def _comparison_configs(args) -> dict:
     from .compare import configs_for_comparison, policy_configs
 
     if args.configs is not None:
-        given = [flag for flag, value in (("--policies", args.policies), ("--baseline", args.baseline), ("a CONFIG argument", args.config)) if value is not None]
+        given = [
+            flag
+            for flag, value in (
+                ("--policies", args.policies),
+                ("--baseline", args.baseline),
+                ("a CONFIG argument", args.config),
+            )
+            if value is not None
+        ]
         if given:
             raise ValueError(f"--configs names every configuration, the first the baseline; drop {' and '.join(given)}")
         return configs_for_comparison(_names(args.configs, "--configs"), args.overrides, _flag_changes(args))
@@ -194,16 +267,34 @@ def cmd_compare(args) -> int:
     base = next(iter(configs.values()))
     command = command_line()
     t0 = time.perf_counter()
-    with OutputFolder(args.out, kind="comparison", command=command, force=args.force, writes=(*COMPARISON_FILES, *configs)) as folder:
-        results = run_comparison(configs, seed=base.run.seed, replicates=base.run.replicates, days=base.run.days, workers=args.workers, progress=not args.quiet)
+    with OutputFolder(
+        args.out, kind="comparison", command=command, force=args.force, writes=(*COMPARISON_FILES, *configs)
+    ) as folder:
+        results = run_comparison(
+            configs,
+            seed=base.run.seed,
+            replicates=base.run.replicates,
+            days=base.run.days,
+            workers=args.workers,
+            progress=not args.quiet,
+        )
         table = write_comparison(folder.path, configs, results, command=command)
         hashes = {name: cfg.hash() for name, cfg in configs.items()}
-        folder.complete(seed=base.run.seed, config_hash=base.hash(), config_hashes=hashes, replicates=base.run.replicates)
+        folder.complete(
+            seed=base.run.seed, config_hash=base.hash(), config_hashes=hashes, replicates=base.run.replicates
+        )
     out = folder.out
-    print(f"wrote {out}/ ({len(configs)} configurations x {base.run.replicates} replicate(s) x {base.run.days} days) in {time.perf_counter() - t0:.1f} s; open {out}/report.html")
-    headline = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(["crimes", "reporting_rate", "mean_trust"])]
+    size = f"{len(configs)} configurations x {base.run.replicates} replicate(s) x {base.run.days} days"
+    print(f"wrote {out}/ ({size}) in {time.perf_counter() - t0:.1f} s; open {out}/report.html")
+    headline = table[
+        (table["period"] == "all")
+        & table["group"].isna()
+        & table["neighbourhood"].isna()
+        & table["metric"].isin(["crimes", "reporting_rate", "mean_trust"])
+    ]
     for _, r in headline.iterrows():
-        print(f"  {r['policy']:>22} {r['metric']:<15} {r['diff']:+.4g} (95% {r['diff_low']:+.3g} .. {r['diff_high']:+.3g}) vs baseline {r['baseline_mean']:.4g}")
+        interval = f"(95% {r['diff_low']:+.3g} .. {r['diff_high']:+.3g})"
+        print(f"  {r['policy']:>22} {r['metric']:<15} {r['diff']:+.4g} {interval} vs baseline {r['baseline_mean']:.4g}")
     return 0
 
 

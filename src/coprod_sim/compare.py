@@ -169,7 +169,9 @@ def comparison_table(results: dict[str, list[RunResult]], high_barrier: np.ndarr
 COMPARISON_FILES = ("comparison.parquet", "comparison.csv", "report.html", "figures")
 
 
-def configs_for_comparison(paths: list[str], overrides: list[str] | None = None, changes: dict | None = None) -> dict[str, Config]:
+def configs_for_comparison(
+    paths: list[str], overrides: list[str] | None = None, changes: dict | None = None
+) -> dict[str, Config]:
     """One configuration per file, named by the file's stem (its policy name and run
     folder), the first the baseline. Paired runs need one seed, horizon and replicate
     count: the baseline file's [run] section, after `changes` (the command line's),
@@ -188,7 +190,8 @@ def configs_for_comparison(paths: list[str], overrides: list[str] | None = None,
     baseline = load_config(paths[0], overrides)
     if changes:
         baseline = with_overrides(baseline, changes)
-    shared = {"run.seed": baseline.run.seed, "run.days": baseline.run.days, "run.replicates": baseline.run.replicates, "output.csv": baseline.output.csv}
+    run = baseline.run
+    shared = {"run.seed": run.seed, "run.days": run.days, "run.replicates": run.replicates, "output.csv": baseline.output.csv}
     return {stem: with_overrides(load_config(path, overrides), shared) for stem, path in zip(stems, paths)}
 
 

@@ -23,10 +23,10 @@ import json
 import os
 import shutil
 import signal
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from . import __version__
 
@@ -45,16 +45,47 @@ HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 # matching them count as its own even when no manifest lists them (folders from
 # before manifests, run files of a sweep still running). `*` stays within one path part.
 KNOWN_OUTPUTS = (
-    "config.toml", "timeseries.parquet", "timeseries.csv", "neighbourhoods.parquet", "neighbourhoods.csv",
-    "places.parquet", "places.csv", "summary.json", METADATA, MANIFEST, "figures/timeseries.png",
-    "comparison.parquet", "comparison.csv", "report.html", "figures/differences.png", "figures/neighbourhood_trust.png",
+    "config.toml",
+    "timeseries.parquet",
+    "timeseries.csv",
+    "neighbourhoods.parquet",
+    "neighbourhoods.csv",
+    "places.parquet",
+    "places.csv",
+    "summary.json",
+    METADATA,
+    MANIFEST,
+    "figures/timeseries.png",
+    "comparison.parquet",
+    "comparison.csv",
+    "report.html",
+    "figures/differences.png",
+    "figures/neighbourhood_trust.png",
     "figures/series_*.png",
-    "sweep.toml", "design.parquet", "failures.jsonl", "runs/*.parquet", "runs/*.parquet.tmp",
-    "analysis/results.parquet", "analysis/indices.parquet", "analysis/indices.csv", f"analysis/{MANIFEST}",
-    "analysis/figures/indices.png", "analysis/figures/main_effect_*.png", "analysis/figures/heatmap.png",
+    "sweep.toml",
+    "design.parquet",
+    "failures.jsonl",
+    "runs/*.parquet",
+    "runs/*.parquet.tmp",
+    "analysis/results.parquet",
+    "analysis/indices.parquet",
+    "analysis/indices.csv",
+    f"analysis/{MANIFEST}",
+    "analysis/figures/indices.png",
+    "analysis/figures/main_effect_*.png",
+    "analysis/figures/heatmap.png",
 )
 # Names a sub-folder of a command's folder may not take (run folders named after config files).
-RESERVED_NAMES = {"figures", "runs", "analysis", "comparison.parquet", "comparison.csv", "report.html", MANIFEST, METADATA}
+RESERVED_NAMES = {
+    "figures",
+    "runs",
+    "analysis",
+    "comparison.parquet",
+    "comparison.csv",
+    "report.html",
+    MANIFEST,
+    METADATA,
+}
 SAFE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 
 
@@ -137,7 +168,10 @@ class FolderLock:
             except BlockingIOError:
                 holder = _read_holder(fd)
                 os.close(fd)
-                raise OutputError(f"{self.folder} is in use by another coprod-sim command ({holder}); wait for it to finish or choose another folder") from None
+                raise OutputError(
+                    f"{self.folder} is in use by another coprod-sim command ({holder});"
+                    " wait for it to finish or choose another folder"
+                ) from None
             try:
                 same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
             except FileNotFoundError:
@@ -184,14 +218,33 @@ def file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_manifest(folder: str | Path, *, kind: str, command: str, files: Iterable[str], seed: int | None = None, config_hash: str | None = None, **extra) -> dict:
+def write_manifest(
+    folder: str | Path,
+    *,
+    kind: str,
+    command: str,
+    files: Iterable[str],
+    seed: int | None = None,
+    config_hash: str | None = None,
+    **extra,
+) -> dict:
     """Write `folder`/manifest.json last and atomically; `files` are paths relative to `folder`."""
     folder = Path(folder)
     listed = {}
     for rel in sorted(set(files) - {MANIFEST}):
         path = folder / rel
         listed[rel] = {"bytes": path.stat().st_size, "sha256": file_digest(path)}
-    manifest = {"tool": TOOL, "version": __version__, "kind": kind, "command": command, "seed": seed, "config_hash": config_hash, **extra, "written": _now(), "files": listed}
+    manifest = {
+        "tool": TOOL,
+        "version": __version__,
+        "kind": kind,
+        "command": command,
+        "seed": seed,
+        "config_hash": config_hash,
+        **extra,
+        "written": _now(),
+        "files": listed,
+    }
     write_json_atomic(folder / MANIFEST, manifest)
     return manifest
 
@@ -206,7 +259,9 @@ def read_manifest(folder: str | Path) -> dict | None:
         if manifest.get("tool") != TOOL or not isinstance(manifest.get("files"), dict):
             raise ValueError("not written by coprod_sim")
     except (ValueError, AttributeError) as e:
-        raise OutputError(f"{path} is damaged or not this tool's ({e}); cannot tell which files this tool wrote") from None
+        raise OutputError(
+            f"{path} is damaged or not this tool's ({e}); cannot tell which files this tool wrote"
+        ) from None
     return manifest
 
 
@@ -252,7 +307,7 @@ def walk(folder: Path) -> tuple[list[str], list[str]]:
 
 def _matches(rel: str, pattern: str) -> bool:
     parts, pats = rel.split("/"), pattern.split("/")
-    return len(parts) == len(pats) and all(fnmatchcase(p, q) for p, q in zip(parts, pats))
+    return len(parts) == len(pats) and all(fnmatchcase(p, q) for p, q in zip(parts, pats, strict=True))
 
 
 def is_known_output(rel: str) -> bool:
@@ -277,7 +332,9 @@ def owned_files(folder: str | Path) -> set[str] | None:
     # a comparison from before manifests: comparison.parquet beside run folders of the tool
     run_dirs = set()
     if (folder / "comparison.parquet").is_file():
-        run_dirs = {p.name for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and _metadata_is_ours(p / METADATA)}
+        run_dirs = {
+            p.name for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and _metadata_is_ours(p / METADATA)
+        }
     if not ours and not run_dirs:
         return None
     listed = set(manifest["files"]) if manifest else set()
@@ -294,7 +351,9 @@ def entry_name_problem(name: str) -> str | None:
     """Why `name` cannot name a sub-folder (None: it can): it must stay inside the
     folder and not collide with an output of the command."""
     if not name or name.startswith(".") or not set(name) <= SAFE_NAME_CHARS or name.lower() in RESERVED_NAMES:
-        return f"{name!r} cannot name a run folder (allowed: letters, digits, '_', '-', '.', not starting with '.'; not {', '.join(sorted(RESERVED_NAMES))})"
+        reserved = ", ".join(sorted(RESERVED_NAMES))
+        allowed = "letters, digits, '_', '-', '.', not starting with '.'"
+        return f"{name!r} cannot name a run folder (allowed: {allowed}; not {reserved})"
     return None
 
 
@@ -314,7 +373,17 @@ class OutputFolder:
     is there under those names must be this tool's, or the command is refused
     before it starts. `resume`: continue in a non-empty folder (sweeps)."""
 
-    def __init__(self, out: str | Path, *, kind: str, command: str, force: bool = False, resume: bool = False, writes: Iterable[str] = (), in_place: bool = False):
+    def __init__(
+        self,
+        out: str | Path,
+        *,
+        kind: str,
+        command: str,
+        force: bool = False,
+        resume: bool = False,
+        writes: Iterable[str] = (),
+        in_place: bool = False,
+    ):
         if not str(out).strip():  # Path("") would be the current folder
             raise OutputError("--out is empty; name an output folder")
         self.out = Path(out)
@@ -368,7 +437,9 @@ class OutputFolder:
         return self
 
     def _visible(self) -> list[str]:
-        return sorted(p.name for p in self.out.iterdir() if not p.name.startswith(INTERNAL)) if self.out.is_dir() else []
+        return (
+            sorted(p.name for p in self.out.iterdir() if not p.name.startswith(INTERNAL)) if self.out.is_dir() else []
+        )
 
     def _remove_stale_internals(self) -> None:
         # left by a command that was killed; we hold the lock, so no one else is using them
@@ -384,10 +455,15 @@ class OutputFolder:
             return
         if not self.force:
             also = " (or --resume to finish the sweep there)" if self.kind == "sweep" else ""
-            raise OutputError(f"--out {self.out} is not empty; choose another folder or pass --force to replace this tool's files there{also}")
+            raise OutputError(
+                f"--out {self.out} is not empty; choose another folder or pass --force to replace this tool's files"
+                f" there{also}"
+            )
         resolved = self.out.resolve()
         if any(resolved == p or resolved in p.parents for p in PROTECTED):
-            raise OutputError(f"--force will not replace files in {resolved} (the root or your home folder); choose a sub-folder")
+            raise OutputError(
+                f"--force will not replace files in {resolved} (the root or your home folder); choose a sub-folder"
+            )
 
     def _refuse_foreign(self, names: set[str]) -> None:
         """Refuse when something under `names` is not this tool's (it would be lost)."""
@@ -397,7 +473,11 @@ class OutputFolder:
         if foreign:
             shown = ", ".join(sorted(foreign)[:4]) + (f" and {len(foreign) - 4} more" if len(foreign) > 4 else "")
             article = "an" if self.kind[0] in "aeiou" else "a"
-            raise OutputError(f"--out {self.out} holds {shown}, not from {article} {self.kind} of this tool (not listed in its {MANIFEST} or {METADATA}); --force replaces only this tool's files: move them or choose another folder")
+            raise OutputError(
+                f"--out {self.out} holds {shown}, not from {article} {self.kind} of this tool (not listed in its"
+                f" {MANIFEST} or {METADATA}); --force replaces only this tool's files:"
+                " move them or choose another folder"
+            )
 
     def _start_in_place(self) -> None:
         """--force clears this tool's old files (its manifest included) before anything is written."""
@@ -413,7 +493,9 @@ class OutputFolder:
             fsync_dir(self.out)
 
     # ----------------------------------------------------------------- finish
-    def complete(self, *, seed: int | None = None, config_hash: str | None = None, files: Iterable[str] | None = None, **extra) -> dict:
+    def complete(
+        self, *, seed: int | None = None, config_hash: str | None = None, files: Iterable[str] | None = None, **extra
+    ) -> dict:
         """Write the manifest (listing `files`, default: all files written to `path`;
         a folder written in place must name its files) and, for a build folder,
         move the result into `out`."""
@@ -423,10 +505,20 @@ class OutputFolder:
             if files is None:
                 files, links = walk(self.path)
                 if links:
-                    raise OutputError(f"{self.out}: the output holds symbolic links ({', '.join(links[:3])}); this tool writes none")
+                    raise OutputError(
+                        f"{self.out}: the output holds symbolic links ({', '.join(links[:3])}); this tool writes none"
+                    )
             if not self.in_place:
                 _fsync_tree(self.path)
-            manifest = write_manifest(self.path, kind=self.kind, command=self.command, files=files, seed=seed, config_hash=config_hash, **extra)
+            manifest = write_manifest(
+                self.path,
+                kind=self.kind,
+                command=self.command,
+                files=files,
+                seed=seed,
+                config_hash=config_hash,
+                **extra,
+            )
             if not self.in_place:
                 # a signal waits until the few renames are done: never half old, half new
                 blocked = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
@@ -511,4 +603,4 @@ def _fsync_tree(folder: Path) -> None:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

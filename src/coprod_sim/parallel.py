@@ -18,11 +18,11 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from multiprocessing import active_children, get_context
 from multiprocessing.connection import Connection
-from typing import Callable, Iterable, Iterator
 
 from tqdm import tqdm
 
@@ -94,10 +94,8 @@ def _start_worker(lifeline: Connection) -> None:
 
 
 def _exit_with_parent(lifeline: Connection) -> None:
-    try:
+    with suppress(EOFError, OSError):
         lifeline.recv()  # the parent never sends: this returns only at end-of-file
-    except (EOFError, OSError):
-        pass
     os._exit(1)
 
 
@@ -105,7 +103,13 @@ def run_tasks(fn: Callable, tasks: Iterable, *, workers: int = 1, desc: str = "r
     """Apply `fn` to every task; results come back in task order."""
     tasks = list(tasks)
     # disable=None: tqdm shows the bar on a terminal and stays quiet in logs and CI
-    bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=True if (not progress or len(tasks) <= 1) else None, leave=False)
+    bar = tqdm(
+        total=len(tasks),
+        desc=desc,
+        unit="run",
+        disable=True if (not progress or len(tasks) <= 1) else None,
+        leave=False,
+    )
     results: list = [None] * len(tasks)
     try:
         if workers <= 1 or len(tasks) <= 1:

@@ -86,9 +86,11 @@ def bind_problem(host: str, port: int) -> str | None:
         if e.errno == errno.EADDRINUSE:
             return f"port {port} on {host} is in use; pass another --port (or --port 0 for any free one)"
         if e.errno == errno.EADDRNOTAVAIL:
-            return f"--host {host}: not an address of this machine ({e.strerror}); use 127.0.0.1, 0.0.0.0 or one of its addresses"
+            hint = "use 127.0.0.1, 0.0.0.0 or one of its addresses"
+            return f"--host {host}: not an address of this machine ({e.strerror}); {hint}"
         if e.errno == errno.EACCES:
-            return f"port {port}: permission denied (ports below 1024 need administrator rights); pass --port 1024 or above"
+            hint = "ports below 1024 need administrator rights; pass --port 1024 or above"
+            return f"port {port}: permission denied ({hint})"
         return f"cannot listen on {host}:{port}: {e.strerror or e}"
     return None
 

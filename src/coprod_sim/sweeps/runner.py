@@ -15,9 +15,9 @@ import hashlib
 import json
 import platform
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -83,7 +83,10 @@ def check_size(spec: SweepSpec, allow_large: bool = False) -> int:
     runs = points * spec.sweep.replicates
     size = f"the design has {runs:,} runs ({points:,} points x {spec.sweep.replicates:,} replicate(s))"
     if runs > HARD_MAX_RUNS:
-        raise SweepError(f"{size}; at most {HARD_MAX_RUNS:,} (the run table is built in memory): use fewer levels, samples or replicates")
+        raise SweepError(
+            f"{size}; at most {HARD_MAX_RUNS:,} (the run table is built in memory):"
+            " use fewer levels, samples or replicates"
+        )
     if runs > MAX_RUNS and not allow_large:
         raise SweepError(f"{size}; more than {MAX_RUNS:,} needs --yes (see docs/howto-sweeps.md)")
     return runs
@@ -129,16 +132,22 @@ def run_sweep(
                 meta = _metadata(sweep, fp, len(design))
             folder.changing()
             meta["fingerprint_id"] = stamp
-            meta.setdefault("invocations", []).append({"date": _now(), "command": command, "engine": executor.describe(), "resume": resume})
+            meta.setdefault("invocations", []).append(
+                {"date": _now(), "command": command, "engine": executor.describe(), "resume": resume}
+            )
             store.write_metadata(out, meta)
             store.remove_temporaries(out)
 
             finished, damaged = store.check_runs(out, set(design["run_id"]), stamp)
             todo = design[~design["run_id"].isin(finished)]
-            report = SweepReport(out, total=len(design), already=len(finished), repaired=len(damaged), engine=executor.describe())
+            report = SweepReport(
+                out, total=len(design), already=len(finished), repaired=len(damaged), engine=executor.describe()
+            )
             _run(sweep, todo, executor, run_fn, stamp, report, progress)
             if report.complete:
-                folder.complete(seed=sweep.seed, config_hash=sweep.config.hash(), files=_sweep_files(out), fingerprint=stamp)
+                folder.complete(
+                    seed=sweep.seed, config_hash=sweep.config.hash(), files=_sweep_files(out), fingerprint=stamp
+                )
             return report
     finally:
         executor.close()
@@ -146,7 +155,14 @@ def run_sweep(
 
 def _run(sweep: Sweep, todo, executor, run_fn, stamp: str, report: SweepReport, progress: bool) -> None:
     out = report.out
-    bar = tqdm(total=len(todo), desc="sweep", unit="run", disable=not progress or len(todo) == 0, smoothing=0.05, dynamic_ncols=True)
+    bar = tqdm(
+        total=len(todo),
+        desc="sweep",
+        unit="run",
+        disable=not progress or len(todo) == 0,
+        smoothing=0.05,
+        dynamic_ncols=True,
+    )
     t0 = time.perf_counter()
     outcomes = executor.map_unordered(task_function(run_fn), _tasks(sweep, todo, sweep.spec.names))
     try:
@@ -159,7 +175,15 @@ def _run(sweep: Sweep, todo, executor, run_fn, stamp: str, report: SweepReport, 
                 error, tb = outcome.error, outcome.traceback
             else:
                 try:
-                    store.write_run(out, task.run_id, outcome.table, sweep.outputs, seed=task.seed, replicate=task.replicate, fingerprint=stamp)
+                    store.write_run(
+                        out,
+                        task.run_id,
+                        outcome.table,
+                        sweep.outputs,
+                        seed=task.seed,
+                        replicate=task.replicate,
+                        fingerprint=stamp,
+                    )
                 except OSError as e:
                     raise _cannot_write(out, e, report) from None
                 except Exception as e:  # noqa: BLE001 - a malformed result is that run's failure
@@ -187,11 +211,17 @@ def _run(sweep: Sweep, todo, executor, run_fn, stamp: str, report: SweepReport, 
 
 def _cannot_write(out: Path, e: OSError, report: SweepReport) -> OutputError:
     kept = report.already + report.done
-    return OutputError(f"cannot write to {out}: {os_problem(e)}; the sweep stopped, its {kept} finished run(s) are kept: fix that, then continue with --resume", exit_code=1)
+    return OutputError(
+        f"cannot write to {out}: {os_problem(e)}; the sweep stopped, its {kept} finished run(s) are kept:"
+        " fix that, then continue with --resume",
+        exit_code=1,
+    )
 
 
 def _sweep_files(out: Path) -> list[str]:
-    names = [n for n in ("sweep.toml", "config.toml", store.METADATA, store.DESIGN, store.FAILURES) if (out / n).is_file()]
+    names = [
+        n for n in ("sweep.toml", "config.toml", store.METADATA, store.DESIGN, store.FAILURES) if (out / n).is_file()
+    ]
     return names + store.run_files(out)
 
 
@@ -199,7 +229,7 @@ def _tasks(sweep: Sweep, todo, names: list[str]) -> Iterator[RunTask]:
     cols = ["run_id", "point", "replicate", "seed", *names]
     for row in todo[cols].itertuples(index=False, name=None):
         run_id, point, replicate, seed, *values = row
-        params = {n: _plain(v) for n, v in zip(names, values)}
+        params = {n: _plain(v) for n, v in zip(names, values, strict=True)}
         yield RunTask(run_id, int(point), int(replicate), int(seed), params, sweep.config, sweep.days, sweep.outputs)
 
 
@@ -218,15 +248,23 @@ def _start_folder(out: Path, sweep: Sweep, design, sweep_file: bytes | None) -> 
 
 def _check_same_sweep(out: Path, old: dict, new: dict) -> None:
     if not old:
-        raise SweepError(f"--resume: {out}/{store.METADATA} is missing or unreadable; cannot tell which sweep the folder holds (use --force to start over)")
+        raise SweepError(
+            f"--resume: {out}/{store.METADATA} is missing or unreadable; cannot tell which sweep the folder holds"
+            " (use --force to start over)"
+        )
     diff = [k for k in new if old.get(k) != new[k]]
     if diff:
-        shown = "; ".join(f"{k}: folder {old.get(k)!r}, now {new[k]!r}" for k in diff if k != "design_hash" and k != "config_hash")
+        shown = "; ".join(
+            f"{k}: folder {old.get(k)!r}, now {new[k]!r}" for k in diff if k != "design_hash" and k != "config_hash"
+        )
         if "config_hash" in diff:
             shown = ("base configuration changed; " + shown).rstrip("; ")
         if "design_hash" in diff and not shown:
             shown = "design points differ"
-        raise SweepError(f"--resume: {out} holds a different sweep ({shown}); resume with the same sweep file and --set values, or start over with --force")
+        raise SweepError(
+            f"--resume: {out} holds a different sweep ({shown}); resume with the same sweep file and --set values,"
+            " or start over with --force"
+        )
 
 
 def _metadata(sweep: Sweep, fp: dict, n_runs: int) -> dict:
@@ -236,7 +274,10 @@ def _metadata(sweep: Sweep, fp: dict, n_runs: int) -> dict:
         "package": "coprod_sim",
         "version": __version__,
         "seed": sweep.seed,
-        "run_seeds": "run (point i, replicate r) runs on replicate_seed(seed, r) = numpy.random.SeedSequence(seed).spawn(r+1)[r]: replicate r of every point shares its random numbers",
+        "run_seeds": (
+            "run (point i, replicate r) runs on replicate_seed(seed, r) ="
+            " numpy.random.SeedSequence(seed).spawn(r+1)[r]: replicate r of every point shares its random numbers"
+        ),
         "runs": n_runs,
         "points": n_runs // sweep.replicates,
         "replicates": sweep.replicates,
@@ -252,4 +293,4 @@ def _metadata(sweep: Sweep, fp: dict, n_runs: int) -> dict:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

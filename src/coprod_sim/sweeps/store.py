@@ -37,10 +37,23 @@ FAILURES = "failures.jsonl"
 METADATA = "metadata.json"
 TMP_SUFFIX = ".tmp"
 # Parquet metadata keys of a run file
-RUN_ID_KEY, SEED_KEY, REPLICATE_KEY, FINGERPRINT_KEY = (b"coprod_sim.run_id", b"coprod_sim.seed", b"coprod_sim.replicate", b"coprod_sim.fingerprint")
+RUN_ID_KEY, SEED_KEY, REPLICATE_KEY, FINGERPRINT_KEY = (
+    b"coprod_sim.run_id",
+    b"coprod_sim.seed",
+    b"coprod_sim.replicate",
+    b"coprod_sim.fingerprint",
+)
 
 # outputs = "summary": one row per period, metric and group (group null = citywide).
-SUMMARY_SCHEMA = pa.schema([("run_id", pa.string()), ("period", pa.string()), ("metric", pa.string()), ("group", pa.string()), ("value", pa.float64())])
+SUMMARY_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("period", pa.string()),
+        ("metric", pa.string()),
+        ("group", pa.string()),
+        ("value", pa.float64()),
+    ]
+)
 
 # The top-level names a sweep writes (--force checks that whatever is there under them is this tool's).
 WRITES = ("sweep.toml", "config.toml", METADATA, DESIGN, FAILURES, RUNS, "manifest.json")
@@ -51,7 +64,9 @@ def open_folder(out: str | Path, *, force: bool, resume: bool, command: str) -> 
     new, --resume (a sweep is there) or --force (this tool's old files are removed)."""
     out = Path(out)
     if force and resume:
-        raise SweepError("--force and --resume exclude each other: --resume continues the sweep in DIR, --force starts it over")
+        raise SweepError(
+            "--force and --resume exclude each other: --resume continues the sweep in DIR, --force starts it over"
+        )
     if resume and not (out / DESIGN).is_file():
         raise SweepError(f"--resume: {out} holds no sweep ({DESIGN} missing); run without --resume")
     return OutputFolder(out, kind="sweep", command=command, force=force, resume=resume, writes=WRITES, in_place=True)
@@ -105,7 +120,9 @@ def remove_temporaries(out: Path) -> int:
     return len(stale)
 
 
-def write_run(out: Path, run_id: str, table: pd.DataFrame, outputs: str, *, seed: int, replicate: int, fingerprint: str) -> None:
+def write_run(
+    out: Path, run_id: str, table: pd.DataFrame, outputs: str, *, seed: int, replicate: int, fingerprint: str
+) -> None:
     """Write one run's table atomically (temp file, fsync, rename), stamped with
     its run id, seed, replicate and the sweep's fingerprint."""
     table = table.copy()
@@ -116,7 +133,12 @@ def write_run(out: Path, run_id: str, table: pd.DataFrame, outputs: str, *, seed
         arrow = pa.Table.from_pandas(table[SUMMARY_SCHEMA.names], schema=SUMMARY_SCHEMA, preserve_index=False)
     else:
         arrow = pa.Table.from_pandas(table, preserve_index=False)
-    stamp = {RUN_ID_KEY: run_id.encode(), SEED_KEY: str(seed).encode(), REPLICATE_KEY: str(replicate).encode(), FINGERPRINT_KEY: fingerprint.encode()}
+    stamp = {
+        RUN_ID_KEY: run_id.encode(),
+        SEED_KEY: str(seed).encode(),
+        REPLICATE_KEY: str(replicate).encode(),
+        FINGERPRINT_KEY: fingerprint.encode(),
+    }
     arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **stamp})
     with atomic_path(run_path(out, run_id)) as tmp:
         pq.write_table(arrow, tmp)
@@ -160,7 +182,7 @@ def append_failure(out: Path, run_id: str, params: dict, error: str, traceback: 
     size = os.fstat(fd).st_size
     try:
         while line:
-            line = line[os.write(fd, line):]
+            line = line[os.write(fd, line) :]
         os.fsync(fd)
     except OSError:
         os.ftruncate(fd, size)  # no half record left behind (a full disk): every line stays valid JSON
@@ -181,9 +203,13 @@ def read_metadata(out: Path) -> dict:
     try:
         meta = json.loads(path.read_text())
     except ValueError as e:
-        raise SweepError(f"{path} is damaged ({e}); cannot tell which sweep the folder holds (start over with --force)") from None
+        raise SweepError(
+            f"{path} is damaged ({e}); cannot tell which sweep the folder holds (start over with --force)"
+        ) from None
     if not isinstance(meta, dict):
-        raise SweepError(f"{path} is damaged (not a JSON object); cannot tell which sweep the folder holds (start over with --force)")
+        raise SweepError(
+            f"{path} is damaged (not a JSON object); cannot tell which sweep the folder holds (start over with --force)"
+        )
     return meta
 
 
