@@ -337,6 +337,9 @@ def test_a_failed_force_leaves_the_old_folder_as_it_was(tmp_path, capsys, monkey
     assert "no space left on device" in line and "left as it was" in line
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == [] and verify(out) == []
+    # a new folder: nothing is left behind, not even the folders made for it
+    assert main(["run", *SMALL, "--out", str(tmp_path / "new" / "deep")]) == 1
+    assert "no space left on device" in one_line(capsys.readouterr().err) and not (tmp_path / "new").exists()
 
 
 # --------------------------------------------------------------------------- 6. --resume checks what it finds
@@ -559,7 +562,7 @@ def test_read_only_parent_and_full_disk_for_real(tmp_path):
     py = f"{sys.executable} -m coprod_sim.cli"
     small = " ".join(SMALL)
     r = in_small_filesystem(tmp_path, "1m", f"{py} run {small} --out {tmp_path}/fs/out", read_only=True)
-    assert r.returncode == 1 and "not writable" in one_line(r.stderr)
+    assert r.returncode == 1 and "Read-only file system" in one_line(r.stderr)
     # a first run fits, a second one beside it does not: the --force fails and the first is kept whole
     out = tmp_path / "fs" / "out"
     check = (

@@ -102,10 +102,8 @@ class OutputError(RuntimeError):
 def os_problem(e: OSError) -> str:
     """An OSError as a short phrase naming the file and what went wrong."""
     reason = e.strerror or str(e)
-    if e.errno == errno.ENOSPC or "No space left" in str(e):
+    if e.errno == errno.ENOSPC or "No space left" in str(e):  # pyarrow's own wording has no errno
         reason = "no space left on device"
-    elif e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        reason = f"not writable ({(e.strerror or str(e)).lower()})"
     return f"{e.filename}: {reason}" if e.filename else reason
 
 
@@ -252,7 +250,7 @@ def write_manifest(
 def read_manifest(folder: str | Path) -> dict | None:
     """The folder's manifest; None without one; a damaged one is named in the error."""
     path = Path(folder) / MANIFEST
-    if not path.is_file():
+    if not path.is_file() or path.is_symlink():
         return None
     try:
         manifest = json.loads(path.read_text())
@@ -370,8 +368,9 @@ class OutputFolder:
     without it discards what was built and leaves `out` as it was.
 
     `writes`: the top-level names the command may write; with `force`, whatever
-    is there under those names must be this tool's, or the command is refused
-    before it starts. `resume`: continue in a non-empty folder (sweeps)."""
+    is there under those names (under any name, if none are given) must be this
+    tool's, or the command is refused before it starts. `resume`: continue in a
+    non-empty folder (sweeps)."""
 
     def __init__(
         self,
@@ -395,7 +394,7 @@ class OutputFolder:
         self.in_place = in_place
         self.lock = FolderLock(self.out, command)
         self.owned: set[str] = set()
-        self.created = False
+        self.created: list[Path] = []  # folders this command made, deepest first
         self.path = self.out
 
     # ----------------------------------------------------------------- start
@@ -407,9 +406,8 @@ class OutputFolder:
             raise OutputError(f"--out {out} is a file, not a folder")
         self._check_force_allowed()  # before anything is created in the folder; again below, under the lock
         try:
-            if not out.exists():
-                out.mkdir(parents=True)
-                self.created = True
+            self.created = [p for p in (out, *out.parents) if not p.exists()]
+            out.mkdir(parents=True, exist_ok=True)
             self.lock.acquire()
         except OSError as e:
             self._cleanup()
@@ -422,7 +420,8 @@ class OutputFolder:
             self._check_force_allowed()
             if self._visible() and self.force:
                 self.owned = owned_files(out) or set()
-                self._refuse_foreign(self.writes)
+                # a command that cannot name its outputs in advance may replace anything but foreign files
+                self._refuse_foreign(self.writes or set(self._visible()))
             if self.in_place:
                 self._start_in_place()
             else:
@@ -576,8 +575,10 @@ class OutputFolder:
         if not self.in_place and self.path != self.out and self.path.exists():
             shutil.rmtree(self.path)
         self.lock.release()
-        if self.created and self.out.is_dir() and not any(self.out.iterdir()):
-            self.out.rmdir()  # a failed command leaves no empty folder it made
+        for folder in self.created:  # a failed command leaves no empty folder it made
+            if not folder.is_dir() or any(folder.iterdir()):
+                break
+            folder.rmdir()
 
 
 def _prune_empty_dirs(root: Path, rel_dir: Path) -> None:
