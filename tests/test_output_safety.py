@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import suppress
 from pathlib import Path
@@ -665,3 +666,15 @@ def test_bad_command_lines_are_one_line_and_write_nothing(tmp_path, capsys, monk
 def test_empty_out_is_refused(capsys):
     assert main(["run", *SMALL, "--out", ""]) == 2
     assert "--out is empty" in one_line(capsys.readouterr().err)
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signal handlers: main thread")
+def test_a_signal_during_the_final_renames_waits_for_them():
+    from coprod_sim.parallel import signals_held
+
+    done = []
+    with pytest.raises(KeyboardInterrupt), signals_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)  # the handler would run here
+        done.append("renamed")
+    assert done == ["renamed"]

@@ -22,13 +22,13 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from . import __version__
+from .parallel import signals_held
 
 TOOL = "coprod_sim"
 MANIFEST = "manifest.json"
@@ -39,8 +39,6 @@ LOCK = INTERNAL + "lock"
 BUILDING = INTERNAL + "building-"
 OLD = INTERNAL + "old-"
 
-# Signals held back while a finished build is renamed into place.
-HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 # Names this tool writes. In a folder its manifest or metadata.json claims, files
 # matching them count as its own even when no manifest lists them (folders from
 # before manifests, run files of a sweep still running). `*` stays within one path part.
@@ -519,12 +517,8 @@ class OutputFolder:
                 **extra,
             )
             if not self.in_place:
-                # a signal waits until the few renames are done: never half old, half new
-                blocked = signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
-                try:
+                with signals_held():  # a signal waits for the few renames: never half old, half new
                     self._commit()
-                finally:
-                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         except OSError as e:
             raise OutputError(f"cannot write {self.out}: {os_problem(e)}; {self._unchanged()}", exit_code=1) from None
         return manifest
