@@ -17,6 +17,7 @@ help:
 	@echo "make test       the test suite (fast tests; CI=true adds the slow ones)"
 	@echo "make test-all   every test, slow calibration checks included"
 	@echo "make calibrate  re-fit the calibrated defaults (experiments/calibrate_baseline.py)"
+	@echo "make bench-vs REF=pre-issue-11 NS=\"1e4 1e6\" [PAIRS=5] [E2E=1]  speed ratio vs REF -> benchmarks/versus-REF.md"
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found: install Python 3.12+, or pass PYTHON=/path/to/python3.12" >&2; exit 1; fi
@@ -56,6 +57,13 @@ calibrate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Speed of this tree against REF (a tag, branch or commit), alternating fresh processes (benchmarks/versus.py).
+NS    ?= 1e4 1e6
+PAIRS ?= 5
+.PHONY: bench-vs
+bench-vs: $(STAMP)
+	$(BIN)/python benchmarks/versus.py $(REF) --ns $(NS) --pairs $(PAIRS) $(if $(E2E),--e2e)
 
 baseline-config: $(STAMP)
 	$(BIN)/coprod-sim validate --defaults > configs/baseline.toml

@@ -16,7 +16,7 @@ import numpy as np
 from coprod_sim.compare import policy_configs, run_comparison, write_comparison
 from coprod_sim.config import load_config
 from coprod_sim.policies import Policy, register
-from coprod_sim.experiment_cli import experiment_out, experiment_parser
+from coprod_sim.experiment_cli import experiment_folder, experiment_parser
 
 
 @register
@@ -48,14 +48,14 @@ class BikePatrol(Policy):
 def main() -> int:
     ap = experiment_parser(__doc__, replicates=6, out="results/custom_policy", days=365)
     args = ap.parse_args()
-    out = experiment_out(args)
-    configs = policy_configs(load_config(), ["reactive", "foot_patrol", "bike_patrol"], "reactive")
-    # workers=1: the policy is defined in this script's __main__, which spawned workers do not import
-    results = run_comparison(configs, seed=args.seed, replicates=args.replicates, days=args.days, workers=1)
-    table = write_comparison(out, configs, results, command=" ".join(sys.argv))
-    city = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(["crimes", "mean_trust"])]
-    print(city[["policy", "metric", "diff", "diff_low", "diff_high"]].to_string(index=False))
-    print(f"report: {out}/report.html")
+    with experiment_folder(args) as out:
+        configs = policy_configs(load_config(), ["reactive", "foot_patrol", "bike_patrol"], "reactive")
+        # workers=1: the policy is defined in this script's __main__, which spawned workers do not import
+        results = run_comparison(configs, seed=args.seed, replicates=args.replicates, days=args.days, workers=1)
+        table = write_comparison(out, configs, results, command=" ".join(sys.argv))
+        city = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(["crimes", "mean_trust"])]
+        print(city[["policy", "metric", "diff", "diff_low", "diff_high"]].to_string(index=False))
+        print(f"report: {args.out}/report.html")
     return 0
 
 

@@ -23,15 +23,27 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from coprod_sim.config import load_config
+from coprod_sim.experiment_cli import experiment_folder, experiment_parser
 from coprod_sim.model import CoProductionModel
 from coprod_sim.parallel import run_tasks
 from coprod_sim.streams import replicate_seed
-from coprod_sim.experiment_cli import experiment_out, experiment_parser
 
-BASE = {"population.residents": 5000, "population.neighbourhoods": 10, "output.neighbourhood_metrics": False, "output.agent_views_max_residents": 0}
+BASE = {
+    "population.residents": 5000,
+    "population.neighbourhoods": 10,
+    "output.neighbourhood_metrics": False,
+    "output.agent_views_max_residents": 0,
+}
 VARIANTS = {
     "default": {},
-    "strong_loop": {"trust.victimization_effect": 0.15, "trust.clearance_effect": 0.1, "crime.efficacy_coef": 3.0, "efficacy.crime_erosion": 0.02, "reporting.norm_coef": 3.0, "coproduction.participation_trust_coef": 4.0},
+    "strong_loop": {
+        "trust.victimization_effect": 0.15,
+        "trust.clearance_effect": 0.1,
+        "crime.efficacy_coef": 3.0,
+        "efficacy.crime_erosion": 0.02,
+        "reporting.norm_coef": 3.0,
+        "coproduction.participation_trust_coef": 4.0,
+    },
 }
 START_SHIFT = 0.2  # high start: trust + 0.2, low start: - 0.2 (anchors unchanged)
 
@@ -47,44 +59,64 @@ def task(args) -> dict:
     m.run(days)
     ts = m.timeseries()
     ts["year"] = ts["day"] // 365
-    yearly = ts.groupby("year").agg(mean_trust=("mean_trust", "mean"), crimes=("crimes", "sum"), reported=("crimes_reported", "sum"), efficacy=("collective_efficacy", "mean"))
+    yearly = ts.groupby("year").agg(
+        mean_trust=("mean_trust", "mean"),
+        crimes=("crimes", "sum"),
+        reported=("crimes_reported", "sum"),
+        efficacy=("collective_efficacy", "mean"),
+    )
     last = yearly.iloc[-1]
-    return {"variant": variant, "sweep": sweep, "value": value, "start": start, "replicate": replicate, "final_trust": last["mean_trust"],
-            "final_crimes_per_1000": last["crimes"] / m.pop.n * 1000, "final_reporting_rate": last["reported"] / max(last["crimes"], 1),
-            "final_efficacy": last["efficacy"], "trust_by_year": yearly["mean_trust"].round(4).tolist()}
+    return {
+        "variant": variant,
+        "sweep": sweep,
+        "value": value,
+        "start": start,
+        "replicate": replicate,
+        "final_trust": last["mean_trust"],
+        "final_crimes_per_1000": last["crimes"] / m.pop.n * 1000,
+        "final_reporting_rate": last["reported"] / max(last["crimes"], 1),
+        "final_efficacy": last["efficacy"],
+        "trust_by_year": yearly["mean_trust"].round(4).tolist(),
+    }
 
 
 def main() -> int:
     ap = experiment_parser(__doc__, replicates=2, out="results/tipping_point", days=None)
     ap.add_argument("--years", type=int, default=10)
     args = ap.parse_args()
-    out = experiment_out(args)
-    days = 365 * args.years
-    tasks = []
-    for variant in VARIANTS:
-        for value in [0.5, 1.0, 2.2, 4.0]:
-            for start, shift in (("high", START_SHIFT), ("low", -START_SHIFT)):
-                tasks += [(variant, "capacity", value, start, shift, r, days, args.seed) for r in range(args.replicates)]
-        for shift in [-0.4, -0.2, 0.0, 0.2]:
-            tasks += [(variant, "shock", shift, "shock", shift, r, days, args.seed) for r in range(args.replicates)]
-    rows = run_tasks(task, tasks, desc="runs")
-    df = pd.DataFrame(rows)
-    df.drop(columns="trust_by_year").to_csv(out / "results.csv", index=False)
-    df.to_json(out / "results.json", orient="records", indent=1)
-    for variant in VARIANTS:
-        d = df[df["variant"] == variant]
-        plot(d, out, args.years, variant)
-        cap = d[d["sweep"] == "capacity"].groupby(["value", "start"])["final_trust"].mean().unstack()
-        cap["high_minus_low"] = cap["high"] - cap["low"]
-        print(f"[{variant}] final-year mean trust by capacity (officers per 1,000) and start:")
-        print(cap.to_string(float_format=lambda x: f"{x:.4f}"))
-        shock = d[d["sweep"] == "shock"].groupby("value")[["final_trust", "final_crimes_per_1000", "final_efficacy"]].mean()
-        print(f"[{variant}] final-year outcomes by size of the day-0 trust shock:")
-        print(shock.to_string(float_format=lambda x: f"{x:.4f}"))
-        high = d[(d.sweep == "capacity") & (d.start == "high")].sort_values(["value", "replicate"])["trust_by_year"]
-        low = d[(d.sweep == "capacity") & (d.start == "low")].sort_values(["value", "replicate"])["trust_by_year"]
-        gap = np.mean([np.subtract(h, lo) for h, lo in zip(high, low)], axis=0)
-        print(f"[{variant}] high-minus-low trust gap by year:", " ".join(f"{x:.3f}" for x in gap))
+    with experiment_folder(args) as out:
+        days = 365 * args.years
+        tasks = []
+        for variant in VARIANTS:
+            for value in [0.5, 1.0, 2.2, 4.0]:
+                for start, shift in (("high", START_SHIFT), ("low", -START_SHIFT)):
+                    tasks += [
+                        (variant, "capacity", value, start, shift, r, days, args.seed) for r in range(args.replicates)
+                    ]
+            for shift in [-0.4, -0.2, 0.0, 0.2]:
+                tasks += [(variant, "shock", shift, "shock", shift, r, days, args.seed) for r in range(args.replicates)]
+        rows = run_tasks(task, tasks, desc="runs")
+        df = pd.DataFrame(rows)
+        df.drop(columns="trust_by_year").to_csv(out / "results.csv", index=False)
+        df.to_json(out / "results.json", orient="records", indent=1)
+        for variant in VARIANTS:
+            d = df[df["variant"] == variant]
+            plot(d, out, args.years, variant)
+            cap = d[d["sweep"] == "capacity"].groupby(["value", "start"])["final_trust"].mean().unstack()
+            cap["high_minus_low"] = cap["high"] - cap["low"]
+            print(f"[{variant}] final-year mean trust by capacity (officers per 1,000) and start:")
+            print(cap.to_string(float_format=lambda x: f"{x:.4f}"))
+            shock = (
+                d[d["sweep"] == "shock"]
+                .groupby("value")[["final_trust", "final_crimes_per_1000", "final_efficacy"]]
+                .mean()
+            )
+            print(f"[{variant}] final-year outcomes by size of the day-0 trust shock:")
+            print(shock.to_string(float_format=lambda x: f"{x:.4f}"))
+            high = d[(d.sweep == "capacity") & (d.start == "high")].sort_values(["value", "replicate"])["trust_by_year"]
+            low = d[(d.sweep == "capacity") & (d.start == "low")].sort_values(["value", "replicate"])["trust_by_year"]
+            gap = np.mean([np.subtract(h, lo) for h, lo in zip(high, low)], axis=0)
+            print(f"[{variant}] high-minus-low trust gap by year:", " ".join(f"{x:.3f}" for x in gap))
     return 0
 
 
@@ -96,11 +128,20 @@ def plot(df: pd.DataFrame, out: Path, years: int, variant: str) -> None:
     for start, d in cap.groupby("start"):
         g = d.groupby("value")["final_trust"].mean()
         ax1.plot(g.index, g.values, "o-", label=f"{start}-trust start")
-    ax1.set(xlabel="officers per 1,000 residents", ylabel=f"mean trust in year {years}", title=f"Capacity sweep from two starts ({variant})")
+    ax1.set(
+        xlabel="officers per 1,000 residents",
+        ylabel=f"mean trust in year {years}",
+        title=f"Capacity sweep from two starts ({variant})",
+    )
     ax1.legend()
     ax1.grid(alpha=0.3)
     for _, r in cap[cap["replicate"] == 0].iterrows():
-        ax2.plot(range(1, len(r["trust_by_year"]) + 1), r["trust_by_year"], color="C0" if r["start"] == "high" else "C1", alpha=0.6)
+        ax2.plot(
+            range(1, len(r["trust_by_year"]) + 1),
+            r["trust_by_year"],
+            color="C0" if r["start"] == "high" else "C1",
+            alpha=0.6,
+        )
     ax2.set(xlabel="year", ylabel="mean trust", title="Trajectories (blue: high start, orange: low start)")
     ax2.grid(alpha=0.3)
     fig.savefig(out / "figures" / f"tipping_point_{variant}.png", dpi=110)

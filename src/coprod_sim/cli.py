@@ -3,48 +3,103 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from pathlib import Path
+from contextlib import suppress
 
 from .config import ConfigError, defaults_toml, load_config, with_overrides
 from .dashboard.cli import add_dashboard_command, cmd_dashboard
+from .output_folder import OutputError, os_problem
+from .parallel import interrupted_status, stop_on_signals
 from .sweeps.cli import add_sweep_commands, cmd_analyze, cmd_sweep
 
-EPILOG = "Parameters are addressed by dotted paths, e.g. --set population.residents=5000 --set population.groups.minority.initial_trust_mean=0.25"
+EPILOG = (
+    "Parameters are addressed by dotted paths, e.g. --set population.residents=5000 "
+    "--set population.groups.minority.initial_trust_mean=0.25"
+)
 
 
 def _common(p: argparse.ArgumentParser, *, out_required: bool = True) -> None:
-    p.add_argument("config", nargs="?", default=None, help="TOML config (changes to the defaults; default: the built-in baseline)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override a parameter by dotted path (repeatable); VALUE is parsed as TOML")
-    p.add_argument("--seed", type=int, default=None, help="root seed S (default: run.seed); replicate r uses SeedSequence(S).spawn(r+1)[r]")
+    p.add_argument(
+        "config", nargs="?", default=None, help="TOML config (changes to the defaults; default: the built-in baseline)"
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter by dotted path (repeatable); VALUE is parsed as TOML",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="root seed S (default: run.seed); replicate r uses SeedSequence(S).spawn(r+1)[r]",
+    )
     p.add_argument("--days", type=int, default=None, help="days to record after burn-in (default: run.days)")
     p.add_argument("--replicates", type=int, default=None, help="replicates (default: run.replicates)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core, at most one per replicate)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: one per core, at most one per replicate)"
+    )
     p.add_argument("--out", required=out_required, help="output folder (must be empty unless --force)")
-    p.add_argument("--force", action="store_true", help="write into a non-empty output folder, overwriting its files")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace this tool's earlier output in --out (other files are kept; see docs/output-folders.md)",
+    )
     p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="coprod-sim", description="Agent-based model of the co-production of public safety.", epilog=EPILOG)
+    parser = argparse.ArgumentParser(
+        prog="coprod-sim", description="Agent-based model of the co-production of public safety.", epilog=EPILOG
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run one configuration for R replicates and write results and figures", description="Run one configuration (burn-in, then --days recorded days) for R replicates; write config.toml, timeseries.parquet, neighbourhoods.parquet, summary.json, metadata.json and figures/.", epilog=EPILOG)
+    run = sub.add_parser(
+        "run",
+        help="run one configuration for R replicates and write results and figures",
+        description=(
+            "Run one configuration (burn-in, then --days recorded days) for R replicates; write config.toml, "
+            "timeseries.parquet, neighbourhoods.parquet, summary.json, metadata.json, figures/ and manifest.json."
+        ),
+        epilog=EPILOG,
+    )
     _common(run)
 
-    cmp_ = sub.add_parser("compare", help="compare policies (or configs) against a baseline with paired seeds", description="Run the baseline and each policy on the same replicate seeds and write comparison.parquet (paired differences, 95%% intervals), one run folder per policy and figures/.", epilog=EPILOG)
+    cmp_ = sub.add_parser(
+        "compare",
+        help="compare policies (or configs) against a baseline with paired seeds",
+        description=(
+            "Run the baseline and each policy on the same replicate seeds and write comparison.parquet "
+            "(paired differences, 95%% intervals), one run folder per policy, figures/ and manifest.json."
+        ),
+        epilog=EPILOG,
+    )
     _common(cmp_)
     cmp_.add_argument("--policies", default=None, help="comma-separated policy names (default: reactive,door_to_door)")
-    cmp_.add_argument("--baseline", default="reactive", help="baseline policy (default: reactive)")
-    cmp_.add_argument("--configs", default=None, help="comma-separated config files to compare instead of policies; the first is the baseline")
+    cmp_.add_argument("--baseline", default=None, help="baseline policy (default: reactive)")
+    cmp_.add_argument(
+        "--configs",
+        default=None,
+        help="comma-separated config files to compare instead of policies; the first is the baseline",
+    )
 
-    val = sub.add_parser("validate", help="check a config and print it resolved", description="Check a config (and --set overrides) and print the resolved configuration as TOML.", epilog=EPILOG)
+    val = sub.add_parser(
+        "validate",
+        help="check a config and print it resolved",
+        description="Check a config (and --set overrides) and print the resolved configuration as TOML.",
+        epilog=EPILOG,
+    )
     val.add_argument("config", nargs="?", default=None)
     val.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    val.add_argument("--defaults", action="store_true", help="print the schema's defaults as commented TOML (configs/baseline.toml)")
+    val.add_argument(
+        "--defaults", action="store_true", help="print the schema's defaults as commented TOML (configs/baseline.toml)"
+    )
     add_sweep_commands(sub)
     add_dashboard_command(sub)
     return parser
@@ -62,18 +117,45 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    command = {
+        "run": cmd_run,
+        "compare": cmd_compare,
+        "validate": cmd_validate,
+        "sweep": cmd_sweep,
+        "analyze": cmd_analyze,
+        "dashboard": cmd_dashboard,
+    }[args.command]
     try:
-        return {"run": cmd_run, "compare": cmd_compare, "validate": cmd_validate, "sweep": cmd_sweep, "analyze": cmd_analyze, "dashboard": cmd_dashboard}[args.command](args)
+        with stop_on_signals():
+            status = command(args)
+            sys.stdout.flush()  # a closed pipe shows here, not at exit
+            return status
     except (ConfigError, ValueError) as e:
-        print(f"coprod-sim {args.command}: {e}", file=sys.stderr)
+        _say(args.command, e)
         return 2
-    except KeyboardInterrupt:
-        print(f"coprod-sim {args.command}: interrupted", file=sys.stderr)
-        return 130
+    except OutputError as e:
+        _say(args.command, e)
+        return e.exit_code
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop printing quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _say(args.command, "standard output was closed before everything was printed")
+        return 1
+    except OSError as e:
+        _say(args.command, os_problem(e))
+        return 1
+    except KeyboardInterrupt as e:
+        _say(args.command, "interrupted")
+        return interrupted_status(e)
 
 
-def _load(args):
-    config = load_config(args.config, args.overrides)
+def _say(command: str, message) -> None:
+    with suppress(OSError):  # no terminal left to tell (SIGHUP)
+        print(f"coprod-sim {command}: {message}", file=sys.stderr)
+
+
+def _flag_changes(args) -> dict:
+    """The command line's changes to the configuration (--seed, --days, --replicates, --csv)."""
     changes = {}
     if getattr(args, "csv", False):
         changes["output.csv"] = True
@@ -81,7 +163,34 @@ def _load(args):
         value = getattr(args, flag, None)
         if value is not None:
             changes[key] = value
+    return changes
+
+
+def _load(args):
+    config = load_config(args.config, args.overrides)
+    changes = _flag_changes(args)
     return with_overrides(config, changes) if changes else config
+
+
+def _check_flags(args) -> None:
+    """What argparse cannot check, before anything is loaded or written."""
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers {args.workers}: needs at least 1")
+    if args.out is not None and not args.out.strip():
+        raise ValueError("--out is empty; name an output folder")
+
+
+def _names(value: str, flag: str) -> list[str]:
+    """A comma-separated list: no empty entries, no duplicates."""
+    names = [n.strip() for n in value.split(",")]
+    if not value.strip() or not all(names):
+        raise ValueError(
+            f"{flag} {value!r}: give comma-separated names with no empty entries, e.g. {flag} reactive,door_to_door"
+        )
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"{flag}: {', '.join(duplicates)} given more than once")
+    return names
 
 
 def cmd_validate(args) -> int:
@@ -95,55 +204,97 @@ def cmd_validate(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .runs import OutputError, command_line, prepare_out_dir, run_replicates, write_run_folder
+    from .output_folder import OutputFolder
+    from .runs import RUN_FOLDER_NAMES, command_line, run_replicates, write_run_folder
 
+    _check_flags(args)
     config = _load(args)
-    try:
-        out = prepare_out_dir(args.out, args.force)
-    except OutputError as e:
-        raise ValueError(str(e)) from None
+    command = command_line()
     t0 = time.perf_counter()
-    results = run_replicates(config, workers=args.workers, progress=not args.quiet)
-    summary = write_run_folder(out, config, results, command=command_line())
+    with OutputFolder(args.out, kind="run", command=command, force=args.force, writes=RUN_FOLDER_NAMES) as folder:
+        results = run_replicates(config, workers=args.workers, progress=not args.quiet)
+        summary = write_run_folder(folder.path, config, results, command=command)
+        folder.complete(seed=config.run.seed, config_hash=config.hash(), replicates=config.run.replicates)
+    out = folder.out
     calib = summary["calibration_view"]
-    print(f"wrote {out}/ ({config.run.replicates} replicate(s) x {config.run.days} days, {config.population.residents:,} residents) in {time.perf_counter() - t0:.1f} s")
+    size = f"{config.run.replicates} replicate(s) x {config.run.days} days, {config.population.residents:,} residents"
+    print(f"wrote {out}/ ({size}) in {time.perf_counter() - t0:.1f} s")
     share = lambda x: "n/a" if x is None else f"{x:.0%}"  # noqa: E731  (None: no such crimes in a short run)
-    print(f"  violent {calib['violent_per_1000_per_year']:.1f} and property {calib['property_per_1000_per_year']:.1f} incidents/1000/yr; reported {share(calib['reporting_rate_violent'])} violent, {share(calib['reporting_rate_property'])} property")
+    print(
+        f"  violent {calib['violent_per_1000_per_year']:.1f} and property {calib['property_per_1000_per_year']:.1f}"
+        f" incidents/1000/yr; reported {share(calib['reporting_rate_violent'])} violent,"
+        f" {share(calib['reporting_rate_property'])} property"
+    )
     return 0
 
 
-def cmd_compare(args) -> int:
-    from .compare import policy_configs, run_comparison, write_comparison
-    from .runs import OutputError, command_line, prepare_out_dir
+def _comparison_configs(args) -> dict:
+    from .compare import configs_for_comparison, policy_configs
 
-    if args.configs:
-        files = [f.strip() for f in args.configs.split(",") if f.strip()]
-        if len(files) < 2:
-            raise ValueError("--configs needs at least two files, the baseline first")
-        stems = [Path(f).stem for f in files]
-        if len(set(stems)) < len(stems):
-            raise ValueError(f"--configs: file names must differ (they name the policies and folders): {', '.join(stems)}")
-        # Pairing needs one seed, horizon and replicate count: the baseline file's
-        # [run] section (or the flags) applies to every file.
-        args.config = files[0]
-        config = _load(args)
-        shared = {"run.seed": config.run.seed, "run.days": config.run.days, "run.replicates": config.run.replicates, "output.csv": config.output.csv}
-        configs = {stem: with_overrides(load_config(f, args.overrides), shared) for stem, f in zip(stems, files)}
-    else:
-        config = _load(args)
-        names = [p.strip() for p in (args.policies or "reactive,door_to_door").split(",") if p.strip()]
-        configs = policy_configs(config, names, args.baseline)
+    if args.configs is not None:
+        given = [
+            flag
+            for flag, value in (
+                ("--policies", args.policies),
+                ("--baseline", args.baseline),
+                ("a CONFIG argument", args.config),
+            )
+            if value is not None
+        ]
+        if given:
+            raise ValueError(f"--configs names every configuration, the first the baseline; drop {' and '.join(given)}")
+        return configs_for_comparison(_names(args.configs, "--configs"), args.overrides, _flag_changes(args))
+    config = _load(args)
+    names = _names(args.policies, "--policies") if args.policies is not None else ["reactive", "door_to_door"]
+    baseline = "reactive" if args.baseline is None else args.baseline.strip()
     try:
-        out = prepare_out_dir(args.out, args.force)
-    except OutputError as e:
-        raise ValueError(str(e)) from None
+        with_overrides(config, {"policy.name": baseline})
+    except ConfigError as e:
+        raise ConfigError(f"--baseline {baseline!r}: {e}") from None
+    configs = policy_configs(config, names, baseline)
+    if len(configs) < 2:
+        raise ValueError(f"--policies {args.policies}: name at least one policy besides the baseline {baseline}")
+    return configs
+
+
+def cmd_compare(args) -> int:
+    from .compare import COMPARISON_FILES, run_comparison, write_comparison
+    from .output_folder import OutputFolder
+    from .runs import command_line
+
+    _check_flags(args)
+    configs = _comparison_configs(args)
+    base = next(iter(configs.values()))
+    command = command_line()
     t0 = time.perf_counter()
-    results = run_comparison(configs, seed=config.run.seed, replicates=config.run.replicates, days=config.run.days, workers=args.workers, progress=not args.quiet)
-    table = write_comparison(out, configs, results, command=command_line())
-    print(f"wrote {out}/ ({len(configs)} configurations x {config.run.replicates} replicate(s) x {config.run.days} days) in {time.perf_counter() - t0:.1f} s; open {out}/report.html")
-    headline = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(["crimes", "reporting_rate", "mean_trust"])]
+    with OutputFolder(
+        args.out, kind="comparison", command=command, force=args.force, writes=(*COMPARISON_FILES, *configs)
+    ) as folder:
+        results = run_comparison(
+            configs,
+            seed=base.run.seed,
+            replicates=base.run.replicates,
+            days=base.run.days,
+            workers=args.workers,
+            progress=not args.quiet,
+        )
+        table = write_comparison(folder.path, configs, results, command=command)
+        hashes = {name: cfg.hash() for name, cfg in configs.items()}
+        folder.complete(
+            seed=base.run.seed, config_hash=base.hash(), config_hashes=hashes, replicates=base.run.replicates
+        )
+    out = folder.out
+    size = f"{len(configs)} configurations x {base.run.replicates} replicate(s) x {base.run.days} days"
+    print(f"wrote {out}/ ({size}) in {time.perf_counter() - t0:.1f} s; open {out}/report.html")
+    headline = table[
+        (table["period"] == "all")
+        & table["group"].isna()
+        & table["neighbourhood"].isna()
+        & table["metric"].isin(["crimes", "reporting_rate", "mean_trust"])
+    ]
     for _, r in headline.iterrows():
-        print(f"  {r['policy']:>22} {r['metric']:<15} {r['diff']:+.4g} (95% {r['diff_low']:+.3g} .. {r['diff_high']:+.3g}) vs baseline {r['baseline_mean']:.4g}")
+        interval = f"(95% {r['diff_low']:+.3g} .. {r['diff_high']:+.3g})"
+        print(f"  {r['policy']:>22} {r['metric']:<15} {r['diff']:+.4g} {interval} vs baseline {r['baseline_mean']:.4g}")
     return 0
 
 

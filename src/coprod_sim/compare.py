@@ -176,23 +176,58 @@ def comparison_table(results: dict[str, list[RunResult]], high_barrier: np.ndarr
     return pd.concat(frames, ignore_index=True)
 
 
+# The top-level names a comparison folder holds besides one run folder per configuration.
+COMPARISON_FILES = ("comparison.parquet", "comparison.csv", "report.html", "figures")
+
+
+def configs_for_comparison(
+    paths: list[str], overrides: list[str] | None = None, changes: dict | None = None
+) -> dict[str, Config]:
+    """One configuration per file, named by the file's stem (its policy name and run
+    folder), the first the baseline. Paired runs need one seed, horizon and replicate
+    count: the baseline file's [run] section, after `changes` (the command line's),
+    applies to every file, and so does its output.csv."""
+    from .config import load_config
+    from .output_folder import entry_name_problem
+
+    if len(paths) < 2:
+        raise ConfigError("--configs needs at least two files, the baseline first")
+    stems = [Path(p).stem for p in paths]
+    for path, stem in zip(paths, stems):
+        if (problem := entry_name_problem(stem)) is not None:
+            raise ConfigError(f"--configs {path}: the file name {problem}; rename the file")
+    if len({s.lower() for s in stems}) < len(stems):
+        raise ConfigError(f"--configs: file names must differ (they name the policies and folders): {', '.join(stems)}")
+    baseline = load_config(paths[0], overrides)
+    if changes:
+        baseline = with_overrides(baseline, changes)
+    run = baseline.run
+    shared = {"run.seed": run.seed, "run.days": run.days, "run.replicates": run.replicates, "output.csv": baseline.output.csv}
+    return {stem: with_overrides(load_config(path, overrides), shared) for stem, path in zip(stems, paths)}
+
+
 def write_comparison(out: Path, configs: dict[str, Config], results: dict[str, list[RunResult]], *, command: str, high_barrier: np.ndarray | None = None) -> pd.DataFrame:
-    """Write the comparison folder. `high_barrier`: neighbourhoods to report
+    """Write the comparison folder (each file by temp file and rename; the manifest
+    is the caller's, see output_folder). `high_barrier`: neighbourhoods to report
     against the rest (default: those with an above-median barrier, if any)."""
     from .figures_compare import plot_comparison
+    from .output_folder import OutputError, atomic_path, entry_name_problem
     from .report import write_report
 
     out = Path(out)
+    for name in configs:
+        if (problem := entry_name_problem(name)) is not None:
+            raise OutputError(f"configuration {problem}")
     for name, cfg in configs.items():
         write_run_folder(out / name, cfg, results[name], command=command)
     if high_barrier is None:
         high_barrier = high_barrier_neighbourhoods(next(iter(configs.values())))
     table = comparison_table(results, high_barrier)
-    tmp = out / "comparison.parquet.tmp"
-    table.to_parquet(tmp, index=False)
-    tmp.replace(out / "comparison.parquet")
+    with atomic_path(out / "comparison.parquet") as tmp:
+        table.to_parquet(tmp, index=False)
     if any(cfg.output.csv for cfg in configs.values()):
-        table.to_csv(out / "comparison.csv", index=False)
+        with atomic_path(out / "comparison.csv") as tmp:
+            table.to_csv(tmp, index=False)
     figures = plot_comparison(table, results, out / "figures")
     write_report(out / "report.html", table, results, configs, figures, command=command)
     return table

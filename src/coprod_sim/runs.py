@@ -7,7 +7,6 @@ Replicate r of a command given seed S runs on `replicate_seed(S, r)`, so
 from __future__ import annotations
 
 import datetime as dt
-import json
 import platform
 import sys
 from collections.abc import Callable
@@ -22,12 +21,9 @@ from .config import DAYS_PER_YEAR, Config
 from .metric_registry import column_name
 from .metrics import safe_ratio, period_values
 from .model import CoProductionModel
+from .output_folder import atomic_path, write_json_atomic, write_text_atomic
 from .parallel import default_workers, run_tasks
 from .streams import replicate_seed
-
-
-class OutputError(RuntimeError):
-    """An output folder problem, phrased for the user."""
 
 
 @dataclass
@@ -71,15 +67,11 @@ def run_replicates(config: Config, *, seed: int | None = None, replicates: int |
 
 
 # ---------------------------------------------------------------------- output folder
-def prepare_out_dir(out: str | Path, force: bool) -> Path:
-    """Create `out`; refuse a non-empty folder unless `force` (nothing is deleted)."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"--out {out} is a file, not a folder")
-    if out.exists() and any(out.iterdir()) and not force:
-        raise OutputError(f"--out {out} is not empty; choose another folder or pass --force to overwrite its files")
-    out.mkdir(parents=True, exist_ok=True)
-    return out
+# The names a run folder may hold (output_folder.OutputFolder checks them before --force replaces anything).
+RUN_FOLDER_NAMES = (
+    "config.toml", "timeseries.parquet", "timeseries.csv", "neighbourhoods.parquet", "neighbourhoods.csv",
+    "places.parquet", "places.csv", "summary.json", "metadata.json", "figures",
+)
 
 
 def calibration_view(results: list[RunResult]) -> dict:
@@ -121,7 +113,8 @@ def _nan_to_none(x):
 
 def write_run_folder(out: Path, config: Config, results: list[RunResult], *, command: str, csv: bool | None = None, figures: bool | None = None) -> dict:
     """Write config.toml, timeseries.parquet, neighbourhoods.parquet, summary.json,
-    metadata.json and figures/ for a set of replicates of one configuration."""
+    metadata.json and figures/ for a set of replicates of one configuration
+    (each file by temp file and rename; the manifest is the caller's, see output_folder)."""
     from .figures import plot_run
 
     out = Path(out)
@@ -129,7 +122,7 @@ def write_run_folder(out: Path, config: Config, results: list[RunResult], *, com
     csv = config.output.csv if csv is None else csv
     figures = config.output.figures if figures is None else figures
     seed = results[0].seed
-    (out / "config.toml").write_text(config.to_toml())
+    write_text_atomic(out / "config.toml", config.to_toml())
     ts = pd.concat([r.timeseries for r in results], ignore_index=True)
     _write_table(ts, out / "timeseries.parquet", csv)
     nb_frames = [r.neighbourhoods for r in results if len(r.neighbourhoods)]
@@ -139,8 +132,8 @@ def write_run_folder(out: Path, config: Config, results: list[RunResult], *, com
         _write_table(nb, out / "neighbourhoods.parquet", csv)
     summary = summarize(results)
     summary["seed"] = seed
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    (out / "metadata.json").write_text(json.dumps(metadata(config, seed, [r.replicate for r in results], command), indent=2))
+    write_json_atomic(out / "summary.json", summary)
+    write_json_atomic(out / "metadata.json", metadata(config, seed, [r.replicate for r in results], command))
     if figures:
         plot_run(ts, out / "figures")
     return summary
@@ -166,11 +159,11 @@ def metadata(config: Config, seed: int, replicates: list[int], command: str) -> 
 
 
 def _write_table(df: pd.DataFrame, path: Path, csv: bool) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    df.to_parquet(tmp, index=False)
-    tmp.replace(path)  # atomic: a reader never sees half a file
+    with atomic_path(path) as tmp:
+        df.to_parquet(tmp, index=False)
     if csv:
-        df.to_csv(path.with_suffix(".csv"), index=False)
+        with atomic_path(path.with_suffix(".csv")) as tmp:
+            df.to_csv(tmp, index=False)
 
 
 def command_line() -> str:

@@ -10,6 +10,7 @@ is started with its version check and telemetry off, so it sends nothing out.
 
 from __future__ import annotations
 
+import errno
 import importlib.metadata as md
 import os
 import socket
@@ -61,14 +62,50 @@ def server_env(settings: Settings, base: dict | None = None) -> dict[str, str]:
     return env
 
 
+def _bound_socket(host: str, port: int) -> socket.socket:
+    """A socket bound as the server will bind it. SO_REUSEADDR, as servers set it:
+    a port whose previous server stopped a moment ago (TIME_WAIT) counts as free."""
+    family, _, _, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    s = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(addr)
+    except OSError:
+        s.close()
+        raise
+    return s
+
+
+def bind_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (None: it can)."""
+    try:
+        _bound_socket(host, port).close()
+    except socket.gaierror:
+        return f"--host {host}: unknown host name"
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            return f"port {port} on {host} is in use; pass another --port (or --port 0 for any free one)"
+        if e.errno == errno.EADDRNOTAVAIL:
+            hint = "use 127.0.0.1, 0.0.0.0 or one of its addresses"
+            return f"--host {host}: not an address of this machine ({e.strerror}); {hint}"
+        if e.errno == errno.EACCES:
+            hint = "ports below 1024 need administrator rights; pass --port 1024 or above"
+            return f"port {port}: permission denied ({hint})"
+        return f"cannot listen on {host}:{port}: {e.strerror or e}"
+    return None
+
+
 def port_free(host: str, port: int) -> bool:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
+    return bind_problem(host, port) is None
+
+
+def free_port(host: str) -> int:
+    """A port the system picks as free on `host` (for --port 0)."""
+    try:
+        with _bound_socket(host, 0) as s:
+            return s.getsockname()[1]
+    except OSError:
+        raise ValueError(bind_problem(host, 0) or f"cannot listen on {host}") from None
 
 
 def address(host: str, port: int) -> str:
@@ -78,13 +115,17 @@ def address(host: str, port: int) -> str:
 
 def serve(host: str, port: int, settings: Settings) -> int:
     """Check the set-up, print the address, then become the server (until Ctrl-C)."""
+    if not 0 <= port <= 65535:
+        raise ValueError(f"--port {port}: allowed 0-65535 (0: any free port)")
     settings.initial_kwargs()  # a bad preset or --set fails here, with the config's message
     for problem in setup_problems():
         print(f"warning: {problem}", file=sys.stderr)
+    if port == 0:
+        port = free_port(host)
+    if not port_free(host, port):
+        raise ValueError(bind_problem(host, port) or f"cannot listen on {host}:{port}")
     if host not in LOCAL_HOSTS:
         print(f"WARNING: the dashboard has no login. Listening on {host} lets anyone who can reach this machine's port {port} see and control it.", file=sys.stderr)
-    if not port_free(host, port):
-        raise ValueError(f"port {port} on {host} is in use; pass another --port")
     print(f"coprod_sim dashboard: open {address(host, port)} in a browser (Ctrl-C to stop)", flush=True)
     sys.stderr.flush()
     command = server_command(host, port)

@@ -16,6 +16,7 @@ come from the parameters, not from the draws.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pandas as pd
@@ -105,7 +106,7 @@ def design_size(spec: SweepSpec) -> int:
     """Number of design points (before replicates) without sampling."""
     s, d = spec.sweep, len(spec.parameters)
     if s.design == "grid":
-        return int(np.prod([len(grid_levels(p)) for p in spec.parameters]))
+        return math.prod(len(grid_levels(p)) for p in spec.parameters)  # exact: np.prod overflows on huge grids
     if s.design == "lhs":
         return s.samples
     if s.design == "sobol":

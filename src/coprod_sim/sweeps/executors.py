@@ -16,18 +16,20 @@ import os
 import time
 import traceback
 import uuid
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
-from multiprocessing import get_context
 from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
 from ..config import Config
+from ..parallel import worker_pool
 from .spec import SweepError
+
+WORKER_DIED = "a worker process died (out of memory or a crash in native code); the runs in flight were lost"
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,10 @@ class LocalEngine:
         remaining = iter(tasks)
         window = 4 * self.workers
         while True:
-            pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
-            inflight: dict = {}
             broken = False
-            try:
+            # the pool's workers stop with it if the sweep is interrupted (worker_pool)
+            with worker_pool(self.workers) as pool:
+                inflight: dict = {}
                 while True:
                     for t in islice(remaining, max(0, window - len(inflight))):
                         inflight[pool.submit(fn, t)] = t
@@ -111,16 +113,13 @@ class LocalEngine:
                         exc = fut.exception()
                         if isinstance(exc, BrokenProcessPool):
                             broken = True
-                            yield t, RuntimeError("a worker process died (out of memory or a crash in native code); the runs in flight were lost")
+                            yield t, RuntimeError(WORKER_DIED)
                         else:
                             yield t, exc if exc is not None else fut.result()
                     if broken:
-                        for fut, t in inflight.items():
-                            yield t, RuntimeError("a worker process died (out of memory or a crash in native code); the runs in flight were lost")
-                        inflight.clear()
+                        for t in inflight.values():
+                            yield t, RuntimeError(WORKER_DIED)
                         break
-            finally:
-                pool.shutdown(wait=not broken and not inflight, cancel_futures=True)
             if not broken:
                 return
 

@@ -36,6 +36,12 @@ from ..config import Config, ConfigError, load_config, with_overrides
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 OUTPUTS = ("summary", "daily")
 MAX_GRID_LEVELS = 1000
+# Settings the sweep itself decides for every run: sweeping them would give identical runs.
+SET_BY_SWEEP = {
+    "run.seed": "every run's seed comes from the sweep ([sweep] seed or --seed, then replicate r of each point)",
+    "run.days": "every run records [sweep] days (or --days)",
+    "run.replicates": "each point runs [sweep] replicates times",
+}
 
 
 class SweepError(ValueError):
@@ -44,13 +50,31 @@ class SweepError(ValueError):
 
 class SweepSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    config: str | None = Field(None, description="Base configuration, relative to the sweep file (default: the schema's defaults).")
+    config: str | None = Field(
+        None, description="Base configuration, relative to the sweep file (default: the schema's defaults)."
+    )
     design: Literal["grid", "lhs", "sobol", "morris"] = Field(description="Design of the parameter points.")
-    samples: int | None = Field(None, ge=1, le=10_000_000, description="Points (lhs) or base N (sobol: N (D+2) points; morris: N (D+1)); ignored by grid.")
-    replicates: int = Field(1, ge=1, le=100_000, description="Replicates per point; replicate r runs on replicate_seed(seed, r) at every point.")
-    days: int | None = Field(None, ge=1, le=36_500, description="Recorded days per run (default: the config's run.days).")
-    seed: int | None = Field(None, ge=0, description="Root seed S of runs and of the design sample (default: the config's run.seed).")
-    outputs: Literal["summary", "daily"] = Field("summary", description="What each run file holds: period summaries or the daily table.")
+    samples: int | None = Field(
+        None,
+        ge=1,
+        le=10_000_000,
+        description="Points (lhs) or base N (sobol: N (D+2) points; morris: N (D+1)); ignored by grid.",
+    )
+    replicates: int = Field(
+        1,
+        ge=1,
+        le=100_000,
+        description="Replicates per point; replicate r runs on replicate_seed(seed, r) at every point.",
+    )
+    days: int | None = Field(
+        None, ge=1, le=36_500, description="Recorded days per run (default: the config's run.days)."
+    )
+    seed: int | None = Field(
+        None, ge=0, description="Root seed S of runs and of the design sample (default: the config's run.seed)."
+    )
+    outputs: Literal["summary", "daily"] = Field(
+        "summary", description="What each run file holds: period summaries or the daily table."
+    )
 
 
 class RangeSpec(BaseModel):
@@ -58,7 +82,9 @@ class RangeSpec(BaseModel):
     low: float
     high: float
     integer: bool = False
-    levels: int | None = Field(None, ge=2, le=MAX_GRID_LEVELS, description="Grid only: evenly spaced levels from low to high.")
+    levels: int | None = Field(
+        None, ge=2, le=MAX_GRID_LEVELS, description="Grid only: evenly spaced levels from low to high."
+    )
 
 
 class SweepFile(BaseModel):
@@ -143,16 +169,28 @@ def parse_spec(data: dict, source: Path | None = None) -> SweepSpec:
     problems: list[str] = []
     params = []
     if not top.parameters:
-        problems.append("parameters: at least one parameter is required, e.g. \"crime.presence_elasticity\" = {low = 0.1, high = 0.5}")
+        problems.append(
+            'parameters: at least one parameter is required, e.g. "crime.presence_elasticity" = {low = 0.1, high = 0.5}'
+        )
     for key, value in top.parameters.items():
         p = _parse_parameter(key, value, top.sweep.design, problems)
         if p is not None:
             params.append(p)
     s = top.sweep
     if s.design != "grid" and s.samples is None:
-        problems.append(f"sweep.samples: required for design = {s.design!r} (points for lhs, base N for sobol and morris)")
-    if s.design == "sobol" and s.samples is not None and s.samples & (s.samples - 1):
-        problems.append(f"sweep.samples = {s.samples}: sobol needs a power of 2 (allowed: 2, 4, 8, ..., e.g. {1 << max(1, s.samples.bit_length() - 1)} or {1 << s.samples.bit_length()})")
+        problems.append(
+            f"sweep.samples: required for design = {s.design!r} (points for lhs, base N for sobol and morris)"
+        )
+    if s.design == "sobol" and s.samples is not None and s.samples < 2:
+        problems.append(
+            f"sweep.samples = {s.samples}: sobol needs a base N of at least 2"
+            " (allowed: 2, 4, 8, ...; indices from fewer points are meaningless)"
+        )
+    elif s.design == "sobol" and s.samples is not None and s.samples & (s.samples - 1):
+        problems.append(
+            f"sweep.samples = {s.samples}: sobol needs a power of 2 (allowed: 2, 4, 8, ...,"
+            f" e.g. {1 << max(1, s.samples.bit_length() - 1)} or {1 << s.samples.bit_length()})"
+        )
     if s.design == "morris" and s.samples is not None and s.samples < 2:
         problems.append(f"sweep.samples = {s.samples}: morris needs at least 2 trajectories (allowed: samples >= 2)")
     if problems:
@@ -166,11 +204,26 @@ def _pkey(key: str) -> str:
 
 def _parse_parameter(key: str, value: Any, design: str, problems: list[str]) -> Parameter | None:
     if not key or any(not part for part in key.split(".")):
-        problems.append(f"{_pkey(key)}: not a dotted parameter path (e.g. \"crime.presence_elasticity\")")
+        problems.append(f'{_pkey(key)}: not a dotted parameter path (e.g. "crime.presence_elasticity")')
+        return None
+    if key in SET_BY_SWEEP or key == "run":
+        problems.append(
+            f"{_pkey(key)}: the sweep sets this itself ({SET_BY_SWEEP.get(key, 'seed, days and replicates')});"
+            " sweeping it would change nothing"
+        )
+        return None
+    if key.split(".")[0] == "output":
+        problems.append(
+            f"{_pkey(key)}: output settings only change what is recorded,"
+            " and a sweep records its own outputs ([sweep] outputs)"
+        )
         return None
     if isinstance(value, list):
         if design != "grid":
-            problems.append(f"{_pkey(key)} = {value!r}: a list of values is for design = 'grid' only; for {design!r} give a range {{low, high}}")
+            problems.append(
+                f"{_pkey(key)} = {value!r}: a list of values is for design = 'grid' only;"
+                f" for {design!r} give a range {{low, high}}"
+            )
             return None
         if not value:
             problems.append(f"{_pkey(key)} = []: a grid needs at least one value")
@@ -184,12 +237,19 @@ def _parse_parameter(key: str, value: Any, design: str, problems: list[str]) -> 
             return None
         return Parameter(key, values=tuple(value))
     if not isinstance(value, dict):
-        problems.append(f"{_pkey(key)} = {value!r}: expected a range {{low = ..., high = ...}}" + (" or a list of values" if design == "grid" else ""))
+        problems.append(
+            f"{_pkey(key)} = {value!r}: expected a range {{low = ..., high = ...}}"
+            + (" or a list of values" if design == "grid" else "")
+        )
         return None
     try:
         r = RangeSpec.model_validate(value)
     except ValidationError as e:
-        problems.extend(_format_errors(e, (_pkey(key),), allowed_extra="low, high, integer" + (", levels" if design == "grid" else "")))
+        problems.extend(
+            _format_errors(
+                e, (_pkey(key),), allowed_extra="low, high, integer" + (", levels" if design == "grid" else "")
+            )
+        )
         return None
     if not r.low < r.high:
         problems.append(f"{_pkey(key)}: low = {_num(r.low)} must be below high = {_num(r.high)}")
@@ -201,13 +261,20 @@ def _parse_parameter(key: str, value: Any, design: str, problems: list[str]) -> 
                 problems.append(f"{_pkey(key)}.{name} = {_num(v)}: not a whole number (integer = true)")
                 return None
     if r.levels is not None and design != "grid":
-        problems.append(f"{_pkey(key)}.levels = {r.levels}: levels is for design = 'grid' only (allowed keys: low, high, integer)")
+        problems.append(
+            f"{_pkey(key)}.levels = {r.levels}: levels is for design = 'grid' only (allowed keys: low, high, integer)"
+        )
         return None
     if design == "grid" and r.levels is None and not r.integer:
-        problems.append(f"{_pkey(key)} = {{low = {_num(r.low)}, high = {_num(r.high)}}}: a grid needs a list of values, levels = n, or integer = true (every whole number from low to high)")
+        problems.append(
+            f"{_pkey(key)} = {{low = {_num(r.low)}, high = {_num(r.high)}}}: a grid needs a list of values,"
+            " levels = n, or integer = true (every whole number from low to high)"
+        )
         return None
     if design == "grid" and r.levels is None and r.high - r.low + 1 > MAX_GRID_LEVELS:
-        problems.append(f"{_pkey(key)}: {int(r.high - r.low + 1)} integer levels; at most {MAX_GRID_LEVELS} (add levels = n)")
+        problems.append(
+            f"{_pkey(key)}: {int(r.high - r.low + 1)} integer levels; at most {MAX_GRID_LEVELS} (add levels = n)"
+        )
         return None
     low, high = (int(r.low), int(r.high)) if r.integer else (float(r.low), float(r.high))
     return Parameter(key, low=low, high=high, integer=r.integer, levels=r.levels)
@@ -257,10 +324,17 @@ def _format_errors(e: ValidationError, prefix: tuple[str, ...], allowed_extra: s
 
 # --------------------------------------------------------------------------- resolving
 # Recording-only settings a sweep does not use (no effect on the dynamics).
-SWEEP_OUTPUT_SETTINGS = {"output.neighbourhood_metrics": False, "output.figures": False, "output.csv": False, "output.agent_views_max_residents": 0}
+SWEEP_OUTPUT_SETTINGS = {
+    "output.neighbourhood_metrics": False,
+    "output.figures": False,
+    "output.csv": False,
+    "output.agent_views_max_residents": 0,
+}
 
 
-def resolve_sweep(spec: SweepSpec, *, overrides: list[str] | dict | None = None, seed: int | None = None, days: int | None = None) -> Sweep:
+def resolve_sweep(
+    spec: SweepSpec, *, overrides: list[str] | dict | None = None, seed: int | None = None, days: int | None = None
+) -> Sweep:
     """Load the base config (relative to the sweep file), apply `--set` overrides
     and check every parameter against the schema before anything runs."""
     base_dir = spec.source.parent if spec.source is not None else Path.cwd()
@@ -268,7 +342,10 @@ def resolve_sweep(spec: SweepSpec, *, overrides: list[str] | dict | None = None,
     if spec.sweep.config is not None:
         config_path = base_dir / spec.sweep.config
         if not config_path.is_file():
-            raise SweepError(f"sweep.config = {spec.sweep.config!r}: file not found ({config_path}); the path is relative to the sweep file")
+            raise SweepError(
+                f"sweep.config = {spec.sweep.config!r}: file not found ({config_path});"
+                " the path is relative to the sweep file"
+            )
     config = load_config(config_path, overrides)
     config = with_overrides(config, SWEEP_OUTPUT_SETTINGS)
     check_parameters(spec, config)
@@ -293,10 +370,16 @@ def check_parameters(spec: SweepSpec, config: Config) -> None:
                 problems.append(f"{_pkey(p.path)}: is a table, not a number; give the path of a single parameter")
                 break
             if p.is_range and isinstance(current, bool | str):
-                problems.append(f"{_pkey(p.path)}: is not a numeric parameter (current value {current!r}); use design = 'grid' with a list of values")
+                problems.append(
+                    f"{_pkey(p.path)}: is not a numeric parameter (current value {current!r});"
+                    " use design = 'grid' with a list of values"
+                )
                 break
             if p.is_range and not p.integer and isinstance(current, int):
-                problems.append(f"{_pkey(p.path)} = {{low = {_num(p.low)}, high = {_num(p.high)}}}: an integer parameter; add integer = true")
+                problems.append(
+                    f"{_pkey(p.path)} = {{low = {_num(p.low)}, high = {_num(p.high)}}}:"
+                    " an integer parameter; add integer = true"
+                )
                 break
     if problems:
         raise SweepError("sweep parameters do not fit the configuration:\n  " + "\n  ".join(problems))

@@ -7,24 +7,28 @@ DIR/metadata.json        version, seed, days, config hash, design hash, command,
 DIR/design.parquet       run_id, point, parameter values, replicate, seed
 DIR/runs/<run_id>.parquet one file per finished run (with a run_id column)
 DIR/failures.jsonl       one JSON object per failed run: run_id, parameters, error
+DIR/manifest.json        written when every run has finished (output_folder)
 DIR/analysis/            written by `coprod-sim analyze DIR`
 ```
 
-Run files are written atomically (a temporary file, then a rename), so a file
-that exists is complete: `--resume` treats exactly those runs as finished.
+Every file is written atomically (a temporary file, fsync, then a rename), and
+each run file carries its run id, seed, replicate and the sweep's fingerprint
+in its Parquet metadata, so `--resume` can tell a finished run from a damaged
+file or one of another sweep, and runs exactly the others again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
+import os
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..output_folder import OutputFolder, atomic_path, write_json_atomic
 from .spec import SweepError
 
 RUNS = "runs"
@@ -32,47 +36,81 @@ DESIGN = "design.parquet"
 FAILURES = "failures.jsonl"
 METADATA = "metadata.json"
 TMP_SUFFIX = ".tmp"
+# Parquet metadata keys of a run file
+RUN_ID_KEY, SEED_KEY, REPLICATE_KEY, FINGERPRINT_KEY = (
+    b"coprod_sim.run_id",
+    b"coprod_sim.seed",
+    b"coprod_sim.replicate",
+    b"coprod_sim.fingerprint",
+)
 
 # outputs = "summary": one row per period, metric and group (group null = citywide).
-SUMMARY_SCHEMA = pa.schema([("run_id", pa.string()), ("period", pa.string()), ("metric", pa.string()), ("group", pa.string()), ("value", pa.float64())])
+SUMMARY_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("period", pa.string()),
+        ("metric", pa.string()),
+        ("group", pa.string()),
+        ("value", pa.float64()),
+    ]
+)
 
-# The names a sweep writes; --force removes these (and nothing else) before starting.
-OWNED = ("sweep.toml", "config.toml", METADATA, DESIGN, FAILURES, RUNS, "analysis")
+# The top-level names a sweep writes (--force checks that whatever is there under them is this tool's).
+WRITES = ("sweep.toml", "config.toml", METADATA, DESIGN, FAILURES, RUNS, "manifest.json")
 
 
-def prepare(out: str | Path, *, force: bool, resume: bool) -> Path:
-    """Check the folder: empty or new, --resume (a sweep is there) or --force (start over)."""
+def open_folder(out: str | Path, *, force: bool, resume: bool, command: str) -> OutputFolder:
+    """The sweep's folder, to be used as a context manager that locks it: empty or
+    new, --resume (a sweep is there) or --force (this tool's old files are removed)."""
     out = Path(out)
     if force and resume:
-        raise SweepError("--force and --resume exclude each other: --resume continues the sweep in DIR, --force starts it over")
-    if out.exists() and not out.is_dir():
-        raise SweepError(f"--out {out} is a file, not a folder")
-    non_empty = out.exists() and any(out.iterdir())
-    if resume:
-        if not (out / DESIGN).is_file():
-            raise SweepError(f"--resume: {out} holds no sweep ({DESIGN} missing); run without --resume")
-    elif non_empty and not force:
-        raise SweepError(f"--out {out} is not empty; pass --resume to finish the sweep there, --force to start it over, or choose another folder")
-    elif non_empty and force:
-        if not (out / DESIGN).is_file() and (out / RUNS).is_dir() and any((out / RUNS).iterdir()):
-            raise SweepError(f"--out {out} has a {RUNS}/ folder that is not from a sweep ({DESIGN} missing); --force will not delete it, choose another folder")
-        for name in OWNED:
-            path = out / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
-    (out / RUNS).mkdir(parents=True, exist_ok=True)
-    return out
+        raise SweepError(
+            "--force and --resume exclude each other: --resume continues the sweep in DIR, --force starts it over"
+        )
+    if resume and not (out / DESIGN).is_file():
+        raise SweepError(f"--resume: {out} holds no sweep ({DESIGN} missing); run without --resume")
+    return OutputFolder(out, kind="sweep", command=command, force=force, resume=resume, writes=WRITES, in_place=True)
 
 
 def run_path(out: Path, run_id: str) -> Path:
     return out / RUNS / f"{run_id}.parquet"
 
 
+def run_file_problem(path: Path, fingerprint: str | None = None) -> str | None:
+    """Why a run file cannot count as finished (None: it can): unreadable or cut
+    short, empty, holding another run, or (given `fingerprint`) from another sweep."""
+    try:
+        meta = pq.read_metadata(path)
+    except (OSError, ValueError, pa.ArrowException):
+        return "not a complete Parquet file"
+    if meta.num_rows == 0:
+        return "empty"
+    kv = meta.metadata or {}
+    if RUN_ID_KEY in kv and kv[RUN_ID_KEY].decode() != path.stem:
+        return f"holds run {kv[RUN_ID_KEY].decode()}"
+    # files from before fingerprints were recorded are trusted on the folder's fingerprint
+    if fingerprint is not None and FINGERPRINT_KEY in kv and kv[FINGERPRINT_KEY].decode() != fingerprint:
+        return "from another sweep"
+    return None
+
+
 def finished(out: Path) -> set[str]:
-    """Run ids with a complete file in runs/."""
-    return {p.stem for p in (out / RUNS).glob("*.parquet")}
+    """Run ids with a complete, readable file in runs/."""
+    return {p.stem for p in (Path(out) / RUNS).glob("*.parquet") if run_file_problem(p) is None}
+
+
+def check_runs(out: Path, run_ids: set[str], fingerprint: str) -> tuple[set[str], dict[str, str]]:
+    """Finished runs of this sweep, and the files that cannot count (run id: why),
+    which are removed so that the folder holds only good results."""
+    good, bad = set(), {}
+    for path in (out / RUNS).glob("*.parquet"):
+        problem = "not in this sweep's design" if path.stem not in run_ids else run_file_problem(path, fingerprint)
+        if problem is None:
+            good.add(path.stem)
+        else:
+            bad[path.stem] = problem
+            path.unlink()
+    return good, bad
 
 
 def remove_temporaries(out: Path) -> int:
@@ -82,8 +120,11 @@ def remove_temporaries(out: Path) -> int:
     return len(stale)
 
 
-def write_run(out: Path, run_id: str, table: pd.DataFrame, outputs: str) -> None:
-    """Write one run's table atomically (temp file + rename)."""
+def write_run(
+    out: Path, run_id: str, table: pd.DataFrame, outputs: str, *, seed: int, replicate: int, fingerprint: str
+) -> None:
+    """Write one run's table atomically (temp file, fsync, rename), stamped with
+    its run id, seed, replicate and the sweep's fingerprint."""
     table = table.copy()
     if "run_id" in table:
         table = table.drop(columns="run_id")
@@ -92,16 +133,25 @@ def write_run(out: Path, run_id: str, table: pd.DataFrame, outputs: str) -> None
         arrow = pa.Table.from_pandas(table[SUMMARY_SCHEMA.names], schema=SUMMARY_SCHEMA, preserve_index=False)
     else:
         arrow = pa.Table.from_pandas(table, preserve_index=False)
-    path = run_path(out, run_id)
-    tmp = path.with_name(path.name + TMP_SUFFIX)
-    pq.write_table(arrow, tmp)
-    tmp.replace(path)
+    stamp = {
+        RUN_ID_KEY: run_id.encode(),
+        SEED_KEY: str(seed).encode(),
+        REPLICATE_KEY: str(replicate).encode(),
+        FINGERPRINT_KEY: fingerprint.encode(),
+    }
+    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **stamp})
+    with atomic_path(run_path(out, run_id)) as tmp:
+        pq.write_table(arrow, tmp)
+
+
+def run_files(out: Path) -> list[str]:
+    """The finished run files, relative to the folder (for the manifest)."""
+    return sorted(f"{RUNS}/{p.name}" for p in (Path(out) / RUNS).glob("*.parquet"))
 
 
 def write_design(out: Path, design: pd.DataFrame) -> None:
-    tmp = out / (DESIGN + TMP_SUFFIX)
-    design.to_parquet(tmp, index=False)
-    tmp.replace(out / DESIGN)
+    with atomic_path(out / DESIGN) as tmp:
+        design.to_parquet(tmp, index=False)
 
 
 def read_design(out: Path) -> pd.DataFrame:
@@ -119,32 +169,48 @@ def design_hash(design: pd.DataFrame) -> str:
 
 
 def reset_failures(out: Path) -> None:
-    (out / FAILURES).write_text("")
+    with atomic_path(out / FAILURES) as tmp:
+        tmp.write_text("")
 
 
 def append_failure(out: Path, run_id: str, params: dict, error: str, traceback: str = "") -> None:
     record = {"run_id": run_id, "parameters": _jsonable(params), "error": error}
     if traceback:
         record["traceback"] = traceback
-    with open(out / FAILURES, "a") as f:
-        f.write(json.dumps(record) + "\n")
-        f.flush()
-
-
-def read_failures(out: Path) -> list[dict]:
-    path = Path(out) / FAILURES
-    if not path.is_file():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    line = memoryview((json.dumps(record) + "\n").encode())
+    fd = os.open(out / FAILURES, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    size = os.fstat(fd).st_size
+    try:
+        while line:
+            line = line[os.write(fd, line) :]
+        os.fsync(fd)
+    except OSError:
+        os.ftruncate(fd, size)  # no half record left behind (a full disk): every line stays valid JSON
+        raise
+    finally:
+        os.close(fd)
 
 
 def write_metadata(out: Path, meta: dict) -> None:
-    (out / METADATA).write_text(json.dumps(meta, indent=2))
+    write_json_atomic(out / METADATA, meta)
 
 
 def read_metadata(out: Path) -> dict:
+    """metadata.json ({} without one); a damaged one is named in the error."""
     path = Path(out) / METADATA
-    return json.loads(path.read_text()) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    try:
+        meta = json.loads(path.read_text())
+    except ValueError as e:
+        raise SweepError(
+            f"{path} is damaged ({e}); cannot tell which sweep the folder holds (start over with --force)"
+        ) from None
+    if not isinstance(meta, dict):
+        raise SweepError(
+            f"{path} is damaged (not a JSON object); cannot tell which sweep the folder holds (start over with --force)"
+        )
+    return meta
 
 
 def _jsonable(params: dict) -> dict:
