@@ -13,6 +13,7 @@ CASES = {
     "diverse_communities/run.py": (["--replicates", "1", "--days", "30"], ["headline.csv", "barrier/report.html", "enforcement_fear/comparison.parquet"]),
     "tipping_point/run.py": (["--years", "1", "--replicates", "1"], ["results.csv", "figures/tipping_point_default.png"]),
     "custom_policy.py": (["--replicates", "1", "--days", "20"], ["report.html"]),
+    "loop/run.py": (["--replicates", "2", "--days", "20", "--doc", ""], ["loop.csv", "loop.md"]),
 }
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from coprod_sim.compare import mean_interval
 from coprod_sim.config import load_config, with_overrides
-from coprod_sim.experiment_cli import experiment_out, experiment_parser
+from coprod_sim.experiment_cli import experiment_folder, experiment_parser
 from coprod_sim.parallel import default_workers, run_tasks
 from coprod_sim.runs import simulate
 
@@ -135,12 +135,8 @@ def write_between_markers(path: Path, text: str) -> None:
     path.write_text(page)
 
 
-def main() -> int:
-    ap = experiment_parser(__doc__, replicates=20, out="results/loop", days=730)
-    ap.add_argument("--doc", default="docs/loop.md", help="Markdown page to write the tables to ('' to skip)")
-    ap.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
-    args = ap.parse_args()
-    out = experiment_out(args)
+def measure(args, out: Path) -> str:
+    """Run every push and its baseline on paired seeds; write loop.csv and loop.md into `out`."""
     base_config = load_config(overrides={"output.neighbourhood_metrics": False, "output.figures": False})
     cut = {"events": [{"day": 0, "kind": "budget_cut", "fraction": 0.1}]}
     variants = {
@@ -165,6 +161,16 @@ def main() -> int:
     pd.concat([t.assign(push=k) for k, t in tables.items()]).to_csv(out / "loop.csv", index=False)
     text = markdown(tables, args)
     (out / "loop.md").write_text(text)
+    return text
+
+
+def main() -> int:
+    ap = experiment_parser(__doc__, replicates=20, out="results/loop", days=730)
+    ap.add_argument("--doc", default="docs/loop.md", help="Markdown page to write the tables to ('' to skip)")
+    ap.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    args = ap.parse_args()
+    with experiment_folder(args) as out:
+        text = measure(args, out)
     if args.doc:
         write_between_markers(Path(args.doc), text)
     print(text)
