@@ -131,3 +131,11 @@ def test_schedule_errors_name_the_entry_by_its_position_in_the_file():
     entries = [{"day": 100, "name": "reactive"}, {"day": 10, "door_to_door": {"neighbourhoods": [99]}}]
     with pytest.raises(ConfigError, match=r"policy\.schedule\.1\.door_to_door\.neighbourhoods"):
         load_config(overrides={"policy.schedule": entries})
+
+
+def test_removed_parameters_name_what_replaces_them():
+    from coprod_sim.config.errors import REPLACED
+
+    for path in REPLACED:
+        with pytest.raises(ConfigError, match="this parameter was removed"):
+            load_config(overrides={path: 1.0})

@@ -419,10 +419,13 @@ class CoProductionModel(mesa.Model):
         for start, end, nbs, factor in self.surges:
             if start <= self.day < end:
                 mult_nb[nbs] *= factor
-        hs = self.policy_config.hot_spots
-        dose = hs.minutes_per_visit / 60.0 * hs.visits_per_day
-        hot_spot_factor = 1.0 - hs.crime_reduction * np.minimum(self.place_presence / dose, 1.0)
-        by_place = mult_nb[self.pop.place_neighbourhood] * self.place_opportunity * hot_spot_factor
+        # Directed patrol deters where it is: the same presence law at the scale of a place,
+        # its smoothed directed hours on top of the reference visible hours of a place of its beat.
+        reference_per_place = cfg.reference_visible_hours_per_1000_per_day * self.residents_per_1000 / self.pop.place_count
+        at_place = crime.place_presence_multiplier(
+            self.place_presence, reference_per_place[self.pop.place_neighbourhood], presence_elasticity=cfg.presence_elasticity
+        )
+        by_place = mult_nb[self.pop.place_neighbourhood] * self.place_opportunity * at_place
         self.today.incidents = crime.occurring(potential, by_place, cap)
 
     # -- 2. reporting

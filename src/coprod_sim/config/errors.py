@@ -12,14 +12,16 @@ class ConfigError(ValueError):
     """A configuration problem, phrased for the user (key, value, what is allowed)."""
 
 
-#: Parameters that a change removed or renamed -> what replaces them (said when a config still uses one).
+#: Parameters that a change removed or renamed -> what to do instead (said when a config still uses one).
 REPLACED = {
-    "crime.clearance_elasticity": "crime.certainty_elasticity (offenders now weigh cleared / all incidents, not "
+    "crime.clearance_elasticity": "use crime.certainty_elasticity (offenders now weigh cleared / all incidents, not "
     "cleared / reported)",
-    "crime.reference_clearance_rate": "crime.reference_certainty (cleared / all incidents)",
-    "crime.reference_patrol_hours_per_1000_per_day": "crime.reference_visible_hours_per_1000_per_day (all visible "
+    "crime.reference_clearance_rate": "use crime.reference_certainty (cleared / all incidents)",
+    "crime.reference_patrol_hours_per_1000_per_day": "use crime.reference_visible_hours_per_1000_per_day (all visible "
     "on-duty hours count, weighted by each activity's visibility)",
-    "policing.service_calls_per_1000_per_day": "policing.other_calls_per_1000_per_year (per year; with "
+    "policy.hot_spots.crime_reduction": "hot spots now deter through presence at the place (the law of "
+    "crime.presence_elasticity applied to the place's visible hours, docs/ODD.md 7.2), not a set reduction",
+    "policing.service_calls_per_1000_per_day": "use policing.other_calls_per_1000_per_year (per year; with "
     "policing.resident_call_share of them made by residents)",
 }
 
@@ -34,9 +36,9 @@ def format_validation_error(e: ValidationError) -> str:
             loc = loc[:2] + loc[3:]
         key = ".".join(loc) or "(config)"
         if err["type"] == "extra_forbidden":
-            generic = ".".join(loc[:2]) if loc[:1] != ["events"] else key
+            generic = ".".join(loc[:3]) if loc[:1] == ["policy"] else (".".join(loc[:2]) if loc[:1] != ["events"] else key)
             if generic in REPLACED:
-                lines.append(f"{key}: this parameter was removed; use {REPLACED[generic]}")
+                lines.append(f"{key}: this parameter was removed; {REPLACED[generic]}")
                 continue
             allowed = allowed_keys(loc[:-1])
             lines.append(f"{key}: unknown parameter" + (f"; allowed here: {', '.join(allowed)}" if allowed else ""))

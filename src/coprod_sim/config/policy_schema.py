@@ -92,14 +92,6 @@ class HotSpotsConfig(PolicyKnobs):
         gt=0,
         le=100,
     )
-    crime_reduction: float = P(
-        0.25,
-        "share",
-        "Reduction of offending at a place receiving the full daily dose (smoothed over crime.perception_memory_days).",
-        ge=0,
-        le=1,
-        source="Braga et al. 2019 Campbell review: modest reductions, diffusion > displacement",
-    )
     stops_multiplier: float = P(
         1.5,
         "x",
@@ -108,8 +100,12 @@ class HotSpotsConfig(PolicyKnobs):
         le=20,
     )
     visibility: float = P(
-        1.0, "share", "Directed patrol is visible presence in the beat (and, at the place, see crime_reduction).",
-        ge=0, le=10,
+        0.0,
+        "share",
+        "Directed patrol is spent at the places: it deters there (crime.presence_elasticity applied to the place's "
+        "visible hours), not as presence spread over the beat.",
+        ge=0,
+        le=10,
     )
 
 
@@ -190,7 +186,7 @@ class ProblemOrientedConfig(PolicyKnobs):
         "with input, capped at 1).",
         ge=0,
         le=1,
-        source="Hinkle et al. 2020 Campbell review",
+        source="judgement: what a project's responses remove (weak; sweep 0.1-0.6); Hinkle et al. 2020 is a check",
     )
     effect_decay_years: float = P(
         2.0, "years", "Time constant with which a solved place's opportunity returns (0 = permanent).", ge=0, le=100

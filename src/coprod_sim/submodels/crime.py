@@ -59,6 +59,13 @@ def deterrence_multiplier(perceived_presence_per_1000: np.ndarray, perceived_cer
     return presence ** (-presence_elasticity) * certainty ** (-certainty_elasticity)
 
 
+def place_presence_multiplier(directed_hours: np.ndarray, reference_hours: np.ndarray, *, presence_elasticity: float) -> np.ndarray:
+    """Offending multiplier at each place from directed patrol there: ((reference +
+    directed) / reference)^-elasticity, the presence law at a place's scale (1 with none).
+    `reference_hours` is the visible police time a place of its beat gets at reference."""
+    return ((reference_hours + np.maximum(directed_hours, 0)) / reference_hours) ** (-presence_elasticity)
+
+
 def efficacy_multiplier(efficacy: np.ndarray, *, coef: float, reference: float) -> np.ndarray:
     return np.exp(-coef * (efficacy - reference))
 
