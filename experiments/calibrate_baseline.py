@@ -32,8 +32,12 @@ def logit(p: float) -> float:
 def step(config, m: dict) -> dict:
     cc, rc, pc = config.crime, config.reporting, config.policing
     changes = {
-        "crime.violent_per_1000_per_year": cc.violent_per_1000_per_year * TARGETS["C6"].aim / m["violent_per_1000_per_year"],
-        "crime.property_per_1000_per_year": cc.property_per_1000_per_year * TARGETS["C7"].aim / m["property_per_1000_per_year"],
+        "crime.violent_per_1000_per_year": cc.violent_per_1000_per_year
+        * TARGETS["C6"].aim
+        / m["violent_per_1000_per_year"],
+        "crime.property_per_1000_per_year": cc.property_per_1000_per_year
+        * TARGETS["C7"].aim
+        / m["property_per_1000_per_year"],
     }
     # One intercept for both types: the mean logit error. The violent-property gap
     # comes from seriousness (reporting.seriousness_coef, set by hand; fitting it
@@ -66,7 +70,9 @@ def table(m: dict, fitted: dict) -> str:
     for tid, t in TARGETS.items():
         rows.append(f"| {tid} | {t.name} | {t.low}-{t.high} | {t.aim} | {m[t.name]:.3f} | {params[tid]} |")
     for g, aim in GROUP_TRUST_AIMS.items():
-        rows.append(f"| C10 | mean_trust_{g} after burn-in | {aim - 0.05:.2f}-{aim + 0.05:.2f} | {aim} | {m[f'mean_trust_{g}']:.3f} | population.groups.{g}.initial_trust_mean |")
+        rows.append(
+            f"| C10 | mean_trust_{g} after burn-in | {aim - 0.05:.2f}-{aim + 0.05:.2f} | {aim} | {m[f'mean_trust_{g}']:.3f} | population.groups.{g}.initial_trust_mean |"
+        )
     rows.append("")
     rows.append("Fitted values:")
     rows.append("")
@@ -87,7 +93,12 @@ def main() -> None:
     config = quiet(load_config())
     for it in range(args.iterations):
         m = measure_baseline(config, seeds=args.seeds, days=args.days, workers=args.workers)
-        print(f"iteration {it}: " + ", ".join(f"{t.id} {m[t.name]:.3f}" for t in TARGETS.values()) + ", " + ", ".join(f"{g} {m[f'mean_trust_{g}']:.3f}" for g in GROUP_TRUST_AIMS))
+        print(
+            f"iteration {it}: "
+            + ", ".join(f"{t.id} {m[t.name]:.3f}" for t in TARGETS.values())
+            + ", "
+            + ", ".join(f"{g} {m[f'mean_trust_{g}']:.3f}" for g in GROUP_TRUST_AIMS)
+        )
         proposed = step(config, m)
         current = {k: _get(config, k) for k in proposed}
         config = with_overrides(config, {k: current[k] + args.damping * (v - current[k]) for k, v in proposed.items()})
@@ -97,7 +108,10 @@ def main() -> None:
     for k, v in fitted.items():
         print(f"  {k} = {v:.4g}")
     if args.write:
-        Path(args.write).write_text(f"<!-- written by experiments/calibrate_baseline.py --seeds {args.seeds} --days {args.days} -->\n" + table(m, fitted))
+        Path(args.write).write_text(
+            f"<!-- written by experiments/calibrate_baseline.py --seeds {args.seeds} --days {args.days} -->\n"
+            + table(m, fitted)
+        )
         print(f"wrote {args.write}")
 
 

@@ -6,8 +6,16 @@ year and several seeds, exactly as docs/calibration.md describes."""
 import pytest
 
 from coprod_sim.calibration import (
-    C3_BAND, C8_BAND, GROUP_TRUST_AIMS, GROUP_TRUST_TOLERANCE, TARGETS,
-    contact_asymmetry, door_to_door_round, measure_baseline, quiet, recovered_nonreporting,
+    C3_BAND,
+    C8_BAND,
+    GROUP_TRUST_AIMS,
+    GROUP_TRUST_TOLERANCE,
+    TARGETS,
+    contact_asymmetry,
+    door_to_door_round,
+    measure_baseline,
+    quiet,
+    recovered_nonreporting,
 )
 from coprod_sim.config import Config
 
@@ -22,7 +30,9 @@ def baseline():
 @pytest.mark.parametrize("target_id", list(TARGETS))
 def test_rates_within_published_bands(baseline, target_id):
     t = TARGETS[target_id]
-    assert t.low <= baseline[t.name] <= t.high, f"{t.id} {t.name} = {baseline[t.name]:.3f}, band {t.low}-{t.high} ({t.source})"
+    assert t.low <= baseline[t.name] <= t.high, (
+        f"{t.id} {t.name} = {baseline[t.name]:.3f}, band {t.low}-{t.high} ({t.source})"
+    )
 
 
 def test_c10_group_trust(baseline):

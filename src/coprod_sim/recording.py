@@ -36,7 +36,7 @@ def collector(names: list[str]) -> MetricsCollector:
     return MetricsCollector(model_reporters={name: partial(_read_metric, name=name) for name in names})
 
 
-def record_day(model: "ModelAPI", *, neighbourhoods: bool) -> tuple[dict[str, float], dict[str, np.ndarray] | None]:
+def record_day(model: ModelAPI, *, neighbourhoods: bool) -> tuple[dict[str, float], dict[str, np.ndarray] | None]:
     """Today's metrics by name, and (if `neighbourhoods`) today's rows of the
     per-neighbourhood table."""
     trust_sums = model.pop.sum_by_block(model.trust)  # [neighbourhood, group]
@@ -44,7 +44,7 @@ def record_day(model: "ModelAPI", *, neighbourhoods: bool) -> tuple[dict[str, fl
     return daily_metrics(model, trust_sums), rows
 
 
-def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray) -> dict[str, float]:
+def daily_metrics(model: ModelAPI, trust_sums: np.ndarray) -> dict[str, float]:
     """Today's metrics, by name (`trust_sums`: trust summed per neighbourhood and group)."""
     pop, today, c = model.pop, model.today, model.contacts
     inc, reported = today.incidents, today.reported
@@ -104,7 +104,7 @@ def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray) -> dict[str, float]
     return m
 
 
-def neighbourhood_row(model: "ModelAPI", trust_sum_nb: np.ndarray) -> dict[str, np.ndarray]:
+def neighbourhood_row(model: ModelAPI, trust_sum_nb: np.ndarray) -> dict[str, np.ndarray]:
     """Today's rows of the per-neighbourhood table (one per neighbourhood)."""
     pop, today = model.pop, model.today
     k = pop.n_neighbourhoods
@@ -121,7 +121,7 @@ def neighbourhood_row(model: "ModelAPI", trust_sum_nb: np.ndarray) -> dict[str, 
     }
 
 
-def picture_accuracy(model: "ModelAPI") -> dict[str, float]:
+def picture_accuracy(model: ModelAPI) -> dict[str, float]:
     """Share of (smoothed) true crime at the 5% of places the police rank highest,
     and at the true top 5% (the most any ranking could capture)."""
     total = float(model.true_picture.sum())

@@ -36,7 +36,7 @@ class Incidents:
     def __len__(self) -> int:
         return len(self.place)
 
-    def subset(self, mask: np.ndarray) -> "Incidents":
+    def subset(self, mask: np.ndarray) -> Incidents:
         return Incidents(**{k: v[mask] for k, v in self.__dict__.items()})
 
 
@@ -49,7 +49,15 @@ def place_pressure(pop: Population) -> np.ndarray:
     return pop.place_attractiveness * (propensity_nb / attract_nb)[pop.place_neighbourhood]
 
 
-def deterrence_multiplier(perceived_presence_per_1000: np.ndarray, perceived_clearance: np.ndarray, *, reference_presence: float, reference_clearance: float, presence_elasticity: float, clearance_elasticity: float) -> np.ndarray:
+def deterrence_multiplier(
+    perceived_presence_per_1000: np.ndarray,
+    perceived_clearance: np.ndarray,
+    *,
+    reference_presence: float,
+    reference_clearance: float,
+    presence_elasticity: float,
+    clearance_elasticity: float,
+) -> np.ndarray:
     """Offending multiplier from perceived risk, per neighbourhood. Power laws give
     constant elasticities; a small floor keeps zero presence finite."""
     presence = (np.maximum(perceived_presence_per_1000, 0) + 0.1 * reference_presence) / (1.1 * reference_presence)
@@ -61,7 +69,15 @@ def efficacy_multiplier(efficacy: np.ndarray, *, coef: float, reference: float) 
     return np.exp(-coef * (efficacy - reference))
 
 
-def draw_potential_incidents(rng: np.random.Generator, pop: Population, pressure_cumsum: np.ndarray, cap_rate_per_day: tuple[float, float], seriousness_mean: tuple[float, float], seriousness_sd: float, pressure_nb: np.ndarray) -> Incidents:
+def draw_potential_incidents(
+    rng: np.random.Generator,
+    pop: Population,
+    pressure_cumsum: np.ndarray,
+    cap_rate_per_day: tuple[float, float],
+    seriousness_mean: tuple[float, float],
+    seriousness_sd: float,
+    pressure_nb: np.ndarray,
+) -> Incidents:
     """Potential incidents of both types for one day (before thinning).
 
     `pressure_nb[n]` is the neighbourhood's summed pressure; `pressure_cumsum` the
@@ -78,14 +94,29 @@ def draw_potential_incidents(rng: np.random.Generator, pop: Population, pressure
     kind = np.concatenate(kinds)
     m = len(nb)
     u = rng.random((7, m))  # place, victim, occur, report, clear, officer, bad contact
-    before = np.concatenate([[0.0], pressure_cumsum])[pop.place_start[nb]]  # cumulative pressure before the neighbourhood's places
+    before = np.concatenate([[0.0], pressure_cumsum])[
+        pop.place_start[nb]
+    ]  # cumulative pressure before the neighbourhood's places
     target = before + u[0] * pressure_nb[nb]
     place = np.searchsorted(pressure_cumsum, target, side="right")
-    place = np.clip(place, pop.place_start[nb], pop.place_start[nb] + pop.place_count[nb] - 1)  # float edge cases stay inside
+    place = np.clip(
+        place, pop.place_start[nb], pop.place_start[nb] + pop.place_count[nb] - 1
+    )  # float edge cases stay inside
     victim = pop.nb_start[nb] + (u[1] * pop.nb_size[nb]).astype(np.int64)
     means = np.where(kind == VIOLENT, seriousness_mean[0], seriousness_mean[1])
     seriousness = np.clip(means + seriousness_sd * rng.standard_normal(m), 0, 1)
-    return Incidents(place=place, neighbourhood=nb.astype(np.int64), kind=kind, victim=victim, seriousness=seriousness, u_occur=u[2], u_report=u[3], u_clear=u[4], u_officer=u[5], u_bad=u[6])
+    return Incidents(
+        place=place,
+        neighbourhood=nb.astype(np.int64),
+        kind=kind,
+        victim=victim,
+        seriousness=seriousness,
+        u_occur=u[2],
+        u_report=u[3],
+        u_clear=u[4],
+        u_officer=u[5],
+        u_bad=u[6],
+    )
 
 
 def occurring(potential: Incidents, multiplier_by_place: np.ndarray, cap: float) -> Incidents:

@@ -52,11 +52,30 @@ def neighbours_of(adj: sp.csr_array, ids: np.ndarray) -> np.ndarray:
     return adj.indices[np.arange(lengths.sum()) + offsets].astype(np.int64)
 
 
-def trust_change(trust, anchor, adj, degree, shocks: Shocks, *, anchor_rate_per_day, social_rate_per_day, negative_contact_effect, positive_contact_effect, designed_contact_effect, vicarious_fraction, victimization_effect, clearance_effect) -> np.ndarray:
+def trust_change(
+    trust,
+    anchor,
+    adj,
+    degree,
+    shocks: Shocks,
+    *,
+    anchor_rate_per_day,
+    social_rate_per_day,
+    negative_contact_effect,
+    positive_contact_effect,
+    designed_contact_effect,
+    vicarious_fraction,
+    victimization_effect,
+    clearance_effect,
+) -> np.ndarray:
     """Today's change in trust for every resident (not yet applied)."""
     delta = anchor_rate_per_day * (anchor - trust) + social_rate_per_day * (neighbour_mean(adj, degree, trust) - trust)
     losses = {"negative": negative_contact_effect, "victim_uncleared": victimization_effect}
-    gains = {"positive": positive_contact_effect, "designed": designed_contact_effect, "victim_cleared": clearance_effect}
+    gains = {
+        "positive": positive_contact_effect,
+        "designed": designed_contact_effect,
+        "victim_cleared": clearance_effect,
+    }
     vicarious = {"negative", "positive", "designed"}
     for kind, effect in {**losses, **gains}.items():
         ids = shocks.ids(kind)
@@ -72,7 +91,12 @@ def trust_change(trust, anchor, adj, degree, shocks: Shocks, *, anchor_rate_per_
         _add_shock(delta, trust, ids, designed_contact_effect * weights)
         if vicarious_fraction > 0:
             ties = np.diff(adj.indptr)[ids]
-            _add_shock(delta, trust, neighbours_of(adj, ids), designed_contact_effect * vicarious_fraction * np.repeat(weights, ties))
+            _add_shock(
+                delta,
+                trust,
+                neighbours_of(adj, ids),
+                designed_contact_effect * vicarious_fraction * np.repeat(weights, ties),
+            )
     return delta
 
 
