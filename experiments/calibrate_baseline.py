@@ -71,7 +71,8 @@ def table(m: dict, fitted: dict) -> str:
         rows.append(f"| {tid} | {t.name} | {t.low}-{t.high} | {t.aim} | {m[t.name]:.3f} | {params[tid]} |")
     for g, aim in GROUP_TRUST_AIMS.items():
         rows.append(
-            f"| C10 | mean_trust_{g} after burn-in | {aim - 0.05:.2f}-{aim + 0.05:.2f} | {aim} | {m[f'mean_trust_{g}']:.3f} | population.groups.{g}.initial_trust_mean |"
+            f"| C10 | mean_trust_{g} after burn-in | {aim - 0.05:.2f}-{aim + 0.05:.2f} | {aim} "
+            f"| {m[f'mean_trust_{g}']:.3f} | population.groups.{g}.initial_trust_mean |"
         )
     rows.append("")
     rows.append("Fitted values:")

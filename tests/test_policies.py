@@ -102,7 +102,8 @@ def test_targeted_policy_spends_only_where_targeted(small_config):
 def test_schedule_switches_policy_on_the_given_day(tmp_path):
     cfg_file = tmp_path / "s.toml"
     cfg_file.write_text(
-        '[[policy.schedule]]\nday = 10\nname = "door_to_door"\n[policy.schedule.door_to_door]\nhours_share = 0.4\n\n[[policy.schedule]]\nday = 25\nname = "reactive"\n'
+        '[[policy.schedule]]\nday = 10\nname = "door_to_door"\n[policy.schedule.door_to_door]\nhours_share = 0.4\n\n'
+        '[[policy.schedule]]\nday = 25\nname = "reactive"\n'
     )
     cfg = load_config(cfg_file, {"population.residents": 1500, "population.neighbourhoods": 5, "run.burn_in_days": 20})
     m = CoProductionModel(cfg, rng=1)

@@ -408,7 +408,8 @@ BAD = [
         ["sweep.samples = 100", "power of 2", "64 or 128"],
     ),
     (
-        '[sweep]\ndesign = "lhs"\nsamples = 10\noutputs = "all"\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
+        '[sweep]\ndesign = "lhs"\nsamples = 10\noutputs = "all"\n[parameters]\n'
+        '"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
         ["sweep.outputs = 'all'", "summary, daily"],
     ),
     (
@@ -424,7 +425,8 @@ BAD = [
         ['parameters."crime.presence_elasticity".hi: unknown key', "low, high, integer"],
     ),
     (
-        '[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"policing.known_residents_per_officer" = {low = 1.5, high = 9, integer = true}',
+        '[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n'
+        '"policing.known_residents_per_officer" = {low = 1.5, high = 9, integer = true}',
         ["low = 1.5: not a whole number"],
     ),
     (
@@ -448,7 +450,8 @@ BAD = [
         ['parameters."policy.name"', "policy.name = 0"],
     ),
     (
-        '[sweep]\nconfig = "missing.toml"\ndesign = "lhs"\nsamples = 8\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
+        '[sweep]\nconfig = "missing.toml"\ndesign = "lhs"\nsamples = 8\n[parameters]\n'
+        '"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
         ["sweep.config = 'missing.toml'", "relative to the sweep file"],
     ),
     (

@@ -232,7 +232,7 @@ def configs_for_comparison(
     if len(paths) < 2:
         raise ConfigError("--configs needs at least two files, the baseline first")
     stems = [Path(p).stem for p in paths]
-    for path, stem in zip(paths, stems):
+    for path, stem in zip(paths, stems, strict=True):
         if (problem := entry_name_problem(stem)) is not None:
             raise ConfigError(f"--configs {path}: the file name {problem}; rename the file")
     if len({s.lower() for s in stems}) < len(stems):
@@ -247,7 +247,7 @@ def configs_for_comparison(
         "run.replicates": run.replicates,
         "output.csv": baseline.output.csv,
     }
-    return {stem: with_overrides(load_config(path, overrides), shared) for stem, path in zip(stems, paths)}
+    return {stem: with_overrides(load_config(path, overrides), shared) for stem, path in zip(stems, paths, strict=True)}
 
 
 def write_comparison(

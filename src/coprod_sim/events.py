@@ -55,7 +55,7 @@ def turnover(model: ModelAPI, ev: TurnoverEvent) -> None:
     n_out = int(round(ev.fraction * len(officers)))
     sd = model.config.policing.pj_skill_sd
     skills = beta_draws(rng, ev.recruit_skill_mean, sd, n_out)
-    for i, skill in zip(rng.choice(len(officers), size=n_out, replace=False), skills):
+    for i, skill in zip(rng.choice(len(officers), size=n_out, replace=False), skills, strict=True):
         old = officers[i]
         model.add_officer(old.beat, skill, old.hours_per_day, knows_residents=False)
         model.remove_officer(old)

@@ -25,7 +25,7 @@ def differences_figure(table: pd.DataFrame, period: str = "all") -> Figure:
     policies = list(dict.fromkeys(d["policy"]))
     fig = Figure(figsize=(11, 1.2 + 0.9 * len(DIFF_METRICS)), layout="constrained")
     axes = fig.subplots(len(DIFF_METRICS), 1, sharex=False)
-    for ax, metric in zip(np.atleast_1d(axes), DIFF_METRICS):
+    for ax, metric in zip(np.atleast_1d(axes), DIFF_METRICS, strict=True):
         rows = d[d["metric"] == metric].set_index("policy").reindex(policies)
         y = np.arange(len(policies))
         rel = 100 * rows["diff"] / rows["baseline_mean"].where(rows["baseline_mean"] != 0)

@@ -160,10 +160,11 @@ class CoProductionModel(mesa.Model):
         self.reports_risk_smoothed[:] = self.reports_smoothed
         self.cleared_smoothed[:] = self.reports_smoothed * cfg.crime.reference_clearance_rate
 
-    # ------------------------------------------------------------------ what policies and events may use (model_api.ModelAPI)
+    # ------------------------------------------------------------------ what policies and events may use
+    # (the interface model_api.ModelAPI declares)
     @property
     def officers(self):
-        return self.agents_by_type[Officer] if Officer in self.agents_by_type else []
+        return self.agents_by_type.get(Officer, [])
 
     def add_officer(
         self,

@@ -156,7 +156,8 @@ def order_user_graph(graph, config: Config) -> tuple[list, np.ndarray, np.ndarra
     nodes = list(graph.nodes)
     if len(nodes) != pc.residents:
         raise ConfigError(
-            f"network.path has {len(nodes)} nodes but population.residents = {pc.residents}; set population.residents = {len(nodes)}"
+            f"network.path has {len(nodes)} nodes but population.residents = {pc.residents}; "
+            f"set population.residents = {len(nodes)}"
         )
     attrs = graph.nodes
     has_nb = all("neighbourhood" in attrs[v] for v in nodes)
@@ -166,7 +167,8 @@ def order_user_graph(graph, config: Config) -> tuple[list, np.ndarray, np.ndarra
         nb = np.array([int(attrs[v]["neighbourhood"]) for v in nodes])
         if nb.min() < 0 or nb.max() >= k:
             raise ConfigError(
-                f"network.path: node attribute 'neighbourhood' must be 0..{k - 1} (population.neighbourhoods), found {nb.min()}..{nb.max()}"
+                f"network.path: node attribute 'neighbourhood' must be 0..{k - 1} (population.neighbourhoods), "
+                f"found {nb.min()}..{nb.max()}"
             )
     else:
         nb = np.repeat(np.arange(k), np.diff(np.linspace(0, len(nodes), k + 1).astype(int)))
@@ -188,7 +190,8 @@ def order_user_graph(graph, config: Config) -> tuple[list, np.ndarray, np.ndarra
     empty = np.flatnonzero(counts.sum(axis=1) == 0)
     if len(empty):
         raise ConfigError(
-            f"network.path: neighbourhood(s) {', '.join(map(str, empty[:10]))} have no nodes; every neighbourhood 0..{k - 1} needs residents (or lower population.neighbourhoods)"
+            f"network.path: neighbourhood(s) {', '.join(map(str, empty[:10]))} have no nodes; "
+            f"every neighbourhood 0..{k - 1} needs residents (or lower population.neighbourhoods)"
         )
     trust = None
     if all("trust" in attrs[v] for v in nodes):

@@ -60,9 +60,9 @@ def daily_metrics(model: ModelAPI, trust_sums: np.ndarray) -> dict[str, float]:
     victims_g = np.bincount(vgroup, minlength=g).tolist()
     reported_g = np.bincount(vgroup[reported], minlength=g).tolist()
     present = [size > 0 for size in group_sizes]
-    rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g)]
-    trust_present = [t for t, p in zip(trust_by_group, present) if p]
-    rates_present = [r for r, p in zip(rate_g, present) if p]
+    rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g, strict=True)]
+    trust_present = [t for t, p in zip(trust_by_group, present, strict=True) if p]
+    rates_present = [r for r, p in zip(rate_g, present, strict=True) if p]
     m = {
         "day": model.day,
         "crimes": n_crimes,
@@ -92,12 +92,12 @@ def daily_metrics(model: ModelAPI, trust_sums: np.ndarray) -> dict[str, float]:
     }
     # Group and activity are dimensions of a metric; the registry names their columns.
     by_group = {
-        "mean_trust": [t if p else float("nan") for t, p in zip(trust_by_group, present)],
+        "mean_trust": [t if p else float("nan") for t, p in zip(trust_by_group, present, strict=True)],
         "reporting_rate": rate_g,
         "victims": victims_g,
     }
     for metric, values in by_group.items():
-        for group, value in zip(pop.group_names, values):
+        for group, value in zip(pop.group_names, values, strict=True):
             m[column_name(metric, group)] = value
     for activity, h in today.hours.items():
         m[column_name("hours", activity)] = float(h.sum())

@@ -23,7 +23,10 @@ def add_dashboard_command(sub) -> argparse.ArgumentParser:
         dest="config",
         default=None,
         metavar="NAME_OR_FILE",
-        help="start-up scenario: a preset name from configs/scenarios (e.g. misconduct_shock) or a TOML config file (default: baseline)",
+        help=(
+            "start-up scenario: a preset name from configs/scenarios (e.g. misconduct_shock) "
+            "or a TOML config file (default: baseline)"
+        ),
     )
     p.add_argument(
         "--set",

@@ -79,7 +79,7 @@ def build_sample(
     cells: dict[int, tuple[float, float]] = {}
     pos = np.zeros((len(residents), 2))
     start = 0
-    for i, (nb, ids) in enumerate(zip(chosen, drawn)):
+    for i, (nb, ids) in enumerate(zip(chosen, drawn, strict=True)):
         cx, cy = float(i % ncols) * 1.1, -float(i // ncols) * 1.5
         cells[nb] = (cx, cy)
         pos[start : start + len(ids)] = _cell_layout(adj, ids, seed) * 0.42 + (cx, cy)

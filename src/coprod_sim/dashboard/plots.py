@@ -105,7 +105,7 @@ def draw_timeseries(ts: pd.DataFrame, marks: Sequence[tuple[int, str]] = (), gro
         ax.set_xlim(0, xmax)
         ax.tick_params(labelsize=FONT - 2)
         ax.grid(alpha=0.25)
-        for d, label in marks:
+        for d, _label in marks:
             ax.axvline(d, color="#444444", ls=":", lw=1.4)
     labels: dict[int, list[str]] = {}
     for d, label in marks:

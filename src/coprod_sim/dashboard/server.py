@@ -47,7 +47,8 @@ def setup_problems() -> list[str]:
         try:
             if int(md.version(dist).split(".")[0]) >= 2:
                 problems.append(
-                    f"{dist} {md.version(dist)} is installed; Mesa's grid layout needs {dist}<2 (the page stays empty); {INSTALL_HINT}"
+                    f"{dist} {md.version(dist)} is installed; Mesa's grid layout needs {dist}<2 "
+                    f"(the page stays empty); {INSTALL_HINT}"
                 )
         except md.PackageNotFoundError:
             pass
@@ -55,7 +56,8 @@ def setup_problems() -> list[str]:
     missing = [a for a in REQUIRED_ASSETS if not (cache / a).is_dir()]
     if missing:
         problems.append(
-            f"Solara's web assets are missing from {cache} ({', '.join(missing)}): the page will be blank without internet; {INSTALL_HINT}"
+            f"Solara's web assets are missing from {cache} ({', '.join(missing)}): "
+            f"the page will be blank without internet; {INSTALL_HINT}"
         )
     return problems
 
@@ -147,7 +149,8 @@ def serve(host: str, port: int, settings: Settings) -> int:
         raise ValueError(bind_problem(host, port) or f"cannot listen on {host}:{port}")
     if host not in LOCAL_HOSTS:
         print(
-            f"WARNING: the dashboard has no login. Listening on {host} lets anyone who can reach this machine's port {port} see and control it.",
+            f"WARNING: the dashboard has no login. Listening on {host} lets anyone who can reach "
+            f"this machine's port {port} see and control it.",
             file=sys.stderr,
         )
     print(f"coprod_sim dashboard: open {address(host, port)} in a browser (Ctrl-C to stop)", flush=True)

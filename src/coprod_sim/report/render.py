@@ -107,7 +107,7 @@ def _hours(results: dict) -> list[dict]:
         ts = pd.concat([r.timeseries for r in runs])
         columns = reg.activity_columns(ts.columns)
         means = ts[list(columns.values())].mean()
-        used = {a: h for a, h in zip(columns, means.tolist()) if h > 0}
+        used = {a: h for a, h in zip(columns, means.tolist(), strict=True) if h > 0}
         out.append({"policy": name, "hours": used, "total": float(means.sum())})
     return out
 
@@ -115,13 +115,24 @@ def _hours(results: dict) -> list[dict]:
 def _assumptions(config) -> list[str]:
     t, c, r, p = config.trust, config.crime, config.reporting, config.policing
     return [
-        f"{config.population.residents:,} residents in {config.population.neighbourhoods} neighbourhoods; {config.population.officers_per_1000} officers per 1,000 residents, {p.on_duty_fraction:.0%} on duty at a time.",
-        f"A bad police contact lowers trust by {t.negative_contact_effect:.0%} of its level, a good routine contact raises it by {t.positive_contact_effect:.1%} of the distance to full trust (bad contacts weigh {t.negative_contact_effect / max(t.positive_contact_effect, 1e-12):.1f}x more, Skogan 2006); a designed, non-enforcement contact (door-to-door, meetings) raises it by {t.designed_contact_effect:.0%} of that distance (Peyton et al. 2019).",
-        f"Neighbours hear of contacts: a neighbour's experience counts {t.vicarious_fraction:.0%} as much as one's own.",
-        f"Victims report with a probability that rises with seriousness and trust (trust coefficient {r.trust_coef} on the logit scale); most non-reporting is not about distrust (calibration C3).",
-        f"Offending falls with police presence (elasticity {c.presence_elasticity}) and perceived clearance (elasticity {c.clearance_elasticity}), and with collective efficacy.",
+        f"{config.population.residents:,} residents in {config.population.neighbourhoods} neighbourhoods; "
+        f"{config.population.officers_per_1000} officers per 1,000 residents, "
+        f"{p.on_duty_fraction:.0%} on duty at a time.",
+        f"A bad police contact lowers trust by {t.negative_contact_effect:.0%} of its level, "
+        f"a good routine contact raises it by {t.positive_contact_effect:.1%} of the distance to full trust "
+        f"(bad contacts weigh {t.negative_contact_effect / max(t.positive_contact_effect, 1e-12):.1f}x more, "
+        "Skogan 2006); a designed, non-enforcement contact (door-to-door, meetings) raises it by "
+        f"{t.designed_contact_effect:.0%} of that distance (Peyton et al. 2019).",
+        f"Neighbours hear of contacts: a neighbour's experience counts {t.vicarious_fraction:.0%} "
+        "as much as one's own.",
+        "Victims report with a probability that rises with seriousness and trust "
+        f"(trust coefficient {r.trust_coef} on the logit scale); most non-reporting is not about distrust "
+        "(calibration C3).",
+        f"Offending falls with police presence (elasticity {c.presence_elasticity}) and perceived clearance "
+        f"(elasticity {c.clearance_elasticity}), and with collective efficacy.",
         "Clearance needs both police effort and residents' information (a Cobb-Douglas product).",
-        "All strategies spend the same officer-hours: hours for engagement come out of random patrol, so an engagement policy can cost deterrence.",
+        "All strategies spend the same officer-hours: hours for engagement come out of random patrol, "
+        "so an engagement policy can cost deterrence.",
         "Hot-spot policing targets the places with the most recorded crime, not true crime.",
     ]
 

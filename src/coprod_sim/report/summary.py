@@ -55,7 +55,8 @@ def policy_sentences(table: pd.DataFrame, policy: str, baseline: str, period: st
         r = cost.iloc[0]
         interval = "" if math.isnan(r["diff_low"]) else f" (95% interval {r['diff_low']:.1f} to {r['diff_high']:.1f})"
         out.append(
-            f"Crimes averted per 1,000 officer-hours spent on {policy.replace('_', ' ')}: {r['diff']:.1f}{interval}; a negative number means more crime than under {baseline}."
+            f"Crimes averted per 1,000 officer-hours spent on {policy.replace('_', ' ')}: {r['diff']:.1f}{interval}; "
+            f"a negative number means more crime than under {baseline}."
         )
     return out
 
@@ -112,11 +113,13 @@ def benefit_sentences(table: pd.DataFrame, policy: str, period: str = "all") -> 
             else:
                 how_much = f"{ratio:.1f} times as much as"
             out.append(
-                f"{name[0].upper() + name[1:]} raised trust in the high-barrier neighbourhoods by {ch_hi} ({int_hi}), {how_much} elsewhere ({ch_lo}; {int_lo})."
+                f"{name[0].upper() + name[1:]} raised trust in the high-barrier neighbourhoods by {ch_hi} ({int_hi}), "
+                f"{how_much} elsewhere ({ch_lo}; {int_lo})."
             )
         else:
             out.append(
-                f"Trust changed by {ch_hi} in the high-barrier neighbourhoods ({int_hi}) and by {ch_lo} elsewhere ({int_lo})."
+                f"Trust changed by {ch_hi} in the high-barrier neighbourhoods ({int_hi}) "
+                f"and by {ch_lo} elsewhere ({int_lo})."
             )
     return out
 

@@ -64,7 +64,8 @@ def analyze(out: str | Path, *, outcomes: tuple[str, ...] = MAIN_OUTCOMES, figur
     notes = []
     if n_runs < len(design):
         notes.append(
-            f"{len(design) - n_runs} of {len(design)} runs have no results (failed or not run yet; see failures.jsonl, finish with `coprod-sim sweep ... --resume`)"
+            f"{len(design) - n_runs} of {len(design)} runs have no results "
+            "(failed or not run yet; see failures.jsonl, finish with `coprod-sim sweep ... --resume`)"
         )
 
     points = design.drop_duplicates("point").sort_values("point").set_index("point")[spec.names]
@@ -95,7 +96,7 @@ def collect(out: Path, design: pd.DataFrame, outputs: str) -> pd.DataFrame:
 
         return ds.dataset(paths, format="parquet", schema=store.SUMMARY_SCHEMA).to_table().to_pandas()
     frames = []
-    for run_id, path in zip(ids, paths):
+    for run_id, path in zip(ids, paths, strict=True):
         ts = pd.read_parquet(path)
         pv = period_values(ts).drop(columns="replicate")
         pv.insert(0, "run_id", run_id)
@@ -214,7 +215,7 @@ def ranking(indices: pd.DataFrame, design: str) -> dict[str, list[tuple[str, flo
     out = {}
     for outcome, d in indices[indices["index"] == key].groupby("outcome", sort=False):
         d = d.assign(a=d["value"].abs()).sort_values("a", ascending=False)
-        out[outcome] = list(zip(d["parameter"], d["value"]))
+        out[outcome] = list(zip(d["parameter"], d["value"], strict=True))
     return out
 
 
@@ -257,7 +258,7 @@ def plot_indices(path: Path, spec: SweepSpec, indices: pd.DataFrame) -> Path:
     names = spec.names
     y = np.arange(len(names))
     h = 0.8 / len(kinds)
-    for ax, outcome in zip(axes, outcomes):
+    for ax, outcome in zip(axes, outcomes, strict=True):
         d = indices[indices["outcome"] == outcome]
         for k, kind in enumerate(kinds):
             dk = d[d["index"] == kind].set_index("parameter").reindex(names)
@@ -282,7 +283,7 @@ def plot_main_effect(path: Path, name: str, x: pd.Series, means: pd.DataFrame) -
     fig, axes = _grid_axes(len(means.columns))
     xv = x.to_numpy()
     numeric = pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)
-    for ax, outcome in zip(axes, means.columns):
+    for ax, outcome in zip(axes, means.columns, strict=True):
         yv = means[outcome].to_numpy(dtype=float)
         ax.set_xlabel(_short(name), fontsize=9)
         ax.set_ylabel(outcome, fontsize=9)
@@ -321,7 +322,7 @@ def plot_main_effect(path: Path, name: str, x: pd.Series, means: pd.DataFrame) -
 def plot_heatmap(path: Path, names: list[str], points: pd.DataFrame, means: pd.DataFrame) -> Path:
     a, b = names
     fig, axes = _grid_axes(len(means.columns), width=4.6, height=3.8)
-    for ax, outcome in zip(axes, means.columns):
+    for ax, outcome in zip(axes, means.columns, strict=True):
         table = pd.DataFrame(
             {a: points[a].to_numpy(), b: points[b].to_numpy(), "y": means[outcome].to_numpy(dtype=float)}
         ).pivot_table(index=a, columns=b, values="y", aggfunc="mean", dropna=False)

@@ -178,10 +178,7 @@ class DaskEngine:
         submit(max(4, 2 * self._threads()))
         for fut in queue:
             t = inflight.pop(fut.key)
-            if fut.status == "error":
-                result = fut.exception()
-            else:
-                result = fut.result()
+            result = fut.exception() if fut.status == "error" else fut.result()
             fut.release()
             yield t, result
             submit(max(4, 2 * self._threads()) - len(inflight))
