@@ -236,6 +236,10 @@ def is_own_object(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "super"
 
 
+# Standard-library names that start with an underscore but are documented, public API.
+DOCUMENTED_API = {"os._exit"}
+
+
 def private_access(module: Module, tree: ast.Module, modules: dict[str, Module]) -> list[str]:
     """Every place this module reads or writes an underscore name that is not its own."""
     own = own_names(tree)
@@ -254,6 +258,8 @@ def private_access(module: Module, tree: ast.Module, modules: dict[str, Module])
                     report(node, f"imports {base}.{alias.name}")
         elif isinstance(node, ast.Attribute) and is_private(node.attr):
             verb = "writes" if isinstance(node.ctx, (ast.Store, ast.Del)) else "reads"
+            if isinstance(node.value, ast.Name) and f"{node.value.id}.{node.attr}" in DOCUMENTED_API:
+                continue
             if isinstance(node.value, ast.Name) and node.value.id in module_names:
                 report(node, f"{verb} {node.value.id}.{node.attr} (another module's private name)")
             elif not is_own_object(node.value) and node.attr not in own:
