@@ -10,11 +10,13 @@ PYTHON ?= $(shell for c in python3.12 python3.13 python3 $$HOME/.pyenv/versions/
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
 	    command -v $$c; break; fi; done)
 
-.PHONY: help run test test-all venv calibrate bench clean baseline-config
+.PHONY: help run test test-all lint format venv calibrate bench clean baseline-config
 
 help:
 	@echo "make run        baseline vs policies comparison -> $(OUT)/"
-	@echo "make test       the test suite (fast tests; CI=true adds the slow ones)"
+	@echo "make test       lint, then the test suite (fast tests; CI=true adds the slow ones)"
+	@echo "make lint       ruff: lint rules and formatting, checked only"
+	@echo "make format     ruff: apply the safe lint fixes, then format"
 	@echo "make test-all   every test, slow calibration checks included"
 	@echo "make calibrate  re-fit the calibrated defaults (experiments/calibrate_baseline.py)"
 	@echo "make bench-vs REF=pre-issue-11 NS=\"1e4 1e6\" [PAIRS=5] [E2E=1]  speed ratio vs REF -> benchmarks/versus-REF.md"
@@ -46,7 +48,21 @@ dashboard: $(STAMP)
 run: $(STAMP)
 	$(BIN)/coprod-sim compare configs/baseline.toml --policies reactive,community_meetings,door_to_door,hot_spots --replicates 20 --days 730 --out $(OUT) --force
 
-test: $(STAMP)
+# What ruff checks; its rules live in pyproject.toml ([tool.ruff]).
+LINTED := src tests experiments benchmarks
+
+# Both checks run before failing, so one pass shows everything to fix.
+lint: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check $(LINTED) || status=1; \
+	$(BIN)/ruff format --check $(LINTED) || status=1; \
+	exit $$status
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix $(LINTED)
+	$(BIN)/ruff format $(LINTED)
+
+test: $(STAMP) lint
 	@if [ "$$CI" = "true" ]; then $(BIN)/python -m pytest -n 2 -m "" ; else $(BIN)/python -m pytest -n 2 -m "not slow"; fi
 
 test-all: $(STAMP)

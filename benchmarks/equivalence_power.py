@@ -14,10 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_equivalence import METRICS, SCENARIOS, paired_comparison, run_all  # noqa: E402
-
 from benchmarks.reference import ReferenceModel  # noqa: E402
 from coprod_sim.model import CoProductionModel  # noqa: E402
+from test_equivalence import METRICS, SCENARIOS, paired_comparison, run_all  # noqa: E402
 
 MUTATIONS = {
     "none (as tested)": {},

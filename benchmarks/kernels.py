@@ -40,7 +40,9 @@ def main(n: int) -> None:
 
     # 1. neighbour sum (trust: social pull)
     indptr, indices = adj.indptr, adj.indices
-    adj32 = sp.csr_array((adj.data.astype(np.float32), indices.astype(np.int32), indptr.astype(np.int32)), shape=adj.shape)
+    adj32 = sp.csr_array(
+        (adj.data.astype(np.float32), indices.astype(np.int32), indptr.astype(np.int32)), shape=adj.shape
+    )
     starts = indptr[:-1]
     nonempty = np.diff(indptr) > 0
 
@@ -52,7 +54,13 @@ def main(n: int) -> None:
     assert np.allclose(reduceat(), adj @ trust)
     assert np.allclose(adj32 @ trust.astype(np.float32), adj @ trust, atol=1e-4)
     t_base = best(lambda: adj @ trust)
-    row("neighbour trust sum", f"adj @ trust (float64 data, {adj.indices.dtype} indices)", "float32 data, int32 indices, adj @ trust.astype(float32)", t_base, best(lambda: adj32 @ trust.astype(np.float32)))
+    row(
+        "neighbour trust sum",
+        f"adj @ trust (float64 data, {adj.indices.dtype} indices)",
+        "float32 data, int32 indices, adj @ trust.astype(float32)",
+        t_base,
+        best(lambda: adj32 @ trust.astype(np.float32)),
+    )
     row("neighbour trust sum", "adj @ trust", "np.add.reduceat(trust[indices], indptr[:-1])", t_base, best(reduceat))
 
     # 2. means by neighbourhood (participation_nb, per-neighbourhood trust)
@@ -66,25 +74,50 @@ def main(n: int) -> None:
         return np.add.reduceat(m.participation, pop.nb_start) / size
 
     assert np.allclose(by_bincount(), by_reduceat())
-    row("mean by neighbourhood", "np.bincount(neighbourhood, weights=x)", "np.add.reduceat(x, nb_start) (contiguous blocks)", best(by_bincount), best(by_reduceat))
+    row(
+        "mean by neighbourhood",
+        "np.bincount(neighbourhood, weights=x)",
+        "np.add.reduceat(x, nb_start) (contiguous blocks)",
+        best(by_bincount),
+        best(by_reduceat),
+    )
 
     # 3. participation (co-production), per resident each day
     cc = m.config.coproduction
 
     def part_now():
-        return 1.0 / (1.0 + np.exp(-(cc.participation_intercept + cc.participation_trust_coef * trust + cc.participation_efficacy_coef * m.efficacy[nb])))
+        return 1.0 / (
+            1.0
+            + np.exp(
+                -(
+                    cc.participation_intercept
+                    + cc.participation_trust_coef * trust
+                    + cc.participation_efficacy_coef * m.efficacy[nb]
+                )
+            )
+        )
 
     buf = np.empty_like(trust)
 
     def part_inplace():
         np.multiply(trust, -cc.participation_trust_coef, out=buf)
-        np.subtract(buf, np.repeat(cc.participation_intercept + cc.participation_efficacy_coef * m.efficacy, pop.nb_size), out=buf)
+        np.subtract(
+            buf,
+            np.repeat(cc.participation_intercept + cc.participation_efficacy_coef * m.efficacy, pop.nb_size),
+            out=buf,
+        )
         np.exp(buf, out=buf)
         np.add(buf, 1.0, out=buf)
         return np.reciprocal(buf, out=buf)
 
     assert np.allclose(part_now(), part_inplace())
-    row("participation", "1/(1+exp(-z)) with efficacy[neighbourhood] gather", "in place (out=), np.repeat(efficacy, nb_size)", best(part_now), best(part_inplace))
+    row(
+        "participation",
+        "1/(1+exp(-z)) with efficacy[neighbourhood] gather",
+        "in place (out=), np.repeat(efficacy, nb_size)",
+        best(part_now),
+        best(part_inplace),
+    )
 
     # 4. mean trust by group (metrics)
     g = len(pop.group_names)
@@ -102,10 +135,16 @@ def main(n: int) -> None:
         return sums.reshape(pop.block_size.shape).sum(axis=0) / gs
 
     assert np.allclose(group_bincount(), group_reduceat())
-    row("mean trust by group", "np.bincount(group int8, weights=trust)", "np.add.reduceat over (neighbourhood, group) blocks", best(group_bincount), best(group_reduceat))
+    row(
+        "mean trust by group",
+        "np.bincount(group int8, weights=trust)",
+        "np.add.reduceat over (neighbourhood, group) blocks",
+        best(group_bincount),
+        best(group_reduceat),
+    )
 
     # 5. whole trust update vs its matvec
-    t_trust = best(lambda: m._trust(), k=5)
+    t_trust = best(lambda: m._trust(), k=5)  # noqa: SLF001 (times the model's own trust step as a whole)
 
     print(f"N = {n:,}, nnz = {adj.nnz:,}; best of 7, ms")
     print("| kernel | current | alternative | current (ms) | alternative (ms) | speed-up |")
@@ -136,7 +175,14 @@ def lean_network(config, pop, rng) -> sp.csr_array:
     missing = target - len(key)
     if missing > 0:
         u2 = (rng.random(int(missing * 1.1) + 1) * n).astype(np.int64)
-        key = np.concatenate([key, _unique_pair_keys(u2, _partner_draws(rng, pop, u2, nc.within_neighbourhood_share, nc.group_homophily), n)])
+        key = np.concatenate(
+            [
+                key,
+                _unique_pair_keys(
+                    u2, _partner_draws(rng, pop, u2, nc.within_neighbourhood_share, nc.group_homophily), n
+                ),
+            ]
+        )
         key.sort()
         key = key[np.concatenate([[True], key[1:] != key[:-1]])]
     both = np.concatenate([key, (key % n) * n + key // n])
@@ -171,9 +217,13 @@ def network_child(which: str, n: int) -> None:
     held = sum(a.nbytes for a in (adj.data, adj.indices, adj.indptr)) / 2**20
     import hashlib
 
-    digest = hashlib.sha1(adj.indptr.astype(np.int64).tobytes() + adj.indices.astype(np.int64).tobytes()).hexdigest()[:12]
-    print(f"{which}: {secs:.2f} s, peak +{_status_mb('VmHWM') - before:.0f} MB, adjacency {held:.0f} MB "
-          f"({adj.indices.dtype} indices, {adj.data.dtype} data), graph digest {digest}")
+    digest = hashlib.sha1(adj.indptr.astype(np.int64).tobytes() + adj.indices.astype(np.int64).tobytes()).hexdigest()[
+        :12
+    ]
+    print(
+        f"{which}: {secs:.2f} s, peak +{_status_mb('VmHWM') - before:.0f} MB, adjacency {held:.0f} MB "
+        f"({adj.indices.dtype} indices, {adj.data.dtype} data), graph digest {digest}"
+    )
 
 
 def network_compare(n: int) -> None:

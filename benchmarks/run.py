@@ -262,7 +262,9 @@ def _trim_pstats(text: str) -> str:
 
 # =========================================================================== driver
 def run_worker(kind: str, n: int, quick: bool, timeout: float) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--n", str(n)] + (["--quick"] if quick else [])
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--n", str(n)] + (
+        ["--quick"] if quick else []
+    )
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
@@ -322,7 +324,9 @@ def main(argv=None) -> None:
     ap.add_argument("--worker", choices=["core", "speedup"], help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="fewer repeats (a smoke test of the harness)")
-    ap.add_argument("--max-n", type=float, default=1e7, help="largest N for the core (default 1e7, run only if memory allows)")
+    ap.add_argument(
+        "--max-n", type=float, default=1e7, help="largest N for the core (default 1e7, run only if memory allows)"
+    )
     ap.add_argument("--skip-1e7", action="store_true", help="never run N = 10^7")
     ap.add_argument("--out", type=Path, default=HERE, help="folder for results.md and results.json")
     args = ap.parse_args(argv)
@@ -339,7 +343,11 @@ def main(argv=None) -> None:
     for n in sizes:
         print(f"core N={n:>10,} ...", end=" ", flush=True)
         core[n] = run_worker("core", n, args.quick, timeout=300)
-        print(f"build {min(core[n]['build_s']):.3f} s, step {core[n]['step_s'] * 1e3:.2f} ms, peak {core[n]['peak_kb'] / 1024:.0f} MB", flush=True)
+        c = core[n]
+        print(
+            f"build {min(c['build_s']):.3f} s, step {c['step_s'] * 1e3:.2f} ms, peak {c['peak_kb'] / 1024:.0f} MB",
+            flush=True,
+        )
 
     # 10^7: only if the 10^6 peak, scaled, fits comfortably in the free memory.
     skipped_1e7 = None
@@ -351,7 +359,11 @@ def main(argv=None) -> None:
             try:
                 core[10**7] = run_worker("core", 10**7, args.quick, timeout=400)
                 c = core[10**7]
-                print(f"build {min(c['build_s']):.3f} s, step {c['step_s'] * 1e3:.1f} ms, peak {c['peak_kb'] / 1024:.0f} MB", flush=True)
+                print(
+                    f"build {min(c['build_s']):.3f} s, step {c['step_s'] * 1e3:.1f} ms, "
+                    f"peak {c['peak_kb'] / 1024:.0f} MB",
+                    flush=True,
+                )
             except (RuntimeError, subprocess.TimeoutExpired) as e:
                 skipped_1e7 = f"failed: {str(e)[:300]}"
                 print(skipped_1e7)
@@ -366,7 +378,11 @@ def main(argv=None) -> None:
         print(f"reference vs core N={n:>8,} ...", end=" ", flush=True)
         speed[n] = run_worker("speedup", n, args.quick, timeout=300)
         s = speed[n]
-        print(f"reference {s['reference_step_s'] * 1e3:.1f} ms/day, core {s['core_step_s'] * 1e3:.2f} ms/day, speed-up {s['speedup']:.0f}x", flush=True)
+        print(
+            f"reference {s['reference_step_s'] * 1e3:.1f} ms/day, core {s['core_step_s'] * 1e3:.2f} ms/day, "
+            f"speed-up {s['speedup']:.0f}x",
+            flush=True,
+        )
 
     info["load_avg_end"] = os.getloadavg()
     info["bench_wall_s"] = time.perf_counter() - t_start
@@ -403,7 +419,12 @@ def summarise(info: dict, core: dict, speed: dict, skipped_1e7) -> dict:
         }
         if n in speed:
             s = speed[n]
-            row.update(reference_step_s=s["reference_step_s"], reference_build_s=s["reference_build_s"], core_step_s_same_process=s["core_step_s"], speedup=s["speedup"])
+            row.update(
+                reference_step_s=s["reference_step_s"],
+                reference_build_s=s["reference_build_s"],
+                core_step_s_same_process=s["core_step_s"],
+                speedup=s["speedup"],
+            )
         rows.append(row)
     by_n = {r["n"]: r for r in rows}
 
@@ -414,16 +435,41 @@ def summarise(info: dict, core: dict, speed: dict, skipped_1e7) -> dict:
         ("speed-up over the reference at 10^5", get(10**5, "speedup"), ">=", TARGETS["speedup_1e5"], "x"),
         ("resident-days/s at 10^6", get(10**6, "resident_days_per_s"), ">=", TARGETS["resident_days_per_s_1e6"], ""),
         ("build time at 10^6", get(10**6, "build_s"), "<=", TARGETS["build_s_1e6"], "s"),
-        ("peak RSS per resident at 10^6", get(10**6, "bytes_per_resident"), "<=", TARGETS["bytes_per_resident_1e6"], "B"),
+        (
+            "peak RSS per resident at 10^6",
+            get(10**6, "bytes_per_resident"),
+            "<=",
+            TARGETS["bytes_per_resident_1e6"],
+            "B",
+        ),
         ("metrics share of a step at 10^4", get(10**4, "metrics_share"), "<", TARGETS["metrics_share"], ""),
         ("metrics share of a step at 10^6", get(10**6, "metrics_share"), "<", TARGETS["metrics_share"], ""),
     ]
     targets = [
-        {"target": name, "measured": v, "goal": f"{op} {goal:g}{unit}", "met": None if v is None else (v >= goal if op == ">=" else v <= goal if op == "<=" else v < goal)}
+        {
+            "target": name,
+            "measured": v,
+            "goal": f"{op} {goal:g}{unit}",
+            "met": None if v is None else (v >= goal if op == ">=" else v <= goal if op == "<=" else v < goal),
+        }
         for name, v, op, goal, unit in checks
     ]
-    cprof = next((c.get("cprofile_step") for n, c in sorted(core.items(), reverse=True) if c.get("cprofile_step") and n == 10**6), None)
-    return {"machine": info, "rows": rows, "targets": targets, "n_1e7": skipped_1e7 or ("run" if 10**7 in core else "not requested"), "cprofile_step_1e6": cprof, "raw": {"core": core, "speedup": speed}}
+    cprof = next(
+        (
+            c.get("cprofile_step")
+            for n, c in sorted(core.items(), reverse=True)
+            if c.get("cprofile_step") and n == 10**6
+        ),
+        None,
+    )
+    return {
+        "machine": info,
+        "rows": rows,
+        "targets": targets,
+        "n_1e7": skipped_1e7 or ("run" if 10**7 in core else "not requested"),
+        "cprofile_step_1e6": cprof,
+        "raw": {"core": core, "speedup": speed},
+    }
 
 
 def _fmt(x, spec, none="-"):
@@ -451,20 +497,29 @@ def render_markdown(res: dict) -> str:
         f"- date: {m['date']}; host {m['host']}; {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB",
         f"- {m['os']}; Python {m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, Mesa {m['mesa']}",
         f"- code: git {m['git_commit']}{' + uncommitted changes in src/coprod_sim' if m['core_modified'] else ''}",
-        f"- load average at start {tuple(round(x, 2) for x in m['load_avg_start'])}, at end {tuple(round(x, 2) for x in m['load_avg_end'])}; harness wall time {m['bench_wall_s']:.0f} s",
-        "- config: defaults (`configs/baseline.toml` values), `population.residents = N`, `run.burn_in_days = 0`, reactive policy",
+        f"- load average at start {tuple(round(x, 2) for x in m['load_avg_start'])}, "
+        f"at end {tuple(round(x, 2) for x in m['load_avg_end'])}; harness wall time {m['bench_wall_s']:.0f} s",
+        "- config: defaults (`configs/baseline.toml` values), `population.residents = N`, `run.burn_in_days = 0`, "
+        "reactive policy",
         "",
         "## Results",
         "",
-        "| N | build (s, best / first) | step (ms/day, best) | step (median) | resident-days/s | peak RSS (MB) | peak RSS/resident (B) | array state/resident (B) | metrics share | reference build (s) | reference (ms/day) | reference resident-days/s | speed-up |",
+        "| N | build (s, best / first) | step (ms/day, best) | step (median) | resident-days/s | peak RSS (MB) "
+        "| peak RSS/resident (B) | array state/resident (B) | metrics share | reference build (s) "
+        "| reference (ms/day) | reference resident-days/s | speed-up |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in res["rows"]:
+        reference_ms = r.get("reference_step_s") and r["reference_step_s"] * 1e3
+        reference_rate = _si(r["n"] / r["reference_step_s"]) if r.get("reference_step_s") else "-"
+        speedup = f"{_fmt(r.get('speedup'), '.0f', '-')}{'x' if r.get('speedup') else ''}"
         out.append(
-            f"| {r['n']:,} | {r['build_s']:.3f} / {r['build_first_s']:.3f} | {r['step_s'] * 1e3:.3f} | {r['step_s_median'] * 1e3:.3f} | {_si(r['resident_days_per_s'])} | "
-            f"{r['peak_rss_mb']:.0f} | {_fmt(r['bytes_per_resident'], '.0f')} | {r['state_bytes_per_resident']:.0f} | {_fmt(r['metrics_share'], '.1%')} | "
-            f"{_fmt(r.get('reference_build_s'), '.3f')} | {_fmt(r.get('reference_step_s') and r['reference_step_s'] * 1e3, '.1f')} | "
-            f"{_si(r['n'] / r['reference_step_s']) if r.get('reference_step_s') else '-'} | {_fmt(r.get('speedup'), '.0f', '-')}{'x' if r.get('speedup') else ''} |"
+            f"| {r['n']:,} | {r['build_s']:.3f} / {r['build_first_s']:.3f} | {r['step_s'] * 1e3:.3f} "
+            f"| {r['step_s_median'] * 1e3:.3f} | {_si(r['resident_days_per_s'])} | "
+            f"{r['peak_rss_mb']:.0f} | {_fmt(r['bytes_per_resident'], '.0f')} | {r['state_bytes_per_resident']:.0f} "
+            f"| {_fmt(r['metrics_share'], '.1%')} | "
+            f"{_fmt(r.get('reference_build_s'), '.3f')} | {_fmt(reference_ms, '.1f')} | "
+            f"{reference_rate} | {speedup} |"
         )
     out += [
         "",
@@ -475,8 +530,10 @@ def render_markdown(res: dict) -> str:
         "- step: seconds per simulated day, best of k blocks of consecutive days (median block next to it).",
         "- peak RSS/resident: (peak RSS at N - peak RSS of the same command at 1,000) / N, each N in a fresh process;",
         "  the peak covers the build and the timed days. Array state/resident: bytes of the numpy/scipy arrays the",
-        "  model holds after the build (what a resident costs at rest; the rest of the peak is build and step temporaries).",
-        "- metrics share: `_record` (daily metrics, DataCollector, per-neighbourhood rows) / step, from the profile pass.",
+        "  model holds after the build (what a resident costs at rest; "
+        "the rest of the peak is build and step temporaries).",
+        "- metrics share: `_record` (daily metrics, DataCollector, per-neighbourhood rows) / step, "
+        "from the profile pass.",
         "- reference / speed-up: the per-agent Mesa model (`benchmarks/reference/`) and a core model of the same N,",
         "  built in one process and stepped in alternation (best of k each); speed-up = reference / core step time.",
         "",
@@ -487,12 +544,20 @@ def render_markdown(res: dict) -> str:
     ]
     for r in res["rows"]:
         c = res["raw"]["core"][r["n"]] if r["n"] in res["raw"]["core"] else res["raw"]["core"][str(r["n"])]
-        out.append(f"| {r['n']:,} | {c['rss_base_kb'] / 1024:.0f} | {r['peak_build_mb']:.0f} | {r['rss_after_build_mb']:.0f} | {r['peak_steps_mb']:.0f} |")
+        out.append(
+            f"| {r['n']:,} | {c['rss_base_kb'] / 1024:.0f} | {r['peak_build_mb']:.0f} "
+            f"| {r['rss_after_build_mb']:.0f} | {r['peak_steps_mb']:.0f} |"
+        )
     out += ["", "## Targets", "", "| target | goal | measured | met |", "|---|---|---:|---|"]
     for t in res["targets"]:
         v = t["measured"]
-        shown = "-" if v is None else (f"{v:.1%}" if "share" in t["target"] else _si(v) if "resident-days" in t["target"] else f"{v:.3g}")
-        out.append(f"| {t['target']} | {t['goal']} | {shown} | {'-' if t['met'] is None else 'yes' if t['met'] else '**no**'} |")
+        shown = (
+            "-"
+            if v is None
+            else (f"{v:.1%}" if "share" in t["target"] else _si(v) if "resident-days" in t["target"] else f"{v:.3g}")
+        )
+        met = "-" if t["met"] is None else "yes" if t["met"] else "**no**"
+        out.append(f"| {t['target']} | {t['goal']} | {shown} | {met} |")
 
     phases = []
     for r in res["rows"]:
@@ -503,7 +568,8 @@ def render_markdown(res: dict) -> str:
         "",
         "## Profile: where a step's time goes",
         "",
-        "Milliseconds per day in each method `step()` calls (wrapped with timers; share of the profiled step in brackets).",
+        "Milliseconds per day in each method `step()` calls (wrapped with timers; "
+        "share of the profiled step in brackets).",
         "",
         "| phase | " + " | ".join(f"N = {r['n']:,}" for r in res["rows"]) + " |",
         "|---|" + "---:|" * len(res["rows"]),
@@ -515,10 +581,21 @@ def render_markdown(res: dict) -> str:
             cells.append("-" if v is None else f"{v:.3g} ({v / r['profiled_step_ms']:.0%})")
         out.append(f"| `{p}` | " + " | ".join(cells) + " |")
     other = [r["profiled_step_ms"] - sum(r["phases_ms"].values()) for r in res["rows"]]
-    out.append("| (step overhead) | " + " | ".join(f"{o:.3g} ({o / r['profiled_step_ms']:.0%})" for o, r in zip(other, res["rows"])) + " |")
+    out.append(
+        "| (step overhead) | "
+        + " | ".join(f"{o:.3g} ({o / r['profiled_step_ms']:.0%})" for o, r in zip(other, res["rows"], strict=True))
+        + " |"
+    )
     out.append("| **whole step** | " + " | ".join(f"**{r['profiled_step_ms']:.3g}**" for r in res["rows"]) + " |")
     if res.get("cprofile_step_1e6"):
-        out += ["", "### cProfile of one step at N = 10^6 (top functions by own time)", "", "```", res["cprofile_step_1e6"], "```"]
+        out += [
+            "",
+            "### cProfile of one step at N = 10^6 (top functions by own time)",
+            "",
+            "```",
+            res["cprofile_step_1e6"],
+            "```",
+        ]
     return "\n".join(out) + "\n"
 
 

@@ -35,7 +35,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import config_for, machine_info, time_blocks
+# The script runs as a file (`python benchmarks/versus.py`): the repository root must be on the path first.
+from benchmarks.run import config_for, machine_info, time_blocks  # noqa: E402
 
 WARM_UP_DAYS = 3
 BLOCKS = 5
@@ -146,7 +147,7 @@ def measure(ref_tree: Path, ns: list[int], pairs: int, e2e_args: str | None, scr
 
 
 def ratio_row(label: str, a: list[float], b: list[float], scale: float, unit: str) -> str:
-    ratios = [x / y for x, y in zip(a, b)]
+    ratios = [x / y for x, y in zip(a, b, strict=True)]
     return (
         f"| {label} | {len(ratios)} | {statistics.median(a) * scale:.3f} {unit} | "
         f"{statistics.median(b) * scale:.3f} {unit} | **{statistics.median(ratios):.3f}** | "
@@ -218,11 +219,14 @@ def render(
     ]
     for n in ns:
         s = samples[f"N={n}"]
-        ratios = [x["median_s"] / y["median_s"] for x, y in zip(s["A"], s["B"])]
+        ratios = [x["median_s"] / y["median_s"] for x, y in zip(s["A"], s["B"], strict=True)]
         out.append(f"- N = {n:,}: " + ", ".join(f"{r:.3f}" for r in ratios))
     if e2e_args:
         s = samples["e2e"]
-        out.append("- end-to-end: " + ", ".join(f"{x['wall_s'] / y['wall_s']:.3f}" for x, y in zip(s["A"], s["B"])))
+        out.append(
+            "- end-to-end: "
+            + ", ".join(f"{x['wall_s'] / y['wall_s']:.3f}" for x, y in zip(s["A"], s["B"], strict=True))
+        )
     return "\n".join(out) + "\n"
 
 

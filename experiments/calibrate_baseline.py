@@ -35,8 +35,12 @@ def logit(p: float) -> float:
 def step(config, m: dict) -> dict:
     cc, rc, pc = config.crime, config.reporting, config.policing
     changes = {
-        "crime.violent_per_1000_per_year": cc.violent_per_1000_per_year * TARGETS["C6"].aim / m["violent_per_1000_per_year"],
-        "crime.property_per_1000_per_year": cc.property_per_1000_per_year * TARGETS["C7"].aim / m["property_per_1000_per_year"],
+        "crime.violent_per_1000_per_year": cc.violent_per_1000_per_year
+        * TARGETS["C6"].aim
+        / m["violent_per_1000_per_year"],
+        "crime.property_per_1000_per_year": cc.property_per_1000_per_year
+        * TARGETS["C7"].aim
+        / m["property_per_1000_per_year"],
     }
     # One intercept for both types: the mean logit error. The violent-property gap
     # comes from seriousness (reporting.seriousness_coef, set by hand; fitting it
@@ -108,7 +112,10 @@ def main() -> None:
     for k, v in fitted.items():
         print(f"  {k} = {v:.4g}")
     if args.write:
-        Path(args.write).write_text(f"<!-- written by experiments/calibrate_baseline.py --seeds {args.seeds} --days {args.days} -->\n" + table(m, fitted))
+        Path(args.write).write_text(
+            f"<!-- written by experiments/calibrate_baseline.py --seeds {args.seeds} --days {args.days} -->\n"
+            + table(m, fitted)
+        )
         print(f"wrote {args.write}")
 
 

@@ -15,8 +15,8 @@ import numpy as np
 
 from coprod_sim.compare import policy_configs, run_comparison, write_comparison
 from coprod_sim.config import load_config
-from coprod_sim.policies import Policy, register
 from coprod_sim.experiment_cli import experiment_folder, experiment_parser
+from coprod_sim.policies import Policy, register
 
 
 @register
@@ -53,7 +53,12 @@ def main() -> int:
         # workers=1: the policy is defined in this script's __main__, which spawned workers do not import
         results = run_comparison(configs, seed=args.seed, replicates=args.replicates, days=args.days, workers=1)
         table = write_comparison(out, configs, results, command=" ".join(sys.argv))
-        city = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(["crimes", "mean_trust"])]
+        city = table[
+            (table["period"] == "all")
+            & table["group"].isna()
+            & table["neighbourhood"].isna()
+            & table["metric"].isin(["crimes", "mean_trust"])
+        ]
         print(city[["policy", "metric", "diff", "diff_low", "diff_high"]].to_string(index=False))
         print(f"report: {args.out}/report.html")
     return 0

@@ -22,7 +22,9 @@ def baseline():
 @pytest.mark.parametrize("target_id", list(TARGETS))
 def test_rates_within_published_bands(baseline, target_id):
     t = TARGETS[target_id]
-    assert t.low <= baseline[t.name] <= t.high, f"{t.id} {t.name} = {baseline[t.name]:.3f}, band {t.low}-{t.high} ({t.source})"
+    assert t.low <= baseline[t.name] <= t.high, (
+        f"{t.id} {t.name} = {baseline[t.name]:.3f}, band {t.low}-{t.high} ({t.source})"
+    )
 
 
 def test_c5_staffing_and_c11_parameters():

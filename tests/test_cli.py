@@ -6,13 +6,49 @@ import pandas as pd
 
 from coprod_sim.cli import main
 
-SMALL = ["--set", "population.residents=800", "--set", "population.neighbourhoods=4", "--set", "run.burn_in_days=10", "--days", "40", "--quiet"]
+SMALL = [
+    "--set",
+    "population.residents=800",
+    "--set",
+    "population.neighbourhoods=4",
+    "--set",
+    "run.burn_in_days=10",
+    "--days",
+    "40",
+    "--quiet",
+]
 
 
 def test_run_end_to_end(tmp_path, capsys):
     out = tmp_path / "run"
-    assert main(["run", "configs/baseline.toml", *SMALL, "--seed", "11", "--replicates", "2", "--workers", "1", "--out", str(out), "--csv"]) == 0
-    for name in ("config.toml", "timeseries.parquet", "timeseries.csv", "neighbourhoods.parquet", "summary.json", "metadata.json", "figures/timeseries.png"):
+    assert (
+        main(
+            [
+                "run",
+                "configs/baseline.toml",
+                *SMALL,
+                "--seed",
+                "11",
+                "--replicates",
+                "2",
+                "--workers",
+                "1",
+                "--out",
+                str(out),
+                "--csv",
+            ]
+        )
+        == 0
+    )
+    for name in (
+        "config.toml",
+        "timeseries.parquet",
+        "timeseries.csv",
+        "neighbourhoods.parquet",
+        "summary.json",
+        "metadata.json",
+        "figures/timeseries.png",
+    ):
         assert (out / name).exists(), name
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert set(ts["replicate"]) == {0, 1} and (ts["seed"] == 11).all()
@@ -23,18 +59,49 @@ def test_run_end_to_end(tmp_path, capsys):
     assert summary["periods"]["all"]["crimes"]["per_replicate"] == ts.groupby("replicate")["crimes"].sum().tolist()
     # the resolved config reproduces the run
     from coprod_sim.config import load_config
+
     assert load_config(out / "config.toml").run.seed == 11
 
 
 def test_run_equals_replicate_zero_of_compare(tmp_path):
     run_out, cmp_out = tmp_path / "run", tmp_path / "cmp"
     assert main(["run", *SMALL, "--seed", "4", "--out", str(run_out)]) == 0
-    assert main(["compare", *SMALL, "--seed", "4", "--replicates", "2", "--workers", "1", "--policies", "reactive,door_to_door", "--out", str(cmp_out)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                *SMALL,
+                "--seed",
+                "4",
+                "--replicates",
+                "2",
+                "--workers",
+                "1",
+                "--policies",
+                "reactive,door_to_door",
+                "--out",
+                str(cmp_out),
+            ]
+        )
+        == 0
+    )
     a = pd.read_parquet(run_out / "timeseries.parquet")
     b = pd.read_parquet(cmp_out / "reactive" / "timeseries.parquet")
     pd.testing.assert_frame_equal(a, b[b["replicate"] == 0].reset_index(drop=True))
     table = pd.read_parquet(cmp_out / "comparison.parquet")
-    assert list(table.columns) == ["policy", "metric", "period", "group", "neighbourhood", "baseline_mean", "policy_mean", "diff", "diff_low", "diff_high", "rel_diff"]
+    assert list(table.columns) == [
+        "policy",
+        "metric",
+        "period",
+        "group",
+        "neighbourhood",
+        "baseline_mean",
+        "policy_mean",
+        "diff",
+        "diff_low",
+        "diff_high",
+        "rel_diff",
+    ]
     assert set(table["policy"]) == {"door_to_door"}
     assert {"all", "year_1"} <= set(table["period"])
     assert (cmp_out / "figures" / "differences.png").exists()
@@ -68,13 +135,33 @@ def test_console_script_help():
 
 
 def test_short_run_without_some_crime_type_does_not_crash(tmp_path, capsys):
-    assert main(["run", "--set", "population.residents=300", "--set", "population.neighbourhoods=2", "--set", "run.burn_in_days=0", "--days", "1", "--quiet", "--out", str(tmp_path / "o")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--set",
+                "population.residents=300",
+                "--set",
+                "population.neighbourhoods=2",
+                "--set",
+                "run.burn_in_days=0",
+                "--days",
+                "1",
+                "--quiet",
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 0
+    )
     assert "reported" in capsys.readouterr().out
 
 
 def test_compare_configs_uses_the_baseline_files_run_section(tmp_path):
     a, b = tmp_path / "a.toml", tmp_path / "b.toml"
-    a.write_text("[run]\ndays = 12\nburn_in_days = 5\nreplicates = 2\n[population]\nresidents = 600\nneighbourhoods = 3\n")
+    a.write_text(
+        "[run]\ndays = 12\nburn_in_days = 5\nreplicates = 2\n[population]\nresidents = 600\nneighbourhoods = 3\n"
+    )
     b.write_text('base = "a.toml"\n[policy]\nname = "door_to_door"\n')
     out = tmp_path / "cmp"
     assert main(["compare", "--configs", f"{a},{b}", "--csv", "--workers", "1", "--quiet", "--out", str(out)]) == 0

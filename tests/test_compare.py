@@ -4,7 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coprod_sim.compare import COLUMNS, comparison_table, mean_interval, policy_configs, run_comparison, write_comparison
+from coprod_sim.compare import (
+    COLUMNS,
+    comparison_table,
+    mean_interval,
+    policy_configs,
+    run_comparison,
+    write_comparison,
+)
 from coprod_sim.config import load_config
 
 TINY = {"population.residents": 800, "population.neighbourhoods": 4, "run.burn_in_days": 10}
@@ -36,7 +43,18 @@ def test_comparison_table_contract(tiny_results):
     assert set(table["policy"]) == {"door_to_door", "hot_spots", "community_meetings"}
     assert {"all", "year_1", "year_2"} <= set(table["period"])
     city = table[table["group"].isna() & table["neighbourhood"].isna()]
-    assert {"crimes", "crimes_reported", "reporting_rate", "mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "clearance_rate", "hours_door_to_door", "crimes_averted_per_1000_policy_hours"} <= set(city["metric"])
+    assert {
+        "crimes",
+        "crimes_reported",
+        "reporting_rate",
+        "mean_trust",
+        "trust_gap",
+        "participation_rate",
+        "collective_efficacy",
+        "clearance_rate",
+        "hours_door_to_door",
+        "crimes_averted_per_1000_policy_hours",
+    } <= set(city["metric"])
     groups = table[table["group"].notna()]
     assert set(groups["group"]) == {"majority", "minority"} and groups["neighbourhood"].isna().all()
     nbs = table[table["neighbourhood"].notna()]
@@ -53,7 +71,9 @@ def test_comparison_table_contract(tiny_results):
 
 def test_mean_interval():
     m, lo, hi = mean_interval(np.array([1.0, 2.0, 3.0]))
-    assert m == 2.0 and lo == pytest.approx(2 - 4.302653 / np.sqrt(3)) and hi == pytest.approx(2 + 4.302653 / np.sqrt(3))
+    assert (
+        m == 2.0 and lo == pytest.approx(2 - 4.302653 / np.sqrt(3)) and hi == pytest.approx(2 + 4.302653 / np.sqrt(3))
+    )
     assert np.isnan(mean_interval(np.array([1.0]))[1])
 
 
@@ -83,7 +103,14 @@ def test_who_benefits_split_and_sentences(tmp_path):
     results = run_comparison(configs, seed=2, replicates=3, days=200, workers=1, progress=False)
     table = write_comparison(tmp_path, configs, results, command="test")
     city = table[(table["period"] == "all") & table["neighbourhood"].isna() & table["group"].isna()].set_index("metric")
-    for m in ("mean_trust_high_barrier", "mean_trust_other", "reporting_rate_high_barrier", "reporting_rate_other", "trust_gap", "reporting_gap"):
+    for m in (
+        "mean_trust_high_barrier",
+        "mean_trust_other",
+        "reporting_rate_high_barrier",
+        "reporting_rate_other",
+        "trust_gap",
+        "reporting_gap",
+    ):
         assert m in city.index, m
     # the split is the neighbourhood rows averaged: check the high-barrier one by hand
     nb = table[(table["period"] == "all") & (table["metric"] == "mean_trust") & table["neighbourhood"].isin([2, 3])]
@@ -99,12 +126,52 @@ def test_who_benefits_split_and_sentences(tmp_path):
 def test_sentences_say_no_clear_difference_when_the_interval_spans_zero():
     from coprod_sim.report.summary import benefit_sentences, policy_sentences
 
-    rows = pd.DataFrame([
-        {"policy": "p", "metric": "reporting_rate", "period": "all", "group": None, "neighbourhood": pd.NA, "baseline_mean": 0.3, "policy_mean": 0.301, "diff": 0.001, "diff_low": -0.01, "diff_high": 0.012, "rel_diff": 0.003},
-        {"policy": "p", "metric": "reporting_gap", "period": "all", "group": None, "neighbourhood": pd.NA, "baseline_mean": 0.1, "policy_mean": 0.099, "diff": -0.001, "diff_low": -0.01, "diff_high": 0.008, "rel_diff": -0.01},
-        {"policy": "p", "metric": "trust_gap", "period": "all", "group": None, "neighbourhood": pd.NA, "baseline_mean": 0.2, "policy_mean": 0.19, "diff": -0.01, "diff_low": -0.012, "diff_high": -0.008, "rel_diff": -0.05},
-    ])
-    assert any(s.startswith("No clear difference in the reporting rate") for s in policy_sentences(rows, "p", "reactive"))
+    rows = pd.DataFrame(
+        [
+            {
+                "policy": "p",
+                "metric": "reporting_rate",
+                "period": "all",
+                "group": None,
+                "neighbourhood": pd.NA,
+                "baseline_mean": 0.3,
+                "policy_mean": 0.301,
+                "diff": 0.001,
+                "diff_low": -0.01,
+                "diff_high": 0.012,
+                "rel_diff": 0.003,
+            },
+            {
+                "policy": "p",
+                "metric": "reporting_gap",
+                "period": "all",
+                "group": None,
+                "neighbourhood": pd.NA,
+                "baseline_mean": 0.1,
+                "policy_mean": 0.099,
+                "diff": -0.001,
+                "diff_low": -0.01,
+                "diff_high": 0.008,
+                "rel_diff": -0.01,
+            },
+            {
+                "policy": "p",
+                "metric": "trust_gap",
+                "period": "all",
+                "group": None,
+                "neighbourhood": pd.NA,
+                "baseline_mean": 0.2,
+                "policy_mean": 0.19,
+                "diff": -0.01,
+                "diff_low": -0.012,
+                "diff_high": -0.008,
+                "rel_diff": -0.05,
+            },
+        ]
+    )
+    assert any(
+        s.startswith("No clear difference in the reporting rate") for s in policy_sentences(rows, "p", "reactive")
+    )
     benefits = benefit_sentences(rows, "p")
     assert "The gap in reporting rates between groups did not clearly change" in benefits[1]
     assert benefits[0].startswith("The trust gap between groups narrowed by 0.010")

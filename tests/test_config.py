@@ -14,7 +14,7 @@ def test_baseline_toml_is_the_schema_defaults():
     # and it spells out every section and key, not only the changed ones
     raw = tomllib.loads((ROOT / "configs" / "baseline.toml").read_text())
     assert set(raw) == set(Config.model_fields)
-    for section, fields in Config.model_fields.items():
+    for section in Config.model_fields:
         if isinstance(raw[section], dict):
             assert set(raw[section]) >= {k for k in getattr(Config(), section).model_dump(exclude_none=True)}
 
@@ -25,9 +25,17 @@ def test_every_scenario_preset_loads():
 
 
 def test_dotted_overrides_of_any_depth():
-    c = load_config(overrides=["population.groups.minority.initial_trust_mean=0.2", "policy.name=door_to_door", "trust.vicarious_fraction=0.4"])
+    c = load_config(
+        overrides=[
+            "population.groups.minority.initial_trust_mean=0.2",
+            "policy.name=door_to_door",
+            "trust.vicarious_fraction=0.4",
+        ]
+    )
     assert c.population.groups["minority"].initial_trust_mean == 0.2
-    assert c.population.groups["majority"].initial_trust_mean == Config().population.groups["majority"].initial_trust_mean
+    assert (
+        c.population.groups["majority"].initial_trust_mean == Config().population.groups["majority"].initial_trust_mean
+    )
     assert c.policy.name == "door_to_door"  # plain string fallback
     assert c.trust.vicarious_fraction == 0.4
 
@@ -104,7 +112,10 @@ def test_partial_schedule_entries_survive_a_round_trip(tmp_path):
     """Writing and reading a config (config.toml, --seed, compare) keeps a schedule
     entry partial: keys it does not set keep the policy's values."""
     f = tmp_path / "s.toml"
-    f.write_text('[policy.door_to_door]\nhours_share = 0.6\nreach_probability = 0.9\n\n[[policy.schedule]]\nday = 5\n[policy.schedule.door_to_door]\nvisits_per_hour = 3.0\n')
+    f.write_text(
+        "[policy.door_to_door]\nhours_share = 0.6\nreach_probability = 0.9\n\n"
+        "[[policy.schedule]]\nday = 5\n[policy.schedule.door_to_door]\nvisits_per_hour = 3.0\n"
+    )
     c = load_config(f)
     written = tmp_path / "resolved.toml"
     written.write_text(with_overrides(c, {"run.days": 10}).to_toml())
@@ -116,7 +127,9 @@ def test_partial_schedule_entries_survive_a_round_trip(tmp_path):
 
 
 def test_schedule_entries_are_validated_up_front():
-    with pytest.raises(ConfigError, match=r"policy\.schedule\.0\.door_to_door\.neighbourhoods: 99 is not a neighbourhood"):
+    with pytest.raises(
+        ConfigError, match=r"policy\.schedule\.0\.door_to_door\.neighbourhoods: 99 is not a neighbourhood"
+    ):
         load_config(overrides={"policy.schedule": [{"day": 3, "door_to_door": {"neighbourhoods": [99]}}]})
     with pytest.raises(ConfigError, match=r"policy\.schedule\.0: policy\.name = 'mix' needs policy\.mix"):
         load_config(overrides={"policy.schedule": [{"day": 3, "name": "mix"}]})

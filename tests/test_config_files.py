@@ -46,7 +46,7 @@ def test_a_binary_file_is_not_a_utf8_toml_text_file(tmp_path, capsys):
 
 def test_latin1_text_is_not_utf8(tmp_path):
     f = tmp_path / "latin1.toml"
-    f.write_bytes('[population]\n# Montréal\nresidents = 5000\n'.encode("latin-1"))
+    f.write_bytes("[population]\n# Montréal\nresidents = 5000\n".encode("latin-1"))
     with pytest.raises(ConfigError, match=r"latin1\.toml is not a UTF-8 TOML text file"):
         load_config(f)
 

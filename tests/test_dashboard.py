@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("solara", reason="the dashboard extra is not installed (make test installs it)")
 
-import ipywidgets  # noqa: E402
 import ipyvuetify as v  # noqa: E402
+import ipywidgets  # noqa: E402
 import solara  # noqa: E402
 
 from coprod_sim.cli import main  # noqa: E402
@@ -81,7 +81,12 @@ def test_presets_cover_the_scenario_folder_and_files_by_path(tmp_path):
     kwargs = Settings(preset=str(f), overrides=["trust.vicarious_fraction=0.5"]).initial_kwargs()
     assert kwargs["residents"] == 3000 and kwargs["vicarious_fraction"] == 0.5  # the sidebar starts from the file
     config = build_config(f)
-    assert config.population.residents == 3000 and config.population.neighbourhoods == 20 and config.run.burn_in_days == 120 and config.policy.name == "hot_spots"
+    assert (
+        config.population.residents == 3000
+        and config.population.neighbourhoods == 20
+        and config.run.burn_in_days == 120
+        and config.policy.name == "hot_spots"
+    )
     assert build_config(None, controls={"officers_per_1000": 3.0}, policy="mix").policy.mix  # a mix, with shares
     assert build_config(f, policy=AS_SCENARIO).policy.name == "hot_spots"
     with pytest.raises(ValueError, match="no scenario preset"):
@@ -92,11 +97,25 @@ def test_presets_cover_the_scenario_folder_and_files_by_path(tmp_path):
 def test_incident_button_equals_the_scenario_event():
     a, b = run(small(), 6), run(small(), 6)
     actions.trigger_misconduct(a, 0.4, ["minority"])
-    apply_event(b, MisconductEvent(day=b.day, salience=0.4, groups=["minority"], neighbourhoods=[], reach=actions.MISCONDUCT_REACH, anchor_share=actions.MISCONDUCT_ANCHOR_SHARE))
+    apply_event(
+        b,
+        MisconductEvent(
+            day=b.day,
+            salience=0.4,
+            groups=["minority"],
+            neighbourhoods=[],
+            reach=actions.MISCONDUCT_REACH,
+            anchor_share=actions.MISCONDUCT_ANCHOR_SHARE,
+        ),
+    )
     np.testing.assert_array_equal(a.trust, b.trust)
     np.testing.assert_array_equal(a.anchor, b.anchor)
     # and the same as the event given in a scenario file for that day, through the following days
-    c = small(events=[{"day": 6, "kind": "misconduct", "salience": 0.4, "groups": ["minority"], "reach": 0.7, "anchor_share": 0.3}])
+    c = small(
+        events=[
+            {"day": 6, "kind": "misconduct", "salience": 0.4, "groups": ["minority"], "reach": 0.7, "anchor_share": 0.3}
+        ]
+    )
     run(a, 10), run(c, 16)
     np.testing.assert_array_equal(a.trust, c.trust)
     pd.testing.assert_frame_equal(a.timeseries(), c.timeseries())
@@ -111,21 +130,35 @@ def test_campaign_and_budget_buttons_equal_the_scenario_schedule_and_event():
     actions.stop_door_to_door(a)
     assert actions.cut_budget(a, 0.25) == BudgetCutEvent(day=10, fraction=0.25)
     run(a, 5)
-    b = small(**{"policy.schedule": [{"day": 5, "name": "door_to_door"}, {"day": 10, "name": "reactive"}]}, events=[{"day": 10, "kind": "budget_cut", "fraction": 0.25}])
+    b = small(
+        **{"policy.schedule": [{"day": 5, "name": "door_to_door"}, {"day": 10, "name": "reactive"}]},
+        events=[{"day": 10, "kind": "budget_cut", "fraction": 0.25}],
+    )
     run(b, 15)
     pd.testing.assert_frame_equal(a.timeseries(), b.timeseries())
-    assert [label for _, label in actions.marks(a)] == ["start of door-to-door", "end of door-to-door", "25% budget cut"]
+    assert [label for _, label in actions.marks(a)] == [
+        "start of door-to-door",
+        "end of door-to-door",
+        "25% budget cut",
+    ]
     assert len(a.officer_list) == len(b.officer_list) < 3
 
 
 # --------------------------------------------------------------------------- caption
 def series(days, trust, crimes, reported, start=0):
     n = len(trust)
-    return pd.DataFrame({
-        "day": np.arange(start, start + n), "crimes": crimes, "crimes_reported": reported, "mean_trust": trust,
-        "mean_trust_majority": np.asarray(trust) + 0.1, "mean_trust_minority": np.asarray(trust) - 0.1,
-        "participation_rate": np.full(n, 0.25), "collective_efficacy": np.full(n, 0.4),
-    })
+    return pd.DataFrame(
+        {
+            "day": np.arange(start, start + n),
+            "crimes": crimes,
+            "crimes_reported": reported,
+            "mean_trust": trust,
+            "mean_trust_majority": np.asarray(trust) + 0.1,
+            "mean_trust_minority": np.asarray(trust) - 0.1,
+            "participation_rate": np.full(n, 0.25),
+            "collective_efficacy": np.full(n, 0.4),
+        }
+    )
 
 
 def test_caption_on_hand_made_series():
@@ -143,7 +176,9 @@ def test_caption_on_hand_made_series():
     assert "crime has" not in text  # crime did not change
 
     flat = series(n, np.full(n, 0.5), crimes, np.full(n, 4))
-    assert caption(flat, [(90, "20% budget cut")]).startswith("No clear change yet since the 20% budget cut on day 90 (60 days ago)")
+    assert caption(flat, [(90, "20% budget cut")]).startswith(
+        "No clear change yet since the 20% budget cut on day 90 (60 days ago)"
+    )
     assert caption(flat, [(160, "start of door-to-door")]).startswith("The start of door-to-door happens on day 160")
     summary = caption(flat)
     assert summary.startswith("Day 149: mean trust 0.50 (majority 0.60, minority 0.40), 40% of crimes reported")
@@ -158,7 +193,11 @@ def test_caption_on_hand_made_series():
 
 # --------------------------------------------------------------------------- views
 def test_network_view_samples_large_models_and_lays_out_once():
-    model = DashboardModel(config=load_config(overrides={"population.residents": 30_000, "population.neighbourhoods": 12, "run.burn_in_days": 0}))
+    model = DashboardModel(
+        config=load_config(
+            overrides={"population.residents": 30_000, "population.neighbourhoods": 12, "run.burn_in_days": 0}
+        )
+    )
     sample = network_sample(model)
     assert len(sample.residents) <= 600 and len(sample.neighbourhoods) == 4
     assert sample.note.startswith("Sample: 4 of 12 neighbourhoods")
@@ -167,7 +206,11 @@ def test_network_view_samples_large_models_and_lays_out_once():
     fig = draw_network(model)
     assert sample.note in fig.axes[0].get_title()
 
-    smallest = DashboardModel(config=load_config(overrides={"population.residents": 200, "population.neighbourhoods": 2, "run.burn_in_days": 0}))
+    smallest = DashboardModel(
+        config=load_config(
+            overrides={"population.residents": 200, "population.neighbourhoods": 2, "run.burn_in_days": 0}
+        )
+    )
     assert network_sample(smallest).note.startswith("All 200 residents")
 
 
@@ -187,7 +230,10 @@ def test_cli_binds_localhost_and_warns_for_other_hosts(monkeypatch, capsys):
     calls = []
     monkeypatch.setattr(server.os, "execve", lambda path, argv, env: calls.append((argv, env)))
     monkeypatch.setattr(server, "port_free", lambda host, port: True)
-    assert main(["dashboard", "--port", "8799", "--config", "misconduct_shock", "--set", "trust.vicarious_fraction=0.4"]) == 0
+    assert (
+        main(["dashboard", "--port", "8799", "--config", "misconduct_shock", "--set", "trust.vicarious_fraction=0.4"])
+        == 0
+    )
     out, err = capsys.readouterr()
     assert "http://127.0.0.1:8799/" in out and "no login" not in err
     argv, env = calls[-1]

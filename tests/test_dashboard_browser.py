@@ -19,7 +19,16 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 IN_CI = os.environ.get("CI") == "true"
 
 if not IN_CI:
@@ -52,31 +61,35 @@ def free_port() -> int:
 @pytest.fixture
 def dashboard(tmp_path):
     port = free_port()
-    log = open(tmp_path / "server.log", "w")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "coprod_sim.cli", "dashboard", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"dashboard server did not start:\n{(tmp_path / 'server.log').read_text()[-3000:]}")
-            time.sleep(0.25)
-        yield url
-    finally:
-        proc.terminate()
+    with open(tmp_path / "server.log", "w") as log:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "coprod_sim.cli", "dashboard", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 90
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            while True:
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail(f"dashboard server did not start:\n{(tmp_path / 'server.log').read_text()[-3000:]}")
+                time.sleep(0.25)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     assert f"open {url}" in (tmp_path / "server.log").read_text()  # the address is printed
 
 
@@ -110,7 +123,9 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
         finally:
             browser.close()
 
-    assert len(before) == len(after) == 2 and all(a != b for a, b in zip(before, after)), "the network and the plots should redraw"
+    assert len(before) == len(after) == 2 and all(a != b for a, b in zip(before, after, strict=True)), (
+        "the network and the plots should redraw"
+    )
     assert "Time: 6" in body
     for bad in ("error in step", "Traceback", "Error:"):
         assert bad not in body

@@ -28,7 +28,16 @@ def test_barrier_lowers_reporting_only_in_its_neighbourhood():
     assert np.all(cost[~in_nb1] == 0)
     from coprod_sim.submodels.reporting import report_probability
 
-    kw = dict(intercept=-1.0, seriousness_coef=1.0, trust_coef=1.0, norm_coef=0.0, norm_reference=0.3, efficacy_coef=0.0, efficacy_reference=0.4, alternatives_coef=0.0)
+    kw = dict(
+        intercept=-1.0,
+        seriousness_coef=1.0,
+        trust_coef=1.0,
+        norm_coef=0.0,
+        norm_reference=0.3,
+        efficacy_coef=0.0,
+        efficacy_reference=0.4,
+        alternatives_coef=0.0,
+    )
     p = report_probability(0.5, 0.5, 0.3, 0.4, False, extra_cost=cost, **kw)
     p0 = report_probability(0.5, 0.5, 0.3, 0.4, False, **kw)
     assert np.all(p[in_nb1] < p0) and np.all(p[~in_nb1] == p0)
@@ -37,7 +46,9 @@ def test_barrier_lowers_reporting_only_in_its_neighbourhood():
 def test_barrier_lowers_meeting_attendance_only_in_its_neighbourhood():
     changes = {"policy.name": "community_meetings", "policy.community_meetings.attendance_rate": 1.0}
     plain = model(**changes)
-    barred = model(**changes, **{"barriers.neighbourhood": [0.9, 0.0, 0.0, 0.0, 0.0], "barriers.attendance_penalty": 1.0})
+    barred = model(
+        **changes, **{"barriers.neighbourhood": [0.9, 0.0, 0.0, 0.0, 0.0], "barriers.attendance_penalty": 1.0}
+    )
     barred.participation = plain.participation.copy()
     attendees = {}
     for name, m in (("plain", plain), ("barred", barred)):
@@ -57,9 +68,13 @@ def test_officer_language_skill_cancels_the_barrier():
     officers = np.zeros(10, dtype=np.int64)
     m.officer_language[:] = 0.0
     skill = m.officer_skill[0]
-    np.testing.assert_allclose(m.contact_bad_probability(officers, residents), m.config.policing.bad_contact_max)  # skill fully lost
+    np.testing.assert_allclose(
+        m.contact_bad_probability(officers, residents), m.config.policing.bad_contact_max
+    )  # skill fully lost
     m.officer_language[0] = 1.0
-    np.testing.assert_allclose(m.contact_bad_probability(officers, residents), m.config.policing.bad_contact_max * (1 - skill))
+    np.testing.assert_allclose(
+        m.contact_bad_probability(officers, residents), m.config.policing.bad_contact_max * (1 - skill)
+    )
 
 
 def test_skilled_officers_go_to_the_listed_beats():
@@ -68,7 +83,16 @@ def test_skilled_officers_go_to_the_listed_beats():
 
 
 def test_enforcement_fear_lowers_reporting_and_participation_of_its_group():
-    fear = [{"day": 5, "kind": "enforcement_fear", "groups": ["minority"], "reporting_cost": 2.0, "participation_cost": 2.0, "duration_days": 20}]
+    fear = [
+        {
+            "day": 5,
+            "kind": "enforcement_fear",
+            "groups": ["minority"],
+            "reporting_cost": 2.0,
+            "participation_cost": 2.0,
+            "duration_days": 20,
+        }
+    ]
     a, b = model(rng=3), model(rng=3, events=fear)
     a.run(5)
     b.run(5)
@@ -86,7 +110,9 @@ def test_enforcement_fear_lowers_reporting_and_participation_of_its_group():
 
 def overlap_with_true_top(m, days=400):
     m.run(days)
-    return np.nanmean(m.timeseries()["police_top5pct_true_share"].to_numpy()[-100:]) / np.nanmean(m.timeseries()["true_top5pct_share"].to_numpy()[-100:])
+    return np.nanmean(m.timeseries()["police_top5pct_true_share"].to_numpy()[-100:]) / np.nanmean(
+        m.timeseries()["true_top5pct_share"].to_numpy()[-100:]
+    )
 
 
 def test_local_knowledge_moves_the_police_picture_toward_the_truth():
@@ -102,7 +128,14 @@ def test_local_knowledge_moves_the_police_picture_toward_the_truth():
 
 @pytest.mark.parametrize("policy", ["door_to_door", "foot_patrol", "liaison", "hot_spots"])
 def test_targeted_policy_spends_only_where_targeted(policy):
-    m = model(**{"policy.name": policy, f"policy.{policy}.target": "listed", f"policy.{policy}.neighbourhoods": [2, 4], f"policy.{policy}.hours_share": 0.5})
+    m = model(
+        **{
+            "policy.name": policy,
+            f"policy.{policy}.target": "listed",
+            f"policy.{policy}.neighbourhoods": [2, 4],
+            f"policy.{policy}.hours_share": 0.5,
+        }
+    )
     m.run(30)
     nb = m.neighbourhood_table()
     spent = nb.groupby("neighbourhood")[f"hours_{m.policy(policy).activity}"].sum()
@@ -110,7 +143,13 @@ def test_targeted_policy_spends_only_where_targeted(policy):
 
 
 def test_group_targeting_reaches_only_that_group():
-    m = model(**{"policy.name": "door_to_door", "policy.door_to_door.groups": ["minority"], "policy.door_to_door.hours_share": 0.5})
+    m = model(
+        **{
+            "policy.name": "door_to_door",
+            "policy.door_to_door.groups": ["minority"],
+            "policy.door_to_door.hours_share": 0.5,
+        }
+    )
     m.run(30)
     visited = m.last_visit_day >= 0
     assert visited.any()
@@ -122,32 +161,53 @@ def test_dynamic_targets():
     knobs = with_overrides(m.config, {"policy.liaison.target_count": 2}).policy.liaison
     assert list(m.target_neighbourhoods(knobs)) == [1, 3]
     m.trust[m.pop.neighbourhood == 4] = 0.0
-    low = with_overrides(m.config, {"policy.door_to_door.target": "lowest_trust", "policy.door_to_door.target_count": 1}).policy.door_to_door
+    low = with_overrides(
+        m.config, {"policy.door_to_door.target": "lowest_trust", "policy.door_to_door.target_count": 1}
+    ).policy.door_to_door
     assert list(m.target_neighbourhoods(low)) == [4]
 
 
 def test_liaisons_offset_the_barrier_where_they_work():
-    m = model(**{"barriers.neighbourhood": 0.6, "policy.name": "liaison", "policy.liaison.target_count": 1, "policy.liaison.hours_share": 0.5})
+    m = model(
+        **{
+            "barriers.neighbourhood": 0.6,
+            "policy.name": "liaison",
+            "policy.liaison.target_count": 1,
+            "policy.liaison.hours_share": 0.5,
+        }
+    )
     m.run(90)
     covered = np.argmax(m.liaison_coverage)
     assert m.liaison_coverage[covered] > 0.5 and np.sort(m.liaison_coverage)[-2] == 0
     eff = m.effective_barrier(np.arange(m.pop.n))
-    assert eff[m.pop.neighbourhood == covered].mean() < 0.6 * 0.7 and eff[m.pop.neighbourhood != covered].max() == pytest.approx(0.6)
+    assert eff[m.pop.neighbourhood == covered].mean() < 0.6 * 0.7 and eff[
+        m.pop.neighbourhood != covered
+    ].max() == pytest.approx(0.6)
 
 
 def test_barrier_weakens_designed_contacts_unless_the_officer_speaks_the_language():
-    changes = {"barriers.neighbourhood": [0.0, 1.0, 0.0, 0.0, 0.0], "barriers.fairness_penalty": 0.5, "trust.vicarious_fraction": 0.0,
-               "trust.anchor_rate_per_day": 0.0, "trust.social_rate_per_day": 0.0, "policing.language_skill_share": 0.0}
+    changes = {
+        "barriers.neighbourhood": [0.0, 1.0, 0.0, 0.0, 0.0],
+        "barriers.fairness_penalty": 0.5,
+        "trust.vicarious_fraction": 0.0,
+        "trust.anchor_rate_per_day": 0.0,
+        "trust.social_rate_per_day": 0.0,
+        "policing.language_skill_share": 0.0,
+    }
     gains = {}
     for label, skill in (("officer", None), ("liaison", 1.0)):
         m = model(rng=5, **changes)
         m.set_trust(0.5)
-        ids = np.concatenate([np.flatnonzero(m.pop.neighbourhood == 0)[:50], np.flatnonzero(m.pop.neighbourhood == 1)[:50]])
+        ids = np.concatenate(
+            [np.flatnonzero(m.pop.neighbourhood == 0)[:50], np.flatnonzero(m.pop.neighbourhood == 1)[:50]]
+        )
         before = m.trust.copy()
         m.record_designed_contacts(ids, language_skill=skill)
         m._trust()
         gains[label] = (m.trust - before)[ids]
     effect = 0.10 * 0.5  # designed_contact_effect x (1 - T)
     np.testing.assert_allclose(gains["officer"][:50], effect, atol=1e-6)  # no barrier: full effect
-    np.testing.assert_allclose(gains["officer"][50:], effect * 0.5, atol=1e-6)  # barrier 1, penalty 0.5, no language skill
+    np.testing.assert_allclose(
+        gains["officer"][50:], effect * 0.5, atol=1e-6
+    )  # barrier 1, penalty 0.5, no language skill
     np.testing.assert_allclose(gains["liaison"], effect, atol=1e-6)  # language skill cancels the barrier

@@ -82,9 +82,14 @@ def paired_comparison(core: np.ndarray, ref: np.ndarray) -> dict[str, tuple[floa
 def test_core_and_reference_agree(scenario):
     overrides = SCENARIOS[scenario]
     result = paired_comparison(run_all(CoProductionModel, overrides), run_all(ReferenceModel, overrides))
-    table = "\n".join(f"  {m:17s} core {c:.4f}  reference {r:.4f}  diff {d:+.5f}  SE {se:.5f}  z {d / se:+.2f}" for m, (c, r, d, se) in result.items())
+    table = "\n".join(
+        f"  {m:17s} core {c:.4f}  reference {r:.4f}  diff {d:+.5f}  SE {se:.5f}  z {d / se:+.2f}"
+        for m, (c, r, d, se) in result.items()
+    )
     far = [m for m, (_, _, d, se) in result.items() if not abs(d) <= 3 * se]
     assert not far, f"{scenario}: core and reference differ by more than 3 SE in {far}\n{table}"
     # The comparison has something to compare: crimes, reports and contacts happen.
     c = {m: v[0] for m, v in result.items()}
-    assert c["crimes_per_day"] > 0.1 and 0 < c["reporting_rate"] < 1 and c["contacts_per_day"] > 0.5 and c["trust_gap"] > 0
+    assert (
+        c["crimes_per_day"] > 0.1 and 0 < c["reporting_rate"] < 1 and c["contacts_per_day"] > 0.5 and c["trust_gap"] > 0
+    )

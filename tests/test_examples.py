@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from coprod_sim.config import ConfigError, load_config
-from coprod_sim.policies import REGISTRY
 from coprod_sim.model import CoProductionModel
+from coprod_sim.policies import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,14 @@ def load_example():
 
 
 def test_custom_policy_registers_and_runs(example):
-    cfg = load_config(overrides={"population.residents": 1000, "population.neighbourhoods": 4, "run.burn_in_days": 5, "policy.name": "bike_patrol"})
+    cfg = load_config(
+        overrides={
+            "population.residents": 1000,
+            "population.neighbourhoods": 4,
+            "run.burn_in_days": 5,
+            "policy.name": "bike_patrol",
+        }
+    )
     m = CoProductionModel(cfg, rng=0)
     m.run(20)
     ts = m.timeseries()

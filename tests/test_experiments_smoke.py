@@ -8,10 +8,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = {
-    "policy_comparison/run.py": (["--replicates", "2", "--days", "20"], ["report.html", "headline.csv", "comparison.parquet"]),
-    "misconduct_shock/run.py": (["--replicates", "2", "--days", "120"], ["recovery.json", "figures/recovery.png", "report.html"]),
-    "diverse_communities/run.py": (["--replicates", "1", "--days", "30"], ["headline.csv", "barrier/report.html", "enforcement_fear/comparison.parquet"]),
-    "tipping_point/run.py": (["--years", "1", "--replicates", "1"], ["results.csv", "figures/tipping_point_default.png"]),
+    "policy_comparison/run.py": (
+        ["--replicates", "2", "--days", "20"],
+        ["report.html", "headline.csv", "comparison.parquet"],
+    ),
+    "misconduct_shock/run.py": (
+        ["--replicates", "2", "--days", "120"],
+        ["recovery.json", "figures/recovery.png", "report.html"],
+    ),
+    "diverse_communities/run.py": (
+        ["--replicates", "1", "--days", "30"],
+        ["headline.csv", "barrier/report.html", "enforcement_fear/comparison.parquet"],
+    ),
+    "tipping_point/run.py": (
+        ["--years", "1", "--replicates", "1"],
+        ["results.csv", "figures/tipping_point_default.png"],
+    ),
     "custom_policy.py": (["--replicates", "1", "--days", "20"], ["report.html"]),
     "loop/run.py": (["--replicates", "2", "--days", "20", "--doc", ""], ["loop.csv", "loop.md"]),
 }
@@ -22,7 +34,13 @@ CASES = {
 def test_experiment_runs(script, tmp_path):
     args, outputs = CASES[script]
     out = tmp_path / "out"
-    r = subprocess.run([sys.executable, str(ROOT / "experiments" / script), *args, "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "experiments" / script), *args, "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     for name in outputs:
         assert (out / name).exists(), name

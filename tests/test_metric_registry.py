@@ -163,7 +163,9 @@ def test_period_values_follow_the_registry_rules():
 
 
 def _lookup(rows: pd.DataFrame):
-    values = {(m, None if pd.isna(g) else g): v for m, g, v in zip(rows["metric"], rows["group"], rows["value"])}
+    values = {
+        (m, None if pd.isna(g) else g): v for m, g, v in zip(rows["metric"], rows["group"], rows["value"], strict=True)
+    }
     return lambda metric, group=None: values[metric, group]
 
 
@@ -171,7 +173,7 @@ def test_period_rows_keep_their_published_order():
     ts = _daily_table(10)
     pv = period_values(ts)
     first = pv[(pv["replicate"] == 0) & (pv["period"] == "all")]
-    assert [m if pd.isna(g) else f"{m}:{g}" for m, g in zip(first["metric"], first["group"])] == [
+    assert [m if pd.isna(g) else f"{m}:{g}" for m, g in zip(first["metric"], first["group"], strict=True)] == [
         "crimes",
         "crimes_violent",
         "crimes_property",

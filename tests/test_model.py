@@ -12,7 +12,29 @@ from coprod_sim.config import load_config, with_overrides
 from coprod_sim.model import CoProductionModel
 from coprod_sim.streams import replicate_seed
 
-REQUIRED = ["day", "crimes", "crimes_reported", "reporting_rate", "crimes_violent", "crimes_property", "reported_violent", "reported_property", "mean_trust", "trust_gap", "participation_rate", "collective_efficacy", "clearance_rate", "police_contacts", "negative_contacts", "mean_trust_majority", "reporting_rate_minority", "victims_minority", "hours_response", "hours_patrol", "hours_door_to_door"]
+REQUIRED = [
+    "day",
+    "crimes",
+    "crimes_reported",
+    "reporting_rate",
+    "crimes_violent",
+    "crimes_property",
+    "reported_violent",
+    "reported_property",
+    "mean_trust",
+    "trust_gap",
+    "participation_rate",
+    "collective_efficacy",
+    "clearance_rate",
+    "police_contacts",
+    "negative_contacts",
+    "mean_trust_majority",
+    "reporting_rate_minority",
+    "victims_minority",
+    "hours_response",
+    "hours_patrol",
+    "hours_door_to_door",
+]
 
 
 def check_invariants(model, ts):
@@ -54,7 +76,9 @@ def test_metrics_and_burn_in(small_config):
     assert nb.groupby("day")["crimes"].sum().tolist() == ts["crimes"].tolist()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(
     residents=st.integers(200, 3000),
     neighbourhoods=st.integers(1, 8),
@@ -68,15 +92,26 @@ def test_metrics_and_burn_in(small_config):
     crime_scale=st.floats(0.0, 20.0),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_invariants_hold_for_any_valid_config(residents, neighbourhoods, minority_trust, sd, officers, degree, neg, designed, policy, crime_scale, seed):
-    cfg = load_config(overrides={
-        "population.residents": residents, "population.neighbourhoods": neighbourhoods,
-        "population.groups.minority.initial_trust_mean": minority_trust, "population.groups.minority.initial_trust_sd": sd,
-        "population.officers_per_1000": officers, "network.mean_degree": degree,
-        "trust.negative_contact_effect": neg, "trust.designed_contact_effect": designed, "policy.name": policy,
-        "crime.violent_per_1000_per_year": 24 * crime_scale, "crime.property_per_1000_per_year": 41 * crime_scale,
-        "run.burn_in_days": 5, "output.agent_views_max_residents": 0,
-    })
+def test_invariants_hold_for_any_valid_config(
+    residents, neighbourhoods, minority_trust, sd, officers, degree, neg, designed, policy, crime_scale, seed
+):
+    cfg = load_config(
+        overrides={
+            "population.residents": residents,
+            "population.neighbourhoods": neighbourhoods,
+            "population.groups.minority.initial_trust_mean": minority_trust,
+            "population.groups.minority.initial_trust_sd": sd,
+            "population.officers_per_1000": officers,
+            "network.mean_degree": degree,
+            "trust.negative_contact_effect": neg,
+            "trust.designed_contact_effect": designed,
+            "policy.name": policy,
+            "crime.violent_per_1000_per_year": 24 * crime_scale,
+            "crime.property_per_1000_per_year": 41 * crime_scale,
+            "run.burn_in_days": 5,
+            "output.agent_views_max_residents": 0,
+        }
+    )
     m = CoProductionModel(cfg, rng=seed)
     m.run(25)
     check_invariants(m, m.timeseries())
@@ -96,7 +131,9 @@ def test_same_seed_same_series_different_seed_differs(small_config):
 def test_policies_share_crime_opportunities(small_config):
     """Common random numbers: a policy changes which potential incidents occur, not the draws."""
     base = CoProductionModel(small_config, rng=5)
-    d2d = CoProductionModel(with_overrides(small_config, {"policy.name": "door_to_door", "policy.door_to_door.hours_share": 0.5}), rng=5)
+    d2d = CoProductionModel(
+        with_overrides(small_config, {"policy.name": "door_to_door", "policy.door_to_door.hours_share": 0.5}), rng=5
+    )
     np.testing.assert_array_equal(base.adj.indices, d2d.adj.indices)
     np.testing.assert_array_equal(base.trust, d2d.trust)  # burn-in is reactive for every policy
     for _ in range(5):
@@ -109,7 +146,9 @@ def test_policies_share_crime_opportunities(small_config):
 
 def test_zero_hours_door_to_door_equals_reactive(small_config):
     a = CoProductionModel(small_config, rng=9)
-    b = CoProductionModel(with_overrides(small_config, {"policy.name": "door_to_door", "policy.door_to_door.hours_share": 0.0}), rng=9)
+    b = CoProductionModel(
+        with_overrides(small_config, {"policy.name": "door_to_door", "policy.door_to_door.hours_share": 0.0}), rng=9
+    )
     a.run(30)
     b.run(30)
     pd.testing.assert_frame_equal(a.timeseries(), b.timeseries())
@@ -133,7 +172,9 @@ def test_mesa_views_read_and_write_the_arrays(small_config):
 
 
 def test_large_models_skip_views():
-    cfg = load_config(overrides={"population.residents": 3000, "output.agent_views_max_residents": 1000, "run.burn_in_days": 0})
+    cfg = load_config(
+        overrides={"population.residents": 3000, "output.agent_views_max_residents": 1000, "run.burn_in_days": 0}
+    )
     m = CoProductionModel(cfg, rng=0)
     assert Resident not in m.agents_by_type
 
@@ -180,8 +221,22 @@ def test_patrol_stops_are_paired_across_policies(small_config):
     """Potential stops are drawn the same under every policy and thinned by patrol
     hours: a policy that patrols less keeps a subset of the baseline's stops."""
     stops = {}
-    for name, changes in (("reactive", {}), ("d2d", {"policy.name": "door_to_door", "policy.door_to_door.hours_share": 0.5})):
-        m = CoProductionModel(with_overrides(small_config, {**changes, "trust.negative_contact_effect": 0.0, "trust.positive_contact_effect": 0.0, "trust.vicarious_fraction": 0.0}), rng=7)
+    for name, changes in (
+        ("reactive", {}),
+        ("d2d", {"policy.name": "door_to_door", "policy.door_to_door.hours_share": 0.5}),
+    ):
+        m = CoProductionModel(
+            with_overrides(
+                small_config,
+                {
+                    **changes,
+                    "trust.negative_contact_effect": 0.0,
+                    "trust.positive_contact_effect": 0.0,
+                    "trust.vicarious_fraction": 0.0,
+                },
+            ),
+            rng=7,
+        )
         seen = []
         original = m._stops
         m._stops = lambda beats, u, seen=seen, original=original: (seen.append(u[1].copy()), original(beats, u))

@@ -53,7 +53,14 @@ def test_user_graphml_with_attributes(tmp_path):
         g.nodes[v]["trust"] = 0.2 if v % 4 == 0 else 0.7
     path = tmp_path / "g.graphml"
     nx.write_graphml(g, path)
-    cfg = load_config(overrides={"network.path": str(path), "population.residents": 34, "population.neighbourhoods": 3, "run.burn_in_days": 0})
+    cfg = load_config(
+        overrides={
+            "network.path": str(path),
+            "population.residents": 34,
+            "population.neighbourhoods": 3,
+            "run.burn_in_days": 0,
+        }
+    )
     m = CoProductionModel(cfg, rng=0)
     assert m.adj.nnz == 2 * g.number_of_edges()
     minority = m.pop.group == m.pop.group_names.index("minority")
@@ -65,7 +72,14 @@ def test_user_graphml_with_attributes(tmp_path):
 def test_user_edge_list_and_errors(tmp_path):
     path = tmp_path / "edges.txt"
     path.write_text("# a ring\n" + "\n".join(f"{i} {(i + 1) % 50}" for i in range(50)))
-    cfg = load_config(overrides={"network.path": str(path), "population.residents": 50, "population.neighbourhoods": 2, "run.burn_in_days": 0})
+    cfg = load_config(
+        overrides={
+            "network.path": str(path),
+            "population.residents": 50,
+            "population.neighbourhoods": 2,
+            "run.burn_in_days": 0,
+        }
+    )
     m = CoProductionModel(cfg, rng=0)
     assert m.adj.nnz == 100 and m.pop.n == 50
     with pytest.raises(ConfigError, match="has 50 nodes but population.residents = 60"):
@@ -81,4 +95,9 @@ def test_user_graph_leaving_a_neighbourhood_empty_is_refused(tmp_path):
     path = tmp_path / "g.graphml"
     nx.write_graphml(g, path)
     with pytest.raises(ConfigError, match=r"neighbourhood\(s\) 1 have no nodes"):
-        CoProductionModel(load_config(overrides={"network.path": str(path), "population.residents": 30, "population.neighbourhoods": 3}), rng=0)
+        CoProductionModel(
+            load_config(
+                overrides={"network.path": str(path), "population.residents": 30, "population.neighbourhoods": 3}
+            ),
+            rng=0,
+        )

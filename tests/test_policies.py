@@ -18,7 +18,14 @@ def make(small_config, rng=3, **changes):
 
 @pytest.mark.parametrize("policy", POLICIES + ["mix"])
 def test_policies_never_exceed_their_hours(small_config, policy):
-    changes = {"policy.name": policy, f"policy.{policy}.hours_share": 0.6} if policy != "mix" else {"policy.name": "mix", "policy.mix": {"reactive": 1, "hot_spots": 1, "door_to_door": 1, "problem_oriented": 1}}
+    changes = (
+        {"policy.name": policy, f"policy.{policy}.hours_share": 0.6}
+        if policy != "mix"
+        else {
+            "policy.name": "mix",
+            "policy.mix": {"reactive": 1, "hot_spots": 1, "door_to_door": 1, "problem_oriented": 1},
+        }
+    )
     m = make(small_config, **changes)
     m.run(60)
     ts = m.timeseries()
@@ -88,7 +95,14 @@ def test_hot_spots_target_recorded_not_true_crime(small_config):
 
 
 def test_targeted_policy_spends_only_where_targeted(small_config):
-    m = make(small_config, **{"policy.name": "door_to_door", "policy.door_to_door.neighbourhoods": [1, 3], "policy.door_to_door.hours_share": 0.5})
+    m = make(
+        small_config,
+        **{
+            "policy.name": "door_to_door",
+            "policy.door_to_door.neighbourhoods": [1, 3],
+            "policy.door_to_door.hours_share": 0.5,
+        },
+    )
     m.run(30)
     visited = m.last_visit_day >= 0
     assert visited.any()
@@ -97,7 +111,10 @@ def test_targeted_policy_spends_only_where_targeted(small_config):
 
 def test_schedule_switches_policy_on_the_given_day(tmp_path):
     cfg_file = tmp_path / "s.toml"
-    cfg_file.write_text('[[policy.schedule]]\nday = 10\nname = "door_to_door"\n[policy.schedule.door_to_door]\nhours_share = 0.4\n\n[[policy.schedule]]\nday = 25\nname = "reactive"\n')
+    cfg_file.write_text(
+        '[[policy.schedule]]\nday = 10\nname = "door_to_door"\n[policy.schedule.door_to_door]\nhours_share = 0.4\n\n'
+        '[[policy.schedule]]\nday = 25\nname = "reactive"\n'
+    )
     cfg = load_config(cfg_file, {"population.residents": 1500, "population.neighbourhoods": 5, "run.burn_in_days": 20})
     m = CoProductionModel(cfg, rng=1)
     m.run(40)
@@ -128,7 +145,9 @@ def test_events_act_on_their_day_and_not_before(small_config, kind):
     b, e = base.timeseries().iloc[-1], ev.timeseries().iloc[-1]
     if kind == "misconduct":
         assert ev.trust[minority].mean() < base.trust[minority].mean() - 0.1
-        assert abs(ev.trust[~minority].mean() - base.trust[~minority].mean()) < abs(ev.trust[minority].mean() - base.trust[minority].mean())
+        assert abs(ev.trust[~minority].mean() - base.trust[~minority].mean()) < abs(
+            ev.trust[minority].mean() - base.trust[minority].mean()
+        )
     elif kind == "budget_cut":
         assert e["officers"] == b["officers"] - round(0.5 * b["officers"]) and e["officers"] < b["officers"]
     elif kind == "turnover":
@@ -140,7 +159,11 @@ def test_events_act_on_their_day_and_not_before(small_config, kind):
 
 
 def test_misconduct_event_spreads_through_the_network(small_config):
-    m = make(small_config, rng=6, events=[{"day": 0, "kind": "misconduct", "salience": 0.5, "neighbourhoods": [0], "reach": 1.0}])
+    m = make(
+        small_config,
+        rng=6,
+        events=[{"day": 0, "kind": "misconduct", "salience": 0.5, "neighbourhoods": [0], "reach": 1.0}],
+    )
     before = CoProductionModel(small_config, rng=6)
     m.step()
     before.step()
@@ -155,7 +178,14 @@ def test_misconduct_event_spreads_through_the_network(small_config):
 
 
 def test_community_meetings_are_staggered_across_beats(small_config):
-    m = make(small_config, **{"policy.name": "community_meetings", "policy.community_meetings.interval_days": 10, "policy.community_meetings.hours_share": 1.0})
+    m = make(
+        small_config,
+        **{
+            "policy.name": "community_meetings",
+            "policy.community_meetings.interval_days": 10,
+            "policy.community_meetings.hours_share": 1.0,
+        },
+    )
     held = []
     original = m.policy("community_meetings")._hold
     m.policy("community_meetings")._hold = lambda beats: (held.append((m.day, tuple(beats))), original(beats))
@@ -171,7 +201,10 @@ def test_community_meetings_are_staggered_across_beats(small_config):
 
 
 def test_zero_hour_training_trains_everyone_at_once(small_config):
-    m = make(small_config, **{"policy.name": "procedural_justice_training", "policy.procedural_justice_training.hours_per_officer": 0.0})
+    m = make(
+        small_config,
+        **{"policy.name": "procedural_justice_training", "policy.procedural_justice_training.hours_per_officer": 0.0},
+    )
     before = m.officer_skill.copy()
     m.step()
     assert all(o.trained for o in m.officer_list) and (m.officer_skill > before).all()

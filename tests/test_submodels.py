@@ -88,8 +88,19 @@ def test_neighbours_of_gathers_rows_with_repeats():
 
 
 def test_report_probability_logit():
-    kw = dict(intercept=-1.0, seriousness_coef=2.0, trust_coef=1.0, norm_coef=1.0, norm_reference=0.3, efficacy_coef=0.5, efficacy_reference=0.4, alternatives_coef=0.8)
-    p = reporting.report_probability(np.array([0.5]), np.array([0.5]), np.array([0.4]), np.array([0.6]), np.array([True]), **kw)
+    kw = dict(
+        intercept=-1.0,
+        seriousness_coef=2.0,
+        trust_coef=1.0,
+        norm_coef=1.0,
+        norm_reference=0.3,
+        efficacy_coef=0.5,
+        efficacy_reference=0.4,
+        alternatives_coef=0.8,
+    )
+    p = reporting.report_probability(
+        np.array([0.5]), np.array([0.5]), np.array([0.4]), np.array([0.6]), np.array([True]), **kw
+    )
     z = -1 + 1.0 + 0.5 + 0.1 + 0.1 - 0.8
     np.testing.assert_allclose(p, 1 / (1 + np.exp(-z)))
     # monotone in trust, and victims without alternatives report more
@@ -108,19 +119,33 @@ def test_clearance_is_complementary():
     assert coproduction.clearance_probability(base, 0.0, np.array([0.5]), **kw)[0] == 0.0  # no effort, none either
 
     def gain_from_input(effort):
-        return (coproduction.clearance_probability(base, effort, np.array([0.3]), **kw) - coproduction.clearance_probability(base, effort, np.array([0.2]), **kw))[0]
+        return (
+            coproduction.clearance_probability(base, effort, np.array([0.3]), **kw)
+            - coproduction.clearance_probability(base, effort, np.array([0.2]), **kw)
+        )[0]
 
     assert gain_from_input(1.0) > gain_from_input(0.5) > 0  # input is worth more with more effort
     assert coproduction.clearance_probability(np.array([0.9]), 1.0, np.array([1.0]), **kw)[0] == 1.0  # capped
 
 
 def test_participation_rises_with_trust_and_efficacy():
-    p = coproduction.participation(np.array([0.0, 1.0, 1.0]), np.array([0.5, 0.5, 1.0]), intercept=-2.0, trust_coef=2.0, efficacy_coef=1.0)
+    p = coproduction.participation(
+        np.array([0.0, 1.0, 1.0]), np.array([0.5, 0.5, 1.0]), intercept=-2.0, trust_coef=2.0, efficacy_coef=1.0
+    )
     np.testing.assert_allclose(p, 1 / (1 + np.exp(-np.array([-1.5, 0.5, 1.0]))))
 
 
 def test_efficacy_update():
-    out = efficacy.update_efficacy(np.array([0.5, 0.5]), np.array([0.5, 0.5]), np.array([0.2, 0.2]), np.array([0.0, 2.0]), adjust_rate_per_day=0.1, cohesion_weight=1.0, participation_weight=1.0, crime_erosion=0.01)
+    out = efficacy.update_efficacy(
+        np.array([0.5, 0.5]),
+        np.array([0.5, 0.5]),
+        np.array([0.2, 0.2]),
+        np.array([0.0, 2.0]),
+        adjust_rate_per_day=0.1,
+        cohesion_weight=1.0,
+        participation_weight=1.0,
+        crime_erosion=0.01,
+    )
     # target 0.7: 0.5 + 0.1*0.2 = 0.52; with 2 crimes/1000: 0.52 - 0.02 = 0.50
     np.testing.assert_allclose(out, [0.52, 0.50])
 

@@ -71,7 +71,9 @@ RANGES = {
 }
 
 
-@pytest.mark.parametrize("design, samples, expected", [("lhs", 40, 40), ("sobol", 32, 32 * (3 + 2)), ("morris", 10, 10 * (3 + 1))])
+@pytest.mark.parametrize(
+    "design, samples, expected", [("lhs", 40, 40), ("sobol", 32, 32 * (3 + 2)), ("morris", 10, 10 * (3 + 1))]
+)
 def test_sampled_designs_have_size_and_bounds(design, samples, expected):
     spec = spec_of(design, RANGES, samples=samples)
     pts = design_points(spec, seed=3)
@@ -94,11 +96,16 @@ def test_sampled_designs_have_size_and_bounds(design, samples, expected):
 
 
 def test_grid_design_and_run_table():
-    spec = spec_of("grid", {
-        "policy.name": ["reactive", "door_to_door"],
-        "policing.known_residents_per_officer": {"low": 10, "high": 12, "integer": True},
-        "trust.negative_contact_effect": {"low": 0.1, "high": 0.3, "levels": 3},
-    }, replicates=3, seed=9)
+    spec = spec_of(
+        "grid",
+        {
+            "policy.name": ["reactive", "door_to_door"],
+            "policing.known_residents_per_officer": {"low": 10, "high": 12, "integer": True},
+            "trust.negative_contact_effect": {"low": 0.1, "high": 0.3, "levels": 3},
+        },
+        replicates=3,
+        seed=9,
+    )
     pts = design_points(spec, seed=9)
     assert len(pts) == 2 * 3 * 3
     assert set(pts["policing.known_residents_per_officer"]) == {10, 11, 12}
@@ -127,7 +134,14 @@ def test_sweep_folder_and_seed_contract(tmp_path, capsys):
         assert (out / name).exists(), name
     assert (out / "sweep.toml").read_text() == path.read_text()
     design = pd.read_parquet(out / "design.parquet")
-    assert list(design.columns) == ["run_id", "point", "trust.social_rate_per_day", "coproduction.participation_trust_coef", "replicate", "seed"]
+    assert list(design.columns) == [
+        "run_id",
+        "point",
+        "trust.social_rate_per_day",
+        "coproduction.participation_trust_coef",
+        "replicate",
+        "seed",
+    ]
     files = run_files(out)
     assert sorted(files) == sorted(design["run_id"]) and not list((out / "runs").glob("*/"))
     for run_id, df in files.items():
@@ -135,7 +149,10 @@ def test_sweep_folder_and_seed_contract(tmp_path, capsys):
         assert {"all", "year_1"} <= set(df["period"])
     # run (point i, replicate r) runs on replicate_seed(S, r) at that point's values
     row = design[design["run_id"] == "p0003_r01"].iloc[0]
-    config = with_overrides(load_config(tmp_path / "tiny.toml"), {n: row[n] for n in ("trust.social_rate_per_day", "coproduction.participation_trust_coef")})
+    config = with_overrides(
+        load_config(tmp_path / "tiny.toml"),
+        {n: row[n] for n in ("trust.social_rate_per_day", "coproduction.participation_trust_coef")},
+    )
     model = CoProductionModel(config, rng=replicate_seed(5, 1))
     model.run(30)
     ts = model.timeseries()
@@ -239,7 +256,10 @@ def test_failing_runs_are_recorded_and_the_rest_finish(tmp_path, monkeypatch, ca
     assert "10 run now, 0 already finished, 2 failed" in printed and "injected failure" in printed
     failures = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines()]
     assert sorted(f["run_id"] for f in failures) == ["p0004_r01", "p0005_r01"]
-    assert all(f["parameters"]["trust.social_rate_per_day"] == 0.05 and "RuntimeError: injected failure" in f["error"] for f in failures)
+    assert all(
+        f["parameters"]["trust.social_rate_per_day"] == 0.05 and "RuntimeError: injected failure" in f["error"]
+        for f in failures
+    )
     assert len(run_files(out)) == 10 and not (out / "runs" / "p0004_r01.parquet").exists()
     # fixed: --resume retries exactly the failed runs
     monkeypatch.setattr(executors, "simulate", real)
@@ -303,7 +323,9 @@ def test_sobol_on_ishigami_gives_the_known_order(tmp_path):
     out = tmp_path / "out"
     assert run_sweep(sweep, out, workers=1, progress=False, run_fn=ishigami).done == 256 * 5
     report = analyze(out)
-    idx = report.indices.query("outcome == 'crimes'").pivot(index="parameter", columns="index", values="value").loc[NAMES]
+    idx = (
+        report.indices.query("outcome == 'crimes'").pivot(index="parameter", columns="index", values="value").loc[NAMES]
+    )
     s1, st = idx["S1"].to_numpy(), idx["ST"].to_numpy()
     assert s1[1] > s1[0] > s1[2]  # analytic S1: 0.31, 0.44, 0
     assert min(st[0], st[1]) > st[2]  # analytic ST: 0.56, 0.44, 0.24
@@ -320,7 +342,9 @@ def test_morris_on_a_linear_function(tmp_path):
     out = tmp_path / "out"
     run_sweep(sweep, out, workers=1, progress=False, run_fn=linear)
     mu = analyze(out, figures=False).indices.query("index == 'mu_star'").set_index("parameter")["value"]
-    assert mu[NAMES[0]] == pytest.approx(3.0) and mu[NAMES[1]] == pytest.approx(1.0) and mu[NAMES[2]] == pytest.approx(0.0)
+    assert (
+        mu[NAMES[0]] == pytest.approx(3.0) and mu[NAMES[1]] == pytest.approx(1.0) and mu[NAMES[2]] == pytest.approx(0.0)
+    )
 
 
 def test_analyze_grid_summary_and_daily_agree(tmp_path, capsys):
@@ -335,35 +359,105 @@ def test_analyze_grid_summary_and_daily_agree(tmp_path, capsys):
     assert (daily["run_id"] == "p0001_r00").all() and list(daily["day"]) == list(range(30))
     a = pd.read_parquet(tmp_path / "summary" / "out" / "analysis" / "results.parquet")
     b = pd.read_parquet(tmp_path / "daily" / "out" / "analysis" / "results.parquet")
-    assert len(a) == len(b) > 12 and {"run_id", "point", "coproduction.participation_trust_coef", "replicate", "seed", "period", "metric", "group", "value"} <= set(a.columns)
+    assert len(a) == len(b) > 12 and {
+        "run_id",
+        "point",
+        "coproduction.participation_trust_coef",
+        "replicate",
+        "seed",
+        "period",
+        "metric",
+        "group",
+        "value",
+    } <= set(a.columns)
     key = ["run_id", "period", "metric", "group"]
     m = a.merge(b, on=key, suffixes=("_s", "_d"))
     assert len(m) == len(a) and np.allclose(m["value_s"], m["value_d"], equal_nan=True)
     figures = tmp_path / "summary" / "out" / "analysis" / "figures"
-    for name in ("heatmap.png", "indices.png", "main_effect_trust.social_rate_per_day.png", "main_effect_coproduction.participation_trust_coef.png"):
+    for name in (
+        "heatmap.png",
+        "indices.png",
+        "main_effect_trust.social_rate_per_day.png",
+        "main_effect_coproduction.participation_trust_coef.png",
+    ):
         assert (figures / name).stat().st_size > 5000, name
-    eta = pd.read_parquet(tmp_path / "summary" / "out" / "analysis" / "indices.parquet").query("outcome == 'mean_trust'").set_index("parameter")["value"]
+    eta = (
+        pd.read_parquet(tmp_path / "summary" / "out" / "analysis" / "indices.parquet")
+        .query("outcome == 'mean_trust'")
+        .set_index("parameter")["value"]
+    )
     assert eta["trust.social_rate_per_day"] > eta["coproduction.participation_trust_coef"]
 
 
 # --------------------------------------------------------------------------- errors
 BAD = [
-    ('[sweep]\ndesign = "factorial"\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}', ["sweep.design = 'factorial'", "grid, lhs, sobol, morris"]),
-    ('[sweep]\ndesign = "lhs"\nsample = 10\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}', ["sweep.sample: unknown key", "samples"]),
-    ('[sweep]\ndesign = "lhs"\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}', ["sweep.samples: required"]),
-    ('[sweep]\ndesign = "sobol"\nsamples = 100\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}', ["sweep.samples = 100", "power of 2", "64 or 128"]),
-    ('[sweep]\ndesign = "lhs"\nsamples = 10\noutputs = "all"\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}', ["sweep.outputs = 'all'", "summary, daily"]),
-    ('[sweep]\ndesign = "sobol"\nsamples = 8\n[parameters]\n"crime.presence_elasticity" = [0.1, 0.5]', ['parameters."crime.presence_elasticity" = [0.1, 0.5]', "grid' only"]),
-    ('[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"crime.presence_elasticity" = {low = 0.5, high = 0.1}', ['parameters."crime.presence_elasticity"', "low = 0.5 must be below high = 0.1"]),
-    ('[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, hi = 0.5}', ['parameters."crime.presence_elasticity".hi: unknown key', "low, high, integer"]),
-    ('[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"policing.known_residents_per_officer" = {low = 1.5, high = 9, integer = true}', ["low = 1.5: not a whole number"]),
-    ('[sweep]\ndesign = "grid"\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}', ["a grid needs a list of values, levels = n"]),
-    ('[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"crime.no_such_rate" = {low = 0.1, high = 0.5}', ['parameters."crime.no_such_rate"', "unknown parameter", "presence_elasticity"]),
-    ('[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"trust.negative_contact_effect" = {low = 0.5, high = 1.5}', ['parameters."trust.negative_contact_effect"', "1.5", "allowed: 0 <= value <= 1"]),
-    ('[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"population.residents" = {low = 500, high = 900}', ['parameters."population.residents"', "add integer = true"]),
-    ('[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"policy.name" = {low = 0, high = 1}', ['parameters."policy.name"', "policy.name = 0"]),
-    ('[sweep]\nconfig = "missing.toml"\ndesign = "lhs"\nsamples = 8\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}', ["sweep.config = 'missing.toml'", "relative to the sweep file"]),
-    ('[sweep]\ndesign = "lhs"\nsamples = 8\n[parameter]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}', ["parameter: unknown key", "parameters: required"]),
+    (
+        '[sweep]\ndesign = "factorial"\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
+        ["sweep.design = 'factorial'", "grid, lhs, sobol, morris"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\nsample = 10\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
+        ["sweep.sample: unknown key", "samples"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
+        ["sweep.samples: required"],
+    ),
+    (
+        '[sweep]\ndesign = "sobol"\nsamples = 100\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
+        ["sweep.samples = 100", "power of 2", "64 or 128"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\nsamples = 10\noutputs = "all"\n[parameters]\n'
+        '"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
+        ["sweep.outputs = 'all'", "summary, daily"],
+    ),
+    (
+        '[sweep]\ndesign = "sobol"\nsamples = 8\n[parameters]\n"crime.presence_elasticity" = [0.1, 0.5]',
+        ['parameters."crime.presence_elasticity" = [0.1, 0.5]', "grid' only"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"crime.presence_elasticity" = {low = 0.5, high = 0.1}',
+        ['parameters."crime.presence_elasticity"', "low = 0.5 must be below high = 0.1"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, hi = 0.5}',
+        ['parameters."crime.presence_elasticity".hi: unknown key', "low, high, integer"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n'
+        '"policing.known_residents_per_officer" = {low = 1.5, high = 9, integer = true}',
+        ["low = 1.5: not a whole number"],
+    ),
+    (
+        '[sweep]\ndesign = "grid"\n[parameters]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
+        ["a grid needs a list of values, levels = n"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"crime.no_such_rate" = {low = 0.1, high = 0.5}',
+        ['parameters."crime.no_such_rate"', "unknown parameter", "presence_elasticity"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"trust.negative_contact_effect" = {low = 0.5, high = 1.5}',
+        ['parameters."trust.negative_contact_effect"', "1.5", "allowed: 0 <= value <= 1"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"population.residents" = {low = 500, high = 900}',
+        ['parameters."population.residents"', "add integer = true"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\nsamples = 8\n[parameters]\n"policy.name" = {low = 0, high = 1}',
+        ['parameters."policy.name"', "policy.name = 0"],
+    ),
+    (
+        '[sweep]\nconfig = "missing.toml"\ndesign = "lhs"\nsamples = 8\n[parameters]\n'
+        '"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
+        ["sweep.config = 'missing.toml'", "relative to the sweep file"],
+    ),
+    (
+        '[sweep]\ndesign = "lhs"\nsamples = 8\n[parameter]\n"crime.presence_elasticity" = {low = 0.1, high = 0.5}',
+        ["parameter: unknown key", "parameters: required"],
+    ),
 ]
 
 

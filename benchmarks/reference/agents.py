@@ -29,9 +29,9 @@ def clip01(x: float) -> float:
 @dataclass(slots=True)
 class Incident:
     kind: int
-    neighbourhood: "Neighbourhood"
+    neighbourhood: Neighbourhood
     place: int
-    victim: "Resident"
+    victim: Resident
     seriousness: float
     reported: bool = False
     cleared: bool = False
@@ -40,7 +40,7 @@ class Incident:
 class Resident(mesa.Agent):
     """One resident: trust, anchor, participation, and a list of network neighbours."""
 
-    def __init__(self, model, home: "Neighbourhood", group: int, trust: float, propensity: float, has_alternatives: bool):
+    def __init__(self, model, home: Neighbourhood, group: int, trust: float, propensity: float, has_alternatives: bool):
         super().__init__(model)
         self.home = home
         self.group = group
@@ -102,7 +102,12 @@ class Resident(mesa.Agent):
         tc = self.model.config.trust
         t = self.trust
         social = sum(n.trust for n in self.neighbours) / len(self.neighbours) if self.neighbours else t
-        delta = tc.anchor_rate_per_day * (self.anchor - t) + tc.social_rate_per_day * (social - t) - self.loss * t + self.gain * (1.0 - t)
+        delta = (
+            tc.anchor_rate_per_day * (self.anchor - t)
+            + tc.social_rate_per_day * (social - t)
+            - self.loss * t
+            + self.gain * (1.0 - t)
+        )
         self.trust = clip01(t + delta)
         self.loss = self.gain = 0.0
         if tc.anchor_drift_years > 0:
@@ -111,13 +116,17 @@ class Resident(mesa.Agent):
 
     def update_participation(self) -> None:
         cc = self.model.config.coproduction
-        self.participation = logistic(cc.participation_intercept + cc.participation_trust_coef * self.trust + cc.participation_efficacy_coef * self.home.efficacy)
+        self.participation = logistic(
+            cc.participation_intercept
+            + cc.participation_trust_coef * self.trust
+            + cc.participation_efficacy_coef * self.home.efficacy
+        )
 
 
 class Officer(mesa.Agent):
     """A sworn officer: beat, procedural-justice skill, daily hours, residents known by name."""
 
-    def __init__(self, model, beat: "Neighbourhood", pj_skill: float, hours_per_day: float, known: list[Resident]):
+    def __init__(self, model, beat: Neighbourhood, pj_skill: float, hours_per_day: float, known: list[Resident]):
         super().__init__(model)
         self.beat = beat
         self.pj_skill = pj_skill
@@ -128,12 +137,14 @@ class Officer(mesa.Agent):
     def contact(self, resident: Resident, *, enforcement: bool = False) -> None:
         """A contact goes badly with a chance set by skill (core: response.bad_contact_probability)."""
         pc, tc = self.model.config.policing, self.model.config.trust
-        p_bad = clip01(pc.bad_contact_max * (1.0 - self.pj_skill) * (pc.enforcement_bad_multiplier if enforcement else 1.0))
+        p_bad = clip01(
+            pc.bad_contact_max * (1.0 - self.pj_skill) * (pc.enforcement_bad_multiplier if enforcement else 1.0)
+        )
         bad = self.random.random() < p_bad
         resident.police_contact(-tc.negative_contact_effect if bad else tc.positive_contact_effect)
         self.model.count_contact(bad, police_initiated=enforcement)
 
-    def stop(self, where: "Neighbourhood") -> None:
+    def stop(self, where: Neighbourhood) -> None:
         """A police-initiated contact on patrol: often someone the officer knows."""
         if self.known and self.random.random() < self.model.config.policing.known_contact_share:
             resident = self.random.choice(self.known)
@@ -197,7 +208,11 @@ class Neighbourhood:
         perceived_clearance = self.cleared_smoothed / max(self.reports_risk_smoothed, 1e-12)
         presence = (max(self.perceived_presence, 0.0) + 0.1 * ref_p) / (1.1 * ref_p)
         clearance = (max(perceived_clearance, 0.0) + 0.1 * ref_c) / (1.1 * ref_c)
-        mult = presence ** (-cc.presence_elasticity) * clearance ** (-cc.clearance_elasticity) * math.exp(-cc.efficacy_coef * (self.efficacy - cc.efficacy_reference))
+        mult = (
+            presence ** (-cc.presence_elasticity)
+            * clearance ** (-cc.clearance_elasticity)
+            * math.exp(-cc.efficacy_coef * (self.efficacy - cc.efficacy_reference))
+        )
         mult = min(mult, cc.max_rate_multiplier)
         base_violent, base_property = self.model.base_rate_per_day
         self.violent_chance = base_violent * mult
@@ -209,7 +224,9 @@ class Neighbourhood:
         self.participation = sum(r.participation for r in self.residents) / max(len(self.residents), 1)
         crimes_per_1000 = self.crimes / (len(self.residents) / 1000.0)
         target = clip01(ec.cohesion_weight * self.cohesion + ec.participation_weight * self.participation)
-        self.efficacy = clip01(self.efficacy + ec.adjust_rate_per_day * (target - self.efficacy) - ec.crime_erosion * crimes_per_1000)
+        self.efficacy = clip01(
+            self.efficacy + ec.adjust_rate_per_day * (target - self.efficacy) - ec.crime_erosion * crimes_per_1000
+        )
 
     # -- 9. perceptions (core: CoProductionModel._perceptions)
     def update_perceptions(self) -> None:

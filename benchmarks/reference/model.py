@@ -43,16 +43,35 @@ class ReferenceModel(mesa.Model):
         # The city, from the core's builders and streams (identical for a given seed).
         pop = build_population(config, stream(seq, "population"))
         adj = build_network(config, pop, stream(seq, "network"))
-        self.base_rate_per_day = (per_day(config.crime.violent_per_1000_per_year) / 1000.0, per_day(config.crime.property_per_1000_per_year) / 1000.0)
-        efficacy, cohesion = config.per_neighbourhood(config.efficacy.initial), config.per_neighbourhood(config.efficacy.cohesion)
+        self.base_rate_per_day = (
+            per_day(config.crime.violent_per_1000_per_year) / 1000.0,
+            per_day(config.crime.property_per_1000_per_year) / 1000.0,
+        )
+        efficacy, cohesion = (
+            config.per_neighbourhood(config.efficacy.initial),
+            config.per_neighbourhood(config.efficacy.cohesion),
+        )
         self.neighbourhoods = [
-            Neighbourhood(self, n, pop.place_attractiveness[s : s + c].tolist(), float(np.clip(efficacy[n], 0, 1)), float(cohesion[n]))
-            for n, (s, c) in enumerate(zip(pop.place_start, pop.place_count))
+            Neighbourhood(
+                self,
+                n,
+                pop.place_attractiveness[s : s + c].tolist(),
+                float(np.clip(efficacy[n], 0, 1)),
+                float(cohesion[n]),
+            )
+            for n, (s, c) in enumerate(zip(pop.place_start, pop.place_count, strict=True))
         ]
         self.group_names = pop.group_names
         residents = [
             Resident(self, self.neighbourhoods[nb], g, t, p, a)
-            for nb, g, t, p, a in zip(pop.neighbourhood.tolist(), pop.group.tolist(), pop.initial_trust.tolist(), pop.propensity.tolist(), pop.has_alternatives.tolist())
+            for nb, g, t, p, a in zip(
+                pop.neighbourhood.tolist(),
+                pop.group.tolist(),
+                pop.initial_trust.tolist(),
+                pop.propensity.tolist(),
+                pop.has_alternatives.tolist(),
+                strict=True,
+            )
         ]
         indptr, indices = adj.indptr.tolist(), adj.indices.tolist()
         for i, r in enumerate(residents):
@@ -69,22 +88,28 @@ class ReferenceModel(mesa.Model):
 
         self.incidents: list[Incident] = []
         self.contacts = dict.fromkeys(("total", "negative", "police_initiated", "designed"), 0)
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "day": "day",
-            "crimes": lambda m: len(m.incidents),
-            "crimes_reported": lambda m: sum(i.reported for i in m.incidents),
-            "crimes_cleared": lambda m: sum(i.cleared for i in m.incidents),
-            "reporting_rate": lambda m: _ratio(sum(i.reported for i in m.incidents), len(m.incidents)),
-            "clearance_rate": lambda m: _ratio(sum(i.cleared for i in m.incidents), sum(i.reported for i in m.incidents)),
-            "mean_trust": lambda m: m.residents.agg("trust", np.mean),
-            "trust_gap": lambda m: _spread(m.residents.groupby("group").agg("trust", np.mean)),
-            "participation_rate": lambda m: m.residents.agg("participation", np.mean),
-            "collective_efficacy": lambda m: sum(nb.efficacy * len(nb.residents) for nb in m.neighbourhoods) / len(m.residents),
-            "police_contacts": lambda m: m.contacts["total"],
-            "negative_contacts": lambda m: m.contacts["negative"],
-            "police_initiated_contacts": lambda m: m.contacts["police_initiated"],
-            "designed_contacts": lambda m: m.contacts["designed"],
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "day": "day",
+                "crimes": lambda m: len(m.incidents),
+                "crimes_reported": lambda m: sum(i.reported for i in m.incidents),
+                "crimes_cleared": lambda m: sum(i.cleared for i in m.incidents),
+                "reporting_rate": lambda m: _ratio(sum(i.reported for i in m.incidents), len(m.incidents)),
+                "clearance_rate": lambda m: _ratio(
+                    sum(i.cleared for i in m.incidents), sum(i.reported for i in m.incidents)
+                ),
+                "mean_trust": lambda m: m.residents.agg("trust", np.mean),
+                "trust_gap": lambda m: _spread(m.residents.groupby("group").agg("trust", np.mean)),
+                "participation_rate": lambda m: m.residents.agg("participation", np.mean),
+                "collective_efficacy": lambda m: (
+                    sum(nb.efficacy * len(nb.residents) for nb in m.neighbourhoods) / len(m.residents)
+                ),
+                "police_contacts": lambda m: m.contacts["total"],
+                "negative_contacts": lambda m: m.contacts["negative"],
+                "police_initiated_contacts": lambda m: m.contacts["police_initiated"],
+                "designed_contacts": lambda m: m.contacts["designed"],
+            }
+        )
         self.day = -config.run.burn_in_days
         if burn_in:
             while self.day < 0:
@@ -100,7 +125,13 @@ class ReferenceModel(mesa.Model):
         for i in range(count):
             beat, size = i % k, int(pop.nb_size[i % k])
             known = np.unique(pop.nb_start[beat] + rng.integers(0, size, n_known)).tolist() if n_known and size else []
-            Officer(self, self.neighbourhoods[beat], float(skills[i]), 24.0 * cfg.policing.on_duty_fraction, [residents[j] for j in known])
+            Officer(
+                self,
+                self.neighbourhoods[beat],
+                float(skills[i]),
+                24.0 * cfg.policing.on_duty_fraction,
+                [residents[j] for j in known],
+            )
         self.officer_list = list(self.agents_by_type[Officer]) if count else []
 
     # ------------------------------------------------------------------ the day
@@ -129,7 +160,11 @@ class ReferenceModel(mesa.Model):
         """An incident at a place of the offender's neighbourhood, against a random resident of it."""
         nb, cc = offender.home, self.config.crime
         mean = cc.seriousness_violent if kind == VIOLENT else cc.seriousness_property
-        self.incidents.append(Incident(kind, nb, nb.random_place(), nb.random_resident(), clip01(self.random.gauss(mean, cc.seriousness_sd))))
+        self.incidents.append(
+            Incident(
+                kind, nb, nb.random_place(), nb.random_resident(), clip01(self.random.gauss(mean, cc.seriousness_sd))
+            )
+        )
         nb.crimes += 1
 
     def count_contact(self, bad: bool, *, police_initiated: bool = False) -> None:
@@ -141,11 +176,17 @@ class ReferenceModel(mesa.Model):
         """Reported incidents and service calls take officer time; each is a contact;
         clearance needs effort and resident input (core: CoProductionModel._response)."""
         pc, cc, tc = self.config.policing, self.config.coproduction, self.config.trust
-        calls = [(nb, nb.random_resident()) for nb in self.neighbourhoods for _ in range(self.rng.poisson(pc.service_calls_per_1000_per_day * len(nb.residents) / 1000.0))]
+        calls = [
+            (nb, nb.random_resident())
+            for nb in self.neighbourhoods
+            for _ in range(self.rng.poisson(pc.service_calls_per_1000_per_day * len(nb.residents) / 1000.0))
+        ]
         reported = [i for i in self.incidents if i.reported]
         for inc in reported:
             inc.neighbourhood.reports += 1
-            inc.neighbourhood.response_hours += pc.response_hours_violent if inc.kind == VIOLENT else pc.response_hours_property
+            inc.neighbourhood.response_hours += (
+                pc.response_hours_violent if inc.kind == VIOLENT else pc.response_hours_property
+            )
         for nb, _ in calls:
             nb.response_hours += pc.service_call_hours
         demand = sum(nb.response_hours for nb in self.neighbourhoods)
@@ -154,7 +195,11 @@ class ReferenceModel(mesa.Model):
             nb.response_hours *= min(1.0, available / max(demand, 1e-12))
         for inc in reported:
             base = cc.clearance_violent if inc.kind == VIOLENT else cc.clearance_property
-            p_clear = clip01(base * effort**cc.effort_elasticity * (max(inc.neighbourhood.participation, 0.0) / cc.input_reference) ** cc.input_elasticity)
+            p_clear = clip01(
+                base
+                * effort**cc.effort_elasticity
+                * (max(inc.neighbourhood.participation, 0.0) / cc.input_reference) ** cc.input_elasticity
+            )
             inc.cleared = self.random.random() < p_clear
             inc.neighbourhood.cleared += inc.cleared
         if self.officer_list:

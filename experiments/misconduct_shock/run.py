@@ -33,6 +33,12 @@ def recovery(diff: pd.Series, event_day: int) -> dict:
     }
 
 
+def rolling_ratio(ts: pd.DataFrame, num: str, den: str) -> pd.Series:
+    """Ratio of two counts, each summed over a 90-day window (at least 30 days)."""
+    t = ts.set_index("day")
+    return t[num].rolling(90, min_periods=30).sum() / t[den].rolling(90, min_periods=30).sum()
+
+
 def main() -> int:
     ap = experiment_parser(__doc__, replicates=10, out="results/misconduct_shock", days=1095)
     ap.add_argument("--scenario", default="configs/scenarios/misconduct_shock.toml")
@@ -49,18 +55,13 @@ def main() -> int:
         for m in metrics:
             paired = [
                 p.timeseries.set_index("day")[m] - b.timeseries.set_index("day")[m]
-                for b, p in zip(results["no_incident"], results["misconduct"])
+                for b, p in zip(results["no_incident"], results["misconduct"], strict=True)
             ]
             diffs[m] = pd.concat(paired, axis=1).mean(axis=1)
         for m, (num, den) in rates.items():
-
-            def rolling(ts):
-                t = ts.set_index("day")
-                return t[num].rolling(90, min_periods=30).sum() / t[den].rolling(90, min_periods=30).sum()
-
             paired = [
-                rolling(p.timeseries) - rolling(b.timeseries)
-                for b, p in zip(results["no_incident"], results["misconduct"])
+                rolling_ratio(p.timeseries, num, den) - rolling_ratio(b.timeseries, num, den)
+                for b, p in zip(results["no_incident"], results["misconduct"], strict=True)
             ]
             diffs[m] = pd.concat(paired, axis=1).mean(axis=1)
         found = {m: recovery(d, event_day) for m, d in diffs.items()}

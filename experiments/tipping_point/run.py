@@ -115,7 +115,7 @@ def main() -> int:
             print(shock.to_string(float_format=lambda x: f"{x:.4f}"))
             high = d[(d.sweep == "capacity") & (d.start == "high")].sort_values(["value", "replicate"])["trust_by_year"]
             low = d[(d.sweep == "capacity") & (d.start == "low")].sort_values(["value", "replicate"])["trust_by_year"]
-            gap = np.mean([np.subtract(h, lo) for h, lo in zip(high, low)], axis=0)
+            gap = np.mean([np.subtract(h, lo) for h, lo in zip(high, low, strict=True)], axis=0)
             print(f"[{variant}] high-minus-low trust gap by year:", " ".join(f"{x:.3f}" for x in gap))
     return 0
 

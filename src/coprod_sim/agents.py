@@ -13,7 +13,9 @@ class Officer(mesa.Agent):
     officer knows by name, and training progress. The model mirrors officers in
     arrays (`model.officer_skill`, ...; rebuilt by `model.refresh_officers()`)."""
 
-    def __init__(self, model, beat: int, pj_skill: float, hours_per_day: float, language_skill: float = 0.0, *, known=None):
+    def __init__(
+        self, model, beat: int, pj_skill: float, hours_per_day: float, language_skill: float = 0.0, *, known=None
+    ):
         super().__init__(model)
         self.beat = int(beat)
         self.pj_skill = float(pj_skill)
@@ -42,7 +44,9 @@ class Resident(mesa.Agent):
         super().__init__(model)
         self.idx = int(idx)
 
-    trust = property(lambda self: float(self.model.trust[self.idx]), lambda self, v: self.model.trust.__setitem__(self.idx, v))
+    trust = property(
+        lambda self: float(self.model.trust[self.idx]), lambda self, v: self.model.trust.__setitem__(self.idx, v)
+    )
     anchor = property(lambda self: float(self.model.anchor[self.idx]))
     participation = property(lambda self: float(self.model.participation[self.idx]))
     neighbourhood = property(lambda self: int(self.model.pop.neighbourhood[self.idx]))

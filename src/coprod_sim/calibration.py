@@ -58,7 +58,9 @@ def _baseline_task(args) -> dict:
     }
 
 
-def measure_baseline(config: Config, *, seeds: int = 4, days: int = DAYS_PER_YEAR, seed: int = 0, workers: int = 1) -> dict:
+def measure_baseline(
+    config: Config, *, seeds: int = 4, days: int = DAYS_PER_YEAR, seed: int = 0, workers: int = 1
+) -> dict:
     """Mean of each calibration quantity over `seeds` replicates (burn-in, then `days`)."""
     rows = run_tasks(_baseline_task, [(config, seed, r, days) for r in range(seeds)], workers=workers, progress=False)
     return {k: float(np.mean([row[k] for row in rows])) for k in rows[0] if rows[0][k] is not None}
@@ -77,12 +79,23 @@ def _c3_task(args) -> tuple[float, float, float, float]:
     return tuple(out)
 
 
-def recovered_nonreporting(config: Config, *, seeds: int = 4, days: int = DAYS_PER_YEAR, seed: int = 0, workers: int = 1) -> dict:
+def recovered_nonreporting(
+    config: Config, *, seeds: int = 4, days: int = DAYS_PER_YEAR, seed: int = 0, workers: int = 1
+) -> dict:
     """C3: after burn-in, trust set to 1 and held for `days`, paired with the same seeds
     untouched: (r1 - r0) / (1 - r0) per crime type."""
-    rows = np.array(run_tasks(_c3_task, [(config, seed, r, days) for r in range(seeds)], workers=workers, progress=False))
+    rows = np.array(
+        run_tasks(_c3_task, [(config, seed, r, days) for r in range(seeds)], workers=workers, progress=False)
+    )
     r0v, r0p, r1v, r1p = rows.mean(axis=0)
-    return {"violent": (r1v - r0v) / (1 - r0v), "property": (r1p - r0p) / (1 - r0p), "r0_violent": r0v, "r1_violent": r1v, "r0_property": r0p, "r1_property": r1p}
+    return {
+        "violent": (r1v - r0v) / (1 - r0v),
+        "property": (r1p - r0p) / (1 - r0p),
+        "r0_violent": r0v,
+        "r1_violent": r1v,
+        "r0_property": r0p,
+        "r1_property": r1p,
+    }
 
 
 def door_to_door_round(config: Config, *, seed: int = 0, replicate: int = 0, neighbourhoods: int = 4) -> dict:

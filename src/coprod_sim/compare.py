@@ -13,12 +13,24 @@ from scipy import stats
 from . import metric_registry as reg
 from .config import Config, ConfigError, with_overrides
 from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours, safe_ratio
-from .population import group_mix_by_neighbourhood
-from .submodels import barriers
 from .parallel import default_workers, run_tasks
+from .population import group_mix_by_neighbourhood
 from .runs import RunResult, simulate_task, write_run_folder
+from .submodels import barriers
 
-COLUMNS = ["policy", "metric", "period", "group", "neighbourhood", "baseline_mean", "policy_mean", "diff", "diff_low", "diff_high", "rel_diff"]
+COLUMNS = [
+    "policy",
+    "metric",
+    "period",
+    "group",
+    "neighbourhood",
+    "baseline_mean",
+    "policy_mean",
+    "diff",
+    "diff_low",
+    "diff_high",
+    "rel_diff",
+]
 KEYS = ["period", "metric", "group", "neighbourhood"]
 COST_METRIC = "crimes_averted_per_1000_policy_hours"
 
@@ -64,7 +76,8 @@ def high_barrier_neighbourhoods(config: Config) -> np.ndarray | None:
     block_barrier = barriers.resident_barrier(
         config.per_neighbourhood(config.barriers.neighbourhood),
         np.array([config.barriers.group.get(g, 0.0) for g in groups]),
-        nb_of_block.ravel(), group_of_block.ravel(),
+        nb_of_block.ravel(),
+        group_of_block.ravel(),
     ).reshape(mix.shape)
     barrier = (mix * block_barrier).sum(axis=1)
     if np.ptp(barrier) < 1e-12:
@@ -80,7 +93,9 @@ def split_values(nb_values: pd.DataFrame, high: np.ndarray) -> pd.DataFrame:
     over neighbourhoods, ratios as sum / sum (reported / crimes), counts summed."""
     high_side, other_side = reg.SPLIT_SIDES
     d = nb_values.assign(high=nb_values["neighbourhood"].isin(high))
-    wide = d.pivot_table(index=["replicate", "period", "high", "neighbourhood"], columns="metric", values="value").reset_index()
+    wide = d.pivot_table(
+        index=["replicate", "period", "high", "neighbourhood"], columns="metric", values="value"
+    ).reset_index()
     rows = []
     for (rep, period, is_high), g in wide.groupby(["replicate", "period", "high"]):
         side = high_side if is_high else other_side
@@ -115,14 +130,30 @@ def long_values(runs: list[RunResult], high_barrier: np.ndarray | None = None) -
 
 def paired_differences(baseline: pd.DataFrame, other: pd.DataFrame, policy: str) -> pd.DataFrame:
     """Rows of COLUMNS from two `long_values` tables on the same replicates."""
-    merged = baseline.rename(columns={"value": "b"}).merge(other.rename(columns={"value": "p"}), on=["replicate"] + KEYS, how="inner")
+    merged = baseline.rename(columns={"value": "b"}).merge(
+        other.rename(columns={"value": "p"}), on=["replicate"] + KEYS, how="inner"
+    )
     merged["d"] = merged["p"] - merged["b"]
     rows = []
     for (period, metric, group, nb), d in merged.groupby(KEYS, sort=False):
         mean_d, low, high = mean_interval(d["d"].to_numpy())
         mean_b = _nanmean(d["b"])
         rel = mean_d / mean_b if np.isfinite(mean_b) and mean_b != 0 else np.nan
-        rows.append((policy, metric, period, group or None, None if nb < 0 else int(nb), mean_b, _nanmean(d["p"]), mean_d, low, high, rel))
+        rows.append(
+            (
+                policy,
+                metric,
+                period,
+                group or None,
+                None if nb < 0 else int(nb),
+                mean_b,
+                _nanmean(d["p"]),
+                mean_d,
+                low,
+                high,
+                rel,
+            )
+        )
     return _frame(rows)
 
 
@@ -155,7 +186,15 @@ def _nanmean(s: pd.Series) -> float:
     return float(np.nanmean(v)) if np.isfinite(v).any() else np.nan
 
 
-def run_comparison(configs: dict[str, Config], *, seed: int, replicates: int, days: int | None, workers: int | None = None, progress: bool = True) -> dict[str, list[RunResult]]:
+def run_comparison(
+    configs: dict[str, Config],
+    *,
+    seed: int,
+    replicates: int,
+    days: int | None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> dict[str, list[RunResult]]:
     """Every (configuration, replicate) pair on one process pool; replicate r of each
     configuration runs on replicate_seed(seed, r)."""
     tasks = [(cfg, seed, r, days) for cfg in configs.values() for r in range(replicates)]
@@ -193,7 +232,7 @@ def configs_for_comparison(
     if len(paths) < 2:
         raise ConfigError("--configs needs at least two files, the baseline first")
     stems = [Path(p).stem for p in paths]
-    for path, stem in zip(paths, stems):
+    for path, stem in zip(paths, stems, strict=True):
         if (problem := entry_name_problem(stem)) is not None:
             raise ConfigError(f"--configs {path}: the file name {problem}; rename the file")
     if len({s.lower() for s in stems}) < len(stems):
@@ -202,11 +241,23 @@ def configs_for_comparison(
     if changes:
         baseline = with_overrides(baseline, changes)
     run = baseline.run
-    shared = {"run.seed": run.seed, "run.days": run.days, "run.replicates": run.replicates, "output.csv": baseline.output.csv}
-    return {stem: with_overrides(load_config(path, overrides), shared) for stem, path in zip(stems, paths)}
+    shared = {
+        "run.seed": run.seed,
+        "run.days": run.days,
+        "run.replicates": run.replicates,
+        "output.csv": baseline.output.csv,
+    }
+    return {stem: with_overrides(load_config(path, overrides), shared) for stem, path in zip(stems, paths, strict=True)}
 
 
-def write_comparison(out: Path, configs: dict[str, Config], results: dict[str, list[RunResult]], *, command: str, high_barrier: np.ndarray | None = None) -> pd.DataFrame:
+def write_comparison(
+    out: Path,
+    configs: dict[str, Config],
+    results: dict[str, list[RunResult]],
+    *,
+    command: str,
+    high_barrier: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Write the comparison folder (each file by temp file and rename; the manifest
     is the caller's, see output_folder). `high_barrier`: neighbourhoods to report
     against the rest (default: those with an above-median barrier, if any)."""

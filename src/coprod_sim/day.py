@@ -49,7 +49,7 @@ class Day:
     cleared_nb: np.ndarray | None = None
 
     @classmethod
-    def start(cls, activities: list[str], n_neighbourhoods: int, n_places: int) -> "Day":
+    def start(cls, activities: list[str], n_neighbourhoods: int, n_places: int) -> Day:
         return cls(
             hours={a: np.zeros(n_neighbourhoods) for a in activities},
             presence_extra=np.zeros(n_neighbourhoods),

@@ -17,11 +17,11 @@ if TYPE_CHECKING:
     from .model_api import ModelAPI
 
 
-def apply_event(model: "ModelAPI", event) -> None:
+def apply_event(model: ModelAPI, event) -> None:
     HANDLERS[type(event)](model, event)
 
 
-def misconduct(model: "ModelAPI", ev: MisconductEvent) -> None:
+def misconduct(model: ModelAPI, ev: MisconductEvent) -> None:
     """Residents of the named groups and neighbourhoods hear of it directly (a share
     `reach`); their network neighbours hear of it second-hand."""
     rng = model.streams["events"]
@@ -40,7 +40,7 @@ def misconduct(model: "ModelAPI", ev: MisconductEvent) -> None:
     np.clip(model.anchor, 0, 1, out=model.anchor)
 
 
-def budget_cut(model: "ModelAPI", ev: BudgetCutEvent) -> None:
+def budget_cut(model: ModelAPI, ev: BudgetCutEvent) -> None:
     rng = model.streams["events"]
     officers = list(model.officers)
     n_cut = int(round(ev.fraction * len(officers)))
@@ -49,29 +49,35 @@ def budget_cut(model: "ModelAPI", ev: BudgetCutEvent) -> None:
     model.refresh_officers()
 
 
-def turnover(model: "ModelAPI", ev: TurnoverEvent) -> None:
+def turnover(model: ModelAPI, ev: TurnoverEvent) -> None:
     rng = model.streams["events"]
     officers = list(model.officers)
     n_out = int(round(ev.fraction * len(officers)))
     sd = model.config.policing.pj_skill_sd
     skills = beta_draws(rng, ev.recruit_skill_mean, sd, n_out)
-    for i, skill in zip(rng.choice(len(officers), size=n_out, replace=False), skills):
+    for i, skill in zip(rng.choice(len(officers), size=n_out, replace=False), skills, strict=True):
         old = officers[i]
         model.add_officer(old.beat, skill, old.hours_per_day, knows_residents=False)
         model.remove_officer(old)
     model.refresh_officers()
 
 
-def crime_surge(model: "ModelAPI", ev: CrimeSurgeEvent) -> None:
+def crime_surge(model: ModelAPI, ev: CrimeSurgeEvent) -> None:
     nbs = ev.neighbourhoods or list(range(model.pop.n_neighbourhoods))
     model.add_surge(ev.day, ev.day + ev.duration_days, np.asarray(nbs), ev.multiplier)
 
 
-def enforcement_fear(model: "ModelAPI", ev: EnforcementFearEvent) -> None:
+def enforcement_fear(model: ModelAPI, ev: EnforcementFearEvent) -> None:
     """Fear of (e.g. immigration) enforcement: affected residents report and take
     part less while it lasts (logit costs), whatever their trust."""
     mask = model.pop.members(ev.groups, ev.neighbourhoods)
     model.add_fear(ev.day, ev.day + ev.duration_days, mask, ev.reporting_cost, ev.participation_cost)
 
 
-HANDLERS = {MisconductEvent: misconduct, BudgetCutEvent: budget_cut, TurnoverEvent: turnover, CrimeSurgeEvent: crime_surge, EnforcementFearEvent: enforcement_fear}
+HANDLERS = {
+    MisconductEvent: misconduct,
+    BudgetCutEvent: budget_cut,
+    TurnoverEvent: turnover,
+    CrimeSurgeEvent: crime_surge,
+    EnforcementFearEvent: enforcement_fear,
+}

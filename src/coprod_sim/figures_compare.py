@@ -16,11 +16,16 @@ SERIES_METRICS = reg.shown_in(reg.SERIES_FIGURE)
 
 
 def differences_figure(table: pd.DataFrame, period: str = "all") -> Figure:
-    d = table[(table["period"] == period) & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(DIFF_METRICS)]
+    d = table[
+        (table["period"] == period)
+        & table["group"].isna()
+        & table["neighbourhood"].isna()
+        & table["metric"].isin(DIFF_METRICS)
+    ]
     policies = list(dict.fromkeys(d["policy"]))
     fig = Figure(figsize=(11, 1.2 + 0.9 * len(DIFF_METRICS)), layout="constrained")
     axes = fig.subplots(len(DIFF_METRICS), 1, sharex=False)
-    for ax, metric in zip(np.atleast_1d(axes), DIFF_METRICS):
+    for ax, metric in zip(np.atleast_1d(axes), DIFF_METRICS, strict=True):
         rows = d[d["metric"] == metric].set_index("policy").reindex(policies)
         y = np.arange(len(policies))
         rel = 100 * rows["diff"] / rows["baseline_mean"].where(rows["baseline_mean"] != 0)
@@ -68,7 +73,11 @@ def neighbourhood_figure(data: pd.DataFrame) -> Figure:
         err = np.vstack([(d["diff"] - d["diff_low"]).fillna(0), (d["diff_high"] - d["diff"]).fillna(0)])
         ax.bar(np.arange(len(nbs)) + i * width, d["diff"], width, yerr=err, capsize=2, label=p)
     ax.set_xticks(np.arange(len(nbs)) + 0.4 - width / 2, [str(n) for n in nbs])
-    ax.set(xlabel="neighbourhood", ylabel="change in mean trust", title="Who benefits: change in mean trust by neighbourhood (95% intervals)")
+    ax.set(
+        xlabel="neighbourhood",
+        ylabel="change in mean trust",
+        title="Who benefits: change in mean trust by neighbourhood (95% intervals)",
+    )
     ax.axhline(0, color="grey", lw=0.8)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
@@ -81,7 +90,12 @@ def plot_comparison(table: pd.DataFrame, results: dict, folder: Path) -> list[Pa
     paths = []
     if len(table):
         p = folder / "differences.png"
-        d = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna() & table["metric"].isin(DIFF_METRICS)]
+        d = table[
+            (table["period"] == "all")
+            & table["group"].isna()
+            & table["neighbourhood"].isna()
+            & table["metric"].isin(DIFF_METRICS)
+        ]
         d.to_parquet(p.with_suffix(".parquet"), index=False)
         differences_figure(table).savefig(p, dpi=110)
         paths.append(p)
@@ -98,4 +112,3 @@ def plot_comparison(table: pd.DataFrame, results: dict, folder: Path) -> list[Pa
         series_figure(data, metric).savefig(p, dpi=110)
         paths.append(p)
     return paths
-

@@ -48,7 +48,9 @@ class CoProductionModel(mesa.Model):
         self.day = -config.run.burn_in_days  # day 0 is the first recorded day
 
         self._build_population_and_network()
-        for name, array in state.allocate({"resident": self.pop.n, "place": self.pop.n_places, "neighbourhood": self.pop.n_neighbourhoods}).items():
+        for name, array in state.allocate(
+            {"resident": self.pop.n, "place": self.pop.n_places, "neighbourhood": self.pop.n_neighbourhoods}
+        ).items():
             setattr(self, name, array)
         self._init_residents()
         self._init_officers()
@@ -60,7 +62,9 @@ class CoProductionModel(mesa.Model):
         self._pending_events = sorted(config.events, key=lambda e: e.day)
         self._policies: dict = {}
         self.trust_frozen = False
-        self.surges: list[tuple[int, int, np.ndarray, float]] = []  # active crime surges: (start, end, beats, multiplier)
+        self.surges: list[
+            tuple[int, int, np.ndarray, float]
+        ] = []  # active crime surges: (start, end, beats, multiplier)
         self.fears: list[barriers.Fear] = []  # enforcement fears
         self.activities = activity_names()
         self.today = Day.start(self.activities, self.pop.n_neighbourhoods, self.pop.n_places)
@@ -142,11 +146,16 @@ class CoProductionModel(mesa.Model):
     def _init_places(self) -> None:
         cfg, pop = self.config, self.pop
         self.place_pressure[:] = crime.place_pressure(pop)
-        self.pressure_nb = np.bincount(pop.place_neighbourhood, weights=self.place_pressure, minlength=pop.n_neighbourhoods)
+        self.pressure_nb = np.bincount(
+            pop.place_neighbourhood, weights=self.place_pressure, minlength=pop.n_neighbourhoods
+        )
         self.pressure_cumsum = np.cumsum(self.place_pressure)
         self.top_5pct_places = max(1, int(round(0.05 * pop.n_places)))
         self.place_tiebreak = self.streams["places"].random(pop.n_places)
-        base = np.array([per_day(cfg.crime.violent_per_1000_per_year), per_day(cfg.crime.property_per_1000_per_year)]) / 1000.0
+        base = (
+            np.array([per_day(cfg.crime.violent_per_1000_per_year), per_day(cfg.crime.property_per_1000_per_year)])
+            / 1000.0
+        )
         self.base_rate_per_day = base
         # Smoothed counts behind the reporting norm and perceived clearance; started
         # at their reference values so the first days are neutral.
@@ -156,12 +165,22 @@ class CoProductionModel(mesa.Model):
         self.crimes_certainty_smoothed[:] = expected
         self.cleared_smoothed[:] = expected * cfg.crime.reference_certainty
 
-    # ------------------------------------------------------------------ what policies and events may use (model_api.ModelAPI)
+    # ------------------------------------------------------------------ what policies and events may use
+    # (the interface model_api.ModelAPI declares)
     @property
     def officers(self):
-        return self.agents_by_type[Officer] if Officer in self.agents_by_type else []
+        return self.agents_by_type.get(Officer, [])
 
-    def add_officer(self, beat: int, skill: float, hours_per_day: float, *, knows_residents: bool, rng=None, language_skill: float = 0.0) -> Officer:
+    def add_officer(
+        self,
+        beat: int,
+        skill: float,
+        hours_per_day: float,
+        *,
+        knows_residents: bool,
+        rng=None,
+        language_skill: float = 0.0,
+    ) -> Officer:
         """A new officer on `beat`; call `refresh_officers()` once the force is complete."""
         n_known = self.config.policing.known_residents_per_officer if knows_residents else 0
         size = int(self.pop.nb_size[beat])
@@ -202,7 +221,9 @@ class CoProductionModel(mesa.Model):
             self._policies[name] = REGISTRY[name](self)
         return self._policies[name]
 
-    def random_residents(self, rng: np.random.Generator, neighbourhoods: np.ndarray, groups: list[str] | None = None) -> np.ndarray:
+    def random_residents(
+        self, rng: np.random.Generator, neighbourhoods: np.ndarray, groups: list[str] | None = None
+    ) -> np.ndarray:
         """One uniformly random resident of each listed neighbourhood (of the given
         groups only, if any; -1 where a neighbourhood has none of them)."""
         return self.pop.random_residents(rng.random(len(neighbourhoods)), neighbourhoods, groups)
@@ -227,11 +248,14 @@ class CoProductionModel(mesa.Model):
     def effective_barrier(self, residents: np.ndarray) -> np.ndarray:
         """Residents' barrier after what liaisons offset in their neighbourhood."""
         return barriers.effective_barrier(
-            self.barrier[residents], self.liaison_coverage[self.pop.neighbourhood[residents]],
+            self.barrier[residents],
+            self.liaison_coverage[self.pop.neighbourhood[residents]],
             barrier_offset=self.policy_config.liaison.barrier_offset,
         )
 
-    def contact_bad_probability(self, officers: np.ndarray, residents: np.ndarray, multiplier: float = 1.0) -> np.ndarray:
+    def contact_bad_probability(
+        self, officers: np.ndarray, residents: np.ndarray, multiplier: float = 1.0
+    ) -> np.ndarray:
         """Chance each contact goes badly: the officer's procedural-justice skill,
         lowered by the resident's communication barrier unless the officer has
         language / cultural skill."""
@@ -239,7 +263,9 @@ class CoProductionModel(mesa.Model):
         if self.has_barriers:
             b = self.effective_barrier(residents) * (1.0 - self.officer_language[officers])
             skill = skill * (1.0 - self.config.barriers.fairness_penalty * b)
-        return response.bad_contact_probability(skill, bad_contact_max=self.config.policing.bad_contact_max, multiplier=multiplier)
+        return response.bad_contact_probability(
+            skill, bad_contact_max=self.config.policing.bad_contact_max, multiplier=multiplier
+        )
 
     def record_contacts(self, residents: np.ndarray, bad: np.ndarray) -> None:
         """Routine contacts (calls, stops, informal talk), good or bad."""
@@ -315,7 +341,9 @@ class CoProductionModel(mesa.Model):
         """Liaison coverage today (a share of each beat's barrier they can offset)."""
         self.today.liaison_coverage += share_by_beat
 
-    def top_places(self, k: int, neighbourhoods: np.ndarray | None = None, exclude: np.ndarray | None = None) -> np.ndarray:
+    def top_places(
+        self, k: int, neighbourhoods: np.ndarray | None = None, exclude: np.ndarray | None = None
+    ) -> np.ndarray:
         """The k places with the most crime in the police's picture (recorded, not true)."""
         score = self.police_picture + 1e-9 * self.place_tiebreak
         eligible = np.ones(self.pop.n_places, dtype=bool)
@@ -344,7 +372,9 @@ class CoProductionModel(mesa.Model):
         """Offending in `neighbourhoods` x `multiplier` on days [start, end)."""
         self.surges.append((start, end, np.asarray(neighbourhoods), multiplier))
 
-    def add_fear(self, start: int, end: int, residents: np.ndarray, reporting_cost: float, participation_cost: float) -> None:
+    def add_fear(
+        self, start: int, end: int, residents: np.ndarray, reporting_cost: float, participation_cost: float
+    ) -> None:
         """Enforcement fear among `residents` (a mask) on days [start, end): logit costs."""
         self.fears.append(barriers.Fear(start, end, residents, reporting_cost, participation_cost))
 
@@ -408,8 +438,13 @@ class CoProductionModel(mesa.Model):
         cfg = self.config.crime
         cap = cfg.max_rate_multiplier
         potential = crime.draw_potential_incidents(
-            self.streams["crime"], self.pop, self.pressure_cumsum, tuple(self.base_rate_per_day * cap),
-            (cfg.seriousness_violent, cfg.seriousness_property), cfg.seriousness_sd, self.pressure_nb,
+            self.streams["crime"],
+            self.pop,
+            self.pressure_cumsum,
+            tuple(self.base_rate_per_day * cap),
+            (cfg.seriousness_violent, cfg.seriousness_property),
+            cfg.seriousness_sd,
+            self.pressure_nb,
         )
         mult_nb = crime.deterrence_multiplier(
             self.perceived_presence, self.perceived_certainty(),
@@ -435,10 +470,20 @@ class CoProductionModel(mesa.Model):
         nb = inc.neighbourhood
         norm = perceptions.reporting_norm(self.reports_smoothed, self.crimes_smoothed)
         p = reporting.report_probability(
-            inc.seriousness, self.trust[inc.victim], norm[nb], self.efficacy[nb], self.pop.has_alternatives[inc.victim],
-            intercept=rc.intercept, seriousness_coef=rc.seriousness_coef, trust_coef=rc.trust_coef, norm_coef=rc.norm_coef,
-            norm_reference=rc.norm_reference, efficacy_coef=rc.efficacy_coef, efficacy_reference=self.config.crime.efficacy_reference,
-            alternatives_coef=rc.alternatives_coef, extra_cost=self._reporting_costs(inc.victim),
+            inc.seriousness,
+            self.trust[inc.victim],
+            norm[nb],
+            self.efficacy[nb],
+            self.pop.has_alternatives[inc.victim],
+            intercept=rc.intercept,
+            seriousness_coef=rc.seriousness_coef,
+            trust_coef=rc.trust_coef,
+            norm_coef=rc.norm_coef,
+            norm_reference=rc.norm_reference,
+            efficacy_coef=rc.efficacy_coef,
+            efficacy_reference=self.config.crime.efficacy_reference,
+            alternatives_coef=rc.alternatives_coef,
+            extra_cost=self._reporting_costs(inc.victim),
         )
         self.today.reported = reported = reporting.decide(p, inc.u_report)
         self.today.third_party = ~reported & (inc.u_third < rc.third_party_probability)
@@ -493,8 +538,12 @@ class CoProductionModel(mesa.Model):
             answered_rep, answered_call = u[: len(rep)] < today.served, u[len(rep) :] < today.served
         base = np.where(rep.kind == VIOLENT, cc.clearance_violent, cc.clearance_property)
         p_clear = coproduction.clearance_probability(
-            base, today.effort, self.resident_input_nb[rep.neighbourhood],
-            effort_elasticity=cc.effort_elasticity, input_elasticity=cc.input_elasticity, input_reference=cc.input_reference,
+            base,
+            today.effort,
+            self.resident_input_nb[rep.neighbourhood],
+            effort_elasticity=cc.effort_elasticity,
+            input_elasticity=cc.input_elasticity,
+            input_reference=cc.input_reference,
         )
         cleared = answered_rep & (rep.u_clear < p_clear)
         today.reported_incidents, today.cleared = rep, cleared
@@ -523,7 +572,9 @@ class CoProductionModel(mesa.Model):
             policy = self.policy(name)
             given = self._spread(discretionary * share, policy)
             used = policy.act(given)
-            if used.sum() > given.sum():  # a policy never spends more than it is given (it may move hours between beats)
+            if (
+                used.sum() > given.sum()
+            ):  # a policy never spends more than it is given (it may move hours between beats)
                 used = used * (given.sum() / used.sum())
             hours[policy.activity] += used
             used_total += float(used.sum())
@@ -564,7 +615,9 @@ class CoProductionModel(mesa.Model):
             return
         most_patrol = float(self.officer_hours.sum()) * self.pop.nb_size / self.pop.n  # the same under every policy
         beats, u = response.patrol_stops(
-            self.streams["stops"], self.today.hours["patrol"], most_patrol,
+            self.streams["stops"],
+            self.today.hours["patrol"],
+            most_patrol,
             stops_per_patrol_hour=self.config.policing.stops_per_patrol_hour,
         )
         self._stops(beats, u)
@@ -593,9 +646,12 @@ class CoProductionModel(mesa.Model):
         cc = self.config.coproduction
         fear = self.today.fear_costs
         self.participation = coproduction.participation(
-            self.trust, np.repeat(self.efficacy, self.pop.nb_size),
-            intercept=cc.participation_intercept, trust_coef=cc.participation_trust_coef,
-            efficacy_coef=cc.participation_efficacy_coef, extra_cost=None if fear is None else fear.participation,
+            self.trust,
+            np.repeat(self.efficacy, self.pop.nb_size),
+            intercept=cc.participation_intercept,
+            trust_coef=cc.participation_trust_coef,
+            efficacy_coef=cc.participation_efficacy_coef,
+            extra_cost=None if fear is None else fear.participation,
         )
 
     # -- 8. collective efficacy (and what participants pass on, which clearance uses tomorrow)
@@ -604,9 +660,14 @@ class CoProductionModel(mesa.Model):
         self._resident_input()
         crimes_nb = np.bincount(self.today.incidents.neighbourhood, minlength=self.pop.n_neighbourhoods)
         self.efficacy = efficacy.update_efficacy(
-            self.efficacy, self.cohesion, self.participation_nb, crimes_nb / self.residents_per_1000,
-            adjust_rate_per_day=ec.adjust_rate_per_day, cohesion_weight=ec.cohesion_weight,
-            participation_weight=ec.participation_weight, crime_erosion=ec.crime_erosion,
+            self.efficacy,
+            self.cohesion,
+            self.participation_nb,
+            crimes_nb / self.residents_per_1000,
+            adjust_rate_per_day=ec.adjust_rate_per_day,
+            cohesion_weight=ec.cohesion_weight,
+            participation_weight=ec.participation_weight,
+            crime_erosion=ec.crime_erosion,
         )
 
     def _resident_input(self) -> None:
@@ -617,7 +678,8 @@ class CoProductionModel(mesa.Model):
             self.resident_input_nb = self.participation_nb
             return
         passed_on = barriers.information_passed_on(
-            self.participation, self.effective_barrier(np.arange(self.pop.n)),
+            self.participation,
+            self.effective_barrier(np.arange(self.pop.n)),
             information_penalty=self.config.barriers.information_penalty,
         )
         self.resident_input_nb = self.pop.mean_by_neighbourhood(passed_on)

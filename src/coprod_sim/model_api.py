@@ -24,19 +24,19 @@ if TYPE_CHECKING:
 
 class ModelAPI(Protocol):
     # -- read only: the set-up
-    config: "Config"
-    policy_config: "PolicyConfig"  # today's policy (schedules change it)
-    pop: "Population"
+    config: Config
+    policy_config: PolicyConfig  # today's policy (schedules change it)
+    pop: Population
     adj: sp.csr_array  # the social network
-    streams: "Streams"  # named random streams (Policy.rng is the policy's own)
+    streams: Streams  # named random streams (Policy.rng is the policy's own)
     day: int  # today (day 0 is the first recorded day; burn-in days are negative)
     residents_per_1000: np.ndarray  # per beat
     nb_share: np.ndarray  # each beat's share of residents
     top_5pct_places: int  # how many places are the top 5%
     has_barriers: bool
     # -- read only: today's hand-offs and experiences
-    today: "Day"
-    contacts: "Contacts"
+    today: Day
+    contacts: Contacts
     # -- resident state (arrays over residents; policies and events may change values in place)
     trust: np.ndarray
     anchor: np.ndarray
@@ -52,35 +52,54 @@ class ModelAPI(Protocol):
     liaison_coverage: np.ndarray
     # -- the force (arrays over officers in `officer_list` order; rebuilt by refresh_officers)
     officers: Any  # the Officer agents (Mesa's AgentSet), in the order they joined
-    officer_list: list["Officer"]
+    officer_list: list[Officer]
     officer_beat: np.ndarray
     officer_skill: np.ndarray
     officer_language: np.ndarray
     officer_version: int
 
     # -- residents and officers
-    def random_residents(self, rng: np.random.Generator, neighbourhoods: np.ndarray, groups: list[str] | None = None) -> np.ndarray: ...
+    def random_residents(
+        self, rng: np.random.Generator, neighbourhoods: np.ndarray, groups: list[str] | None = None
+    ) -> np.ndarray: ...
     def random_officers(self, rng: np.random.Generator, beats: np.ndarray) -> np.ndarray: ...
-    def add_officer(self, beat: int, skill: float, hours_per_day: float, *, knows_residents: bool, rng=None, language_skill: float = 0.0) -> "Officer": ...
-    def remove_officer(self, officer: "Officer") -> None: ...
+    def add_officer(
+        self,
+        beat: int,
+        skill: float,
+        hours_per_day: float,
+        *,
+        knows_residents: bool,
+        rng=None,
+        language_skill: float = 0.0,
+    ) -> Officer: ...
+    def remove_officer(self, officer: Officer) -> None: ...
     def refresh_officers(self) -> None: ...
     def set_trust(self, value: float, *, hold: bool = False) -> None: ...
 
     # -- contacts
-    def contact_bad_probability(self, officers: np.ndarray, residents: np.ndarray, multiplier: float = 1.0) -> np.ndarray: ...
+    def contact_bad_probability(
+        self, officers: np.ndarray, residents: np.ndarray, multiplier: float = 1.0
+    ) -> np.ndarray: ...
     def record_contacts(self, residents: np.ndarray, bad: np.ndarray) -> None: ...
     def record_designed_contacts(self, residents: np.ndarray, *, language_skill: float | None = None) -> None: ...
-    def stop_contacts(self, hours_by_beat: np.ndarray, rng: np.random.Generator, rate_multiplier: float = 1.0) -> None: ...
+    def stop_contacts(
+        self, hours_by_beat: np.ndarray, rng: np.random.Generator, rate_multiplier: float = 1.0
+    ) -> None: ...
 
     # -- police activity today
     def add_presence(self, hours_by_beat: np.ndarray) -> None: ...
     def add_place_patrol(self, places: np.ndarray, hours_per_place: float) -> None: ...
     def add_liaison_coverage(self, share_by_beat: np.ndarray) -> None: ...
-    def top_places(self, k: int, neighbourhoods: np.ndarray | None = None, exclude: np.ndarray | None = None) -> np.ndarray: ...
+    def top_places(
+        self, k: int, neighbourhoods: np.ndarray | None = None, exclude: np.ndarray | None = None
+    ) -> np.ndarray: ...
     def target_neighbourhoods(self, knobs: Any) -> np.ndarray | None: ...
     def effective_barrier(self, residents: np.ndarray) -> np.ndarray: ...
     def perceived_certainty(self) -> np.ndarray: ...
 
     # -- events
     def add_surge(self, start: int, end: int, neighbourhoods: np.ndarray, multiplier: float) -> None: ...
-    def add_fear(self, start: int, end: int, residents: np.ndarray, reporting_cost: float, participation_cost: float) -> None: ...
+    def add_fear(
+        self, start: int, end: int, residents: np.ndarray, reporting_cost: float, participation_cost: float
+    ) -> None: ...

@@ -53,7 +53,9 @@ def as_adjacency(adj) -> sp.csr_array:
     return csr_from_edges(adj.shape[0], coo.row.astype(np.int64), coo.col.astype(np.int64))
 
 
-def _partner_draws(rng: np.random.Generator, pop: Population, u: np.ndarray, within: float, homophily: float) -> np.ndarray:
+def _partner_draws(
+    rng: np.random.Generator, pop: Population, u: np.ndarray, within: float, homophily: float
+) -> np.ndarray:
     n = pop.n
     r = rng.random(len(u))
     pick = rng.random(len(u))
@@ -81,7 +83,11 @@ def direct_network(config: Config, pop: Population, rng: np.random.Generator) ->
     missing = target - len(key)
     if missing > 0:
         u2 = (rng.random(int(missing * 1.1) + 1) * n).astype(np.int64)
-        key = pair_keys(n, np.concatenate([key // n, u2]), np.concatenate([key % n, _partner_draws(rng, pop, u2, nc.within_neighbourhood_share, nc.group_homophily)]))
+        key = pair_keys(
+            n,
+            np.concatenate([key // n, u2]),
+            np.concatenate([key % n, _partner_draws(rng, pop, u2, nc.within_neighbourhood_share, nc.group_homophily)]),
+        )
     return csr_from_keys(n, key)
 
 
@@ -149,7 +155,10 @@ def order_user_graph(graph, config: Config) -> tuple[list, np.ndarray, np.ndarra
     names = list(pc.groups)
     nodes = list(graph.nodes)
     if len(nodes) != pc.residents:
-        raise ConfigError(f"network.path has {len(nodes)} nodes but population.residents = {pc.residents}; set population.residents = {len(nodes)}")
+        raise ConfigError(
+            f"network.path has {len(nodes)} nodes but population.residents = {pc.residents}; "
+            f"set population.residents = {len(nodes)}"
+        )
     attrs = graph.nodes
     has_nb = all("neighbourhood" in attrs[v] for v in nodes)
     has_group = all("group" in attrs[v] for v in nodes)
@@ -157,7 +166,10 @@ def order_user_graph(graph, config: Config) -> tuple[list, np.ndarray, np.ndarra
     if has_nb:
         nb = np.array([int(attrs[v]["neighbourhood"]) for v in nodes])
         if nb.min() < 0 or nb.max() >= k:
-            raise ConfigError(f"network.path: node attribute 'neighbourhood' must be 0..{k - 1} (population.neighbourhoods), found {nb.min()}..{nb.max()}")
+            raise ConfigError(
+                f"network.path: node attribute 'neighbourhood' must be 0..{k - 1} (population.neighbourhoods), "
+                f"found {nb.min()}..{nb.max()}"
+            )
     else:
         nb = np.repeat(np.arange(k), np.diff(np.linspace(0, len(nodes), k + 1).astype(int)))
     if has_group:
@@ -168,14 +180,19 @@ def order_user_graph(graph, config: Config) -> tuple[list, np.ndarray, np.ndarra
         grp = np.array([names.index(x) for x in labels])
     else:
         shares = np.array([g.share for g in pc.groups.values()])
-        grp = np.concatenate([np.repeat(np.arange(len(names)), _counts(shares, int((nb == i).sum()))) for i in range(k)])
+        grp = np.concatenate(
+            [np.repeat(np.arange(len(names)), _counts(shares, int((nb == i).sum()))) for i in range(k)]
+        )
         grp = grp[np.argsort(np.argsort(nb, kind="stable"), kind="stable")]
     order = np.lexsort((grp, nb))
     counts = np.zeros((k, len(names)), dtype=np.int64)
     np.add.at(counts, (nb, grp), 1)
     empty = np.flatnonzero(counts.sum(axis=1) == 0)
     if len(empty):
-        raise ConfigError(f"network.path: neighbourhood(s) {', '.join(map(str, empty[:10]))} have no nodes; every neighbourhood 0..{k - 1} needs residents (or lower population.neighbourhoods)")
+        raise ConfigError(
+            f"network.path: neighbourhood(s) {', '.join(map(str, empty[:10]))} have no nodes; "
+            f"every neighbourhood 0..{k - 1} needs residents (or lower population.neighbourhoods)"
+        )
     trust = None
     if all("trust" in attrs[v] for v in nodes):
         trust = np.clip(np.array([float(attrs[v]["trust"]) for v in nodes])[order], 0, 1)

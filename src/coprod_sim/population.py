@@ -86,7 +86,9 @@ class Population:
         out[nonempty] = np.add.reduceat(values, self.block_start.ravel()[nonempty])
         return out.reshape(self.block_size.shape)
 
-    def random_residents(self, u: np.ndarray, neighbourhoods: np.ndarray, groups: list[str] | None = None) -> np.ndarray:
+    def random_residents(
+        self, u: np.ndarray, neighbourhoods: np.ndarray, groups: list[str] | None = None
+    ) -> np.ndarray:
         """One resident per entry of `neighbourhoods`, picked by the uniforms `u`
         (of the given groups only, if any; -1 where a neighbourhood has none of them)."""
         nb = np.asarray(neighbourhoods, dtype=np.int64)

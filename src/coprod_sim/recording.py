@@ -36,7 +36,7 @@ def collector(names: list[str]) -> MetricsCollector:
     return MetricsCollector(model_reporters={name: partial(_read_metric, name=name) for name in names})
 
 
-def record_day(model: "ModelAPI", *, neighbourhoods: bool) -> tuple[dict[str, float], dict[str, np.ndarray] | None]:
+def record_day(model: ModelAPI, *, neighbourhoods: bool) -> tuple[dict[str, float], dict[str, np.ndarray] | None]:
     """Today's metrics by name, and (if `neighbourhoods`) today's rows of the
     per-neighbourhood table."""
     trust_sums = model.pop.sum_by_block(model.trust)  # [neighbourhood, group]
@@ -63,9 +63,9 @@ def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray, confident: np.ndarr
     victims_g = np.bincount(vgroup, minlength=g).tolist()
     reported_g = np.bincount(vgroup[reported], minlength=g).tolist()
     present = [size > 0 for size in group_sizes]
-    rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g)]
-    trust_present = [t for t, p in zip(trust_by_group, present) if p]
-    rates_present = [r for r, p in zip(rate_g, present) if p]
+    rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g, strict=True)]
+    trust_present = [t for t, p in zip(trust_by_group, present, strict=True) if p]
+    rates_present = [r for r, p in zip(rate_g, present, strict=True) if p]
     m = {
         "day": model.day,
         "crimes": n_crimes,
@@ -108,14 +108,14 @@ def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray, confident: np.ndarr
         "victims": victims_g,
     }
     for metric, values in by_group.items():
-        for group, value in zip(pop.group_names, values):
+        for group, value in zip(pop.group_names, values, strict=True):
             m[column_name(metric, group)] = value
     for activity, h in today.hours.items():
         m[column_name("hours", activity)] = float(h.sum())
     return m
 
 
-def neighbourhood_row(model: "ModelAPI", trust_sum_nb: np.ndarray) -> dict[str, np.ndarray]:
+def neighbourhood_row(model: ModelAPI, trust_sum_nb: np.ndarray) -> dict[str, np.ndarray]:
     """Today's rows of the per-neighbourhood table (one per neighbourhood)."""
     pop, today = model.pop, model.today
     k = pop.n_neighbourhoods
@@ -132,7 +132,7 @@ def neighbourhood_row(model: "ModelAPI", trust_sum_nb: np.ndarray) -> dict[str, 
     }
 
 
-def picture_accuracy(model: "ModelAPI") -> dict[str, float]:
+def picture_accuracy(model: ModelAPI) -> dict[str, float]:
     """Share of (smoothed) true crime at the 5% of places the police rank highest,
     and at the true top 5% (the most any ranking could capture)."""
     total = float(model.true_picture.sum())

@@ -19,7 +19,7 @@ import pandas as pd
 from . import __version__
 from .config import DAYS_PER_YEAR, Config
 from .metric_registry import column_name
-from .metrics import safe_ratio, period_values
+from .metrics import period_values, safe_ratio
 from .model import CoProductionModel
 from .output_folder import atomic_path, write_json_atomic, write_text_atomic
 from .parallel import default_workers, run_tasks
@@ -35,7 +35,14 @@ class RunResult:
     extras: dict = field(default_factory=dict)
 
 
-def simulate(config: Config, seed: int, replicate: int, days: int | None = None, *, prepare: Callable[[CoProductionModel], dict | None] | None = None) -> RunResult:
+def simulate(
+    config: Config,
+    seed: int,
+    replicate: int,
+    days: int | None = None,
+    *,
+    prepare: Callable[[CoProductionModel], dict | None] | None = None,
+) -> RunResult:
     """One replicate, the one way every command runs the model: burn-in, then
     `prepare(model)` if given (it may change the model, e.g. hold trust, and may
     return values to keep in `extras`), then `days` recorded days."""
@@ -48,7 +55,11 @@ def simulate(config: Config, seed: int, replicate: int, days: int | None = None,
     nb = model.neighbourhood_table()
     if len(nb):
         nb.insert(0, "replicate", replicate)
-    extras.update(share_contacted_last_365_days=model.share_contacted(DAYS_PER_YEAR), residents=model.pop.n, places=model.pop.n_places)
+    extras.update(
+        share_contacted_last_365_days=model.share_contacted(DAYS_PER_YEAR),
+        residents=model.pop.n,
+        places=model.pop.n_places,
+    )
     return RunResult(replicate, seed, ts, nb, extras)
 
 
@@ -58,7 +69,16 @@ def simulate_task(args) -> RunResult:
     return simulate(config, seed, replicate, days)
 
 
-def run_replicates(config: Config, *, seed: int | None = None, replicates: int | None = None, days: int | None = None, workers: int | None = None, progress: bool = True, desc: str = "replicates") -> list[RunResult]:
+def run_replicates(
+    config: Config,
+    *,
+    seed: int | None = None,
+    replicates: int | None = None,
+    days: int | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    desc: str = "replicates",
+) -> list[RunResult]:
     seed = config.run.seed if seed is None else seed
     replicates = config.run.replicates if replicates is None else replicates
     tasks = [(config, seed, r, days) for r in range(replicates)]
@@ -69,8 +89,16 @@ def run_replicates(config: Config, *, seed: int | None = None, replicates: int |
 # ---------------------------------------------------------------------- output folder
 # The names a run folder may hold (output_folder.OutputFolder checks them before --force replaces anything).
 RUN_FOLDER_NAMES = (
-    "config.toml", "timeseries.parquet", "timeseries.csv", "neighbourhoods.parquet", "neighbourhoods.csv",
-    "places.parquet", "places.csv", "summary.json", "metadata.json", "figures",
+    "config.toml",
+    "timeseries.parquet",
+    "timeseries.csv",
+    "neighbourhoods.parquet",
+    "neighbourhoods.csv",
+    "places.parquet",
+    "places.csv",
+    "summary.json",
+    "metadata.json",
+    "figures",
 )
 
 
@@ -100,10 +128,19 @@ def summarize(results: list[RunResult]) -> dict:
     for (period, metric, group), d in pv.groupby(["period", "metric", pv["group"].fillna("")], sort=False):
         key = column_name(metric, group or None)
         vals = d.sort_values("replicate")["value"].to_numpy()
-        per_rep.setdefault(period, {})[key] = {"mean": _nan_to_none(np.nanmean(vals) if np.isfinite(vals).any() else np.nan), "per_replicate": [_nan_to_none(v) for v in vals]}
+        per_rep.setdefault(period, {})[key] = {
+            "mean": _nan_to_none(np.nanmean(vals) if np.isfinite(vals).any() else np.nan),
+            "per_replicate": [_nan_to_none(v) for v in vals],
+        }
     days = int(ts["day"].nunique())
     residents = results[0].extras["residents"]
-    return {"days": days, "replicates": len(results), "residents": residents, "calibration_view": calibration_view(results), "periods": per_rep}
+    return {
+        "days": days,
+        "replicates": len(results),
+        "residents": residents,
+        "calibration_view": calibration_view(results),
+        "periods": per_rep,
+    }
 
 
 def _nan_to_none(x):
@@ -111,7 +148,15 @@ def _nan_to_none(x):
     return None if np.isnan(x) else x
 
 
-def write_run_folder(out: Path, config: Config, results: list[RunResult], *, command: str, csv: bool | None = None, figures: bool | None = None) -> dict:
+def write_run_folder(
+    out: Path,
+    config: Config,
+    results: list[RunResult],
+    *,
+    command: str,
+    csv: bool | None = None,
+    figures: bool | None = None,
+) -> dict:
     """Write config.toml, timeseries.parquet, neighbourhoods.parquet, summary.json,
     metadata.json and figures/ for a set of replicates of one configuration
     (each file by temp file and rename; the manifest is the caller's, see output_folder)."""
@@ -150,7 +195,7 @@ def metadata(config: Config, seed: int, replicates: list[int], command: str) -> 
         "replicate_seeds": "replicate r runs on numpy.random.SeedSequence(seed).spawn(r+1)[r]",
         "config_hash": config.hash(),
         "command": command,
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "mesa": mesa.__version__,

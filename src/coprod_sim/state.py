@@ -29,7 +29,9 @@ class StateArray:
 STATE = (
     # residents
     StateArray("trust", "resident", np.float64, 0.0, "current trust in the police, in [0, 1] (what a survey catches)"),
-    StateArray("anchor", "resident", np.float64, 0.0, "long-run trust the resident returns to; drifts toward experience"),
+    StateArray(
+        "anchor", "resident", np.float64, 0.0, "long-run trust the resident returns to; drifts toward experience"
+    ),
     StateArray("participation", "resident", np.float64, 0.0, "propensity to take part (information, meetings, watch)"),
     StateArray("last_contact_day", "resident", np.int32, NEVER, "day of the last police contact of any kind"),
     StateArray("last_visit_day", "resident", np.int32, NEVER, "day of the last door-to-door visit"),
@@ -53,7 +55,13 @@ STATE = (
     StateArray("cleared_smoothed", "neighbourhood", np.float64, 0.0, "smoothed clearances (certainty memory)"),
     StateArray("liaison_coverage", "neighbourhood", np.float64, 0.0, "smoothed share of the barrier liaisons offset"),
     StateArray("participation_nb", "neighbourhood", np.float64, 0.0, "mean participation"),
-    StateArray("resident_input_nb", "neighbourhood", np.float64, 0.0, "mean information passed on (participation net of barriers)"),
+    StateArray(
+        "resident_input_nb",
+        "neighbourhood",
+        np.float64,
+        0.0,
+        "mean information passed on (participation net of barriers)",
+    ),
 )
 
 

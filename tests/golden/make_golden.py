@@ -16,7 +16,12 @@ CASES = {
     "door_to_door": {"policy.name": "door_to_door"},
     "community_meetings": {"policy.name": "community_meetings"},
 }
-BASE = {"population.residents": 2000, "population.neighbourhoods": 5, "run.burn_in_days": 30, "output.agent_views_max_residents": 0}
+BASE = {
+    "population.residents": 2000,
+    "population.neighbourhoods": 5,
+    "run.burn_in_days": 30,
+    "output.agent_views_max_residents": 0,
+}
 # Mechanisms added later are switched to their neutral settings, so the golden
 # series also prove they are inert there (issue 8: barriers 0, no local knowledge).
 NEUTRAL = {"policing.local_knowledge_weight": 0.0}

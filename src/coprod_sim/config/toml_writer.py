@@ -45,7 +45,7 @@ def defaults_toml() -> str:
             lines.append(f"{val}  # {'; '.join(x for x in note if x and x != '-')}".rstrip("# ").rstrip())
             lines.append(f"    # {f.description}")
         lines.append("")
-        for k, f in fields.items():
+        for k in fields:
             sub = getattr(model, k)
             if isinstance(sub, BaseModel):
                 emit_section(sub, f"{header}.{k}")

@@ -29,7 +29,14 @@ def _record(model, label: str) -> None:
 
 def misconduct_event(model, salience: float, groups: list[str] | None = None) -> MisconductEvent:
     """The incident the button triggers today (the same object a scenario file gives)."""
-    return MisconductEvent(day=model.day, salience=salience, groups=list(groups or []), neighbourhoods=[], reach=MISCONDUCT_REACH, anchor_share=MISCONDUCT_ANCHOR_SHARE)
+    return MisconductEvent(
+        day=model.day,
+        salience=salience,
+        groups=list(groups or []),
+        neighbourhoods=[],
+        reach=MISCONDUCT_REACH,
+        anchor_share=MISCONDUCT_ANCHOR_SHARE,
+    )
 
 
 def trigger_misconduct(model, salience: float = 0.3, groups: list[str] | None = None) -> MisconductEvent:

@@ -28,4 +28,6 @@ def new_model() -> DashboardModel:
 def Page():
     # one model per browser session (not shared between tabs); Reset replaces it
     model = solara.use_memo(lambda: solara.reactive(new_model()), [])
-    SolaraViz(model, components=COMPONENTS, model_params=PARAMS, name="Co-production of public safety", play_interval=150)
+    SolaraViz(
+        model, components=COMPONENTS, model_params=PARAMS, name="Co-production of public safety", play_interval=150
+    )

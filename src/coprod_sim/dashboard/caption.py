@@ -24,7 +24,13 @@ Z_THRESHOLD = 2.5  # for counts and rates (several are checked at once)
 MIN_DAYS_COUNTS = 14  # days after a mark before counts and rates are compared
 
 
-def caption(ts: pd.DataFrame, marks: Sequence[tuple[int, str]] = (), groups: Sequence[str] | None = None, *, window: int = WINDOW) -> str:
+def caption(
+    ts: pd.DataFrame,
+    marks: Sequence[tuple[int, str]] = (),
+    groups: Sequence[str] | None = None,
+    *,
+    window: int = WINDOW,
+) -> str:
     """One to three sentences on the run so far (see the module's docstring).
     `groups`: the resident groups (their `mean_trust_<group>` columns); default:
     every `mean_trust_*` column."""
@@ -56,13 +62,17 @@ def _since_mark(ts: pd.DataFrame, d: int, label: str, window: int) -> str:
     n_after = int((day >= d).sum())
     after = ts[day >= d].tail(window) if n_after >= MIN_DAYS_COUNTS else ts.iloc[:0]
     since = f"since the {label} on day {d}"
-    clauses = [c for c in (
-        _trust_clause(before, ts),
-        _rate_clause("reporting", before, after, "crimes_reported", "crimes"),
-        _count_clause("crime", before, after, "crimes"),
-        _smooth_clause("participation", before, ts, "participation_rate", percent=True),
-        _smooth_clause("collective efficacy", before, ts, "collective_efficacy"),
-    ) if c]
+    clauses = [
+        c
+        for c in (
+            _trust_clause(before, ts),
+            _rate_clause("reporting", before, after, "crimes_reported", "crimes"),
+            _count_clause("crime", before, after, "crimes"),
+            _smooth_clause("participation", before, ts, "participation_rate", percent=True),
+            _smooth_clause("collective efficacy", before, ts, "collective_efficacy"),
+        )
+        if c
+    ]
     if not clauses:
         return f"No clear change yet {since} ({_days(n_after)} ago): {_state(ts, window)}."
     (head, detail), *rest = clauses[:3]
@@ -86,7 +96,9 @@ def _state(ts: pd.DataFrame, window: int) -> str:
     parts = [f"mean trust {ts['mean_trust'].iloc[-1]:.2f}{_groups_now(ts)}"]
     crimes = recent["crimes"].sum()
     if crimes > 0:
-        parts.append(f"{recent['crimes_reported'].sum() / crimes:.0%} of crimes reported over the last {_days(len(recent))}")
+        parts.append(
+            f"{recent['crimes_reported'].sum() / crimes:.0%} of crimes reported over the last {_days(len(recent))}"
+        )
     parts.append(f"{recent['crimes'].mean():.1f} crimes a day")
     return ", ".join(parts)
 
@@ -128,7 +140,9 @@ def _trust_clause(before: pd.DataFrame, ts: pd.DataFrame) -> Clause | None:
     return clause
 
 
-def _smooth_clause(name: str, before: pd.DataFrame, ts: pd.DataFrame, col: str, *, percent: bool = False) -> Clause | None:
+def _smooth_clause(
+    name: str, before: pd.DataFrame, ts: pd.DataFrame, col: str, *, percent: bool = False
+) -> Clause | None:
     if len(before) == 0:
         return None
     a, b = _last(before, col), _last(ts, col)
@@ -162,7 +176,7 @@ def _count_clause(name: str, before: pd.DataFrame, after: pd.DataFrame, col: str
 
 
 def _pair(a: float, b: float, percent: bool) -> str:
-    """"0.48 → 0.44", with one more digit where the rounded values would look equal."""
+    """ "0.48 → 0.44", with one more digit where the rounded values would look equal."""
     for digits in (1, 2, 3) if percent else (2, 3, 4):
         fa, fb = (f"{a:.{digits}%}", f"{b:.{digits}%}") if percent else (f"{a:.{digits}f}", f"{b:.{digits}f}")
         if fa != fb:

@@ -12,11 +12,36 @@ DESCRIPTION = (
 
 
 def add_dashboard_command(sub) -> argparse.ArgumentParser:
-    p = sub.add_parser("dashboard", help="interactive dashboard in the browser (scenarios, live plots, mid-run actions)", description=DESCRIPTION)
-    p.add_argument("--config", "--scenario", dest="config", default=None, metavar="NAME_OR_FILE", help="start-up scenario: a preset name from configs/scenarios (e.g. misconduct_shock) or a TOML config file (default: baseline)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="override a parameter by dotted path (repeatable), under the sidebar's values")
+    p = sub.add_parser(
+        "dashboard",
+        help="interactive dashboard in the browser (scenarios, live plots, mid-run actions)",
+        description=DESCRIPTION,
+    )
+    p.add_argument(
+        "--config",
+        "--scenario",
+        dest="config",
+        default=None,
+        metavar="NAME_OR_FILE",
+        help=(
+            "start-up scenario: a preset name from configs/scenarios (e.g. misconduct_shock) "
+            "or a TOML config file (default: baseline)"
+        ),
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter by dotted path (repeatable), under the sidebar's values",
+    )
     p.add_argument("--seed", type=int, default=0, help="starting seed (default 0; the sidebar can change it)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only; any other prints a no-login warning)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; any other prints a no-login warning)",
+    )
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port, printed at start)")
     return p
 

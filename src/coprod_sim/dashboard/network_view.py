@@ -41,7 +41,7 @@ class NetworkSample:
     note: str  # what is shown, for the screen
 
 
-_CACHE: "weakref.WeakKeyDictionary[object, NetworkSample]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[object, NetworkSample] = weakref.WeakKeyDictionary()
 
 
 def network_sample(model) -> NetworkSample:
@@ -52,7 +52,12 @@ def network_sample(model) -> NetworkSample:
     return sample
 
 
-def build_sample(model, max_neighbourhoods: int = MAX_NEIGHBOURHOODS, max_per_neighbourhood: int = MAX_PER_NEIGHBOURHOOD, seed: int = 0) -> NetworkSample:
+def build_sample(
+    model,
+    max_neighbourhoods: int = MAX_NEIGHBOURHOODS,
+    max_per_neighbourhood: int = MAX_PER_NEIGHBOURHOOD,
+    seed: int = 0,
+) -> NetworkSample:
     pop, adj = model.pop, model.adj
     rng = np.random.default_rng(seed)
     k = pop.n_neighbourhoods
@@ -74,7 +79,7 @@ def build_sample(model, max_neighbourhoods: int = MAX_NEIGHBOURHOODS, max_per_ne
     cells: dict[int, tuple[float, float]] = {}
     pos = np.zeros((len(residents), 2))
     start = 0
-    for i, (nb, ids) in enumerate(zip(chosen, drawn)):
+    for i, (nb, ids) in enumerate(zip(chosen, drawn, strict=True)):
         cx, cy = float(i % ncols) * 1.1, -float(i // ncols) * 1.5
         cells[nb] = (cx, cy)
         pos[start : start + len(ids)] = _cell_layout(adj, ids, seed) * 0.42 + (cx, cy)
@@ -163,23 +168,82 @@ def draw_network(model, sample: NetworkSample | None = None) -> Figure:
         marker = GROUP_MARKERS[g % len(GROUP_MARKERS)]
         if sel.any():
             scatter = ax.scatter(
-                sample.pos[sel, 0], sample.pos[sel, 1], c=trust[sel], cmap=CMAP, vmin=0, vmax=1, marker=marker, s=46,
-                edgecolors=np.where(recent[sel], "black", "none"), linewidths=np.where(recent[sel], 1.6, 0.0), zorder=2,
+                sample.pos[sel, 0],
+                sample.pos[sel, 1],
+                c=trust[sel],
+                cmap=CMAP,
+                vmin=0,
+                vmax=1,
+                marker=marker,
+                s=46,
+                edgecolors=np.where(recent[sel], "black", "none"),
+                linewidths=np.where(recent[sel], 1.6, 0.0),
+                zorder=2,
             )
-        handles.append(Line2D([], [], marker=marker, linestyle="", markerfacecolor="#bbbbbb", markeredgecolor="#555555", markersize=10, label=name))
-    handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="black", markeredgewidth=1.6, markersize=10, label=f"police contact in last {RECENT_CONTACT_DAYS} days"))
-    handles.append(Line2D([], [], marker="*", linestyle="", markerfacecolor="black", markeredgecolor="black", markersize=15, label="officer (on own beat)"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker=marker,
+                linestyle="",
+                markerfacecolor="#bbbbbb",
+                markeredgecolor="#555555",
+                markersize=10,
+                label=name,
+            )
+        )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markeredgewidth=1.6,
+            markersize=10,
+            label=f"police contact in last {RECENT_CONTACT_DAYS} days",
+        )
+    )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="*",
+            linestyle="",
+            markerfacecolor="black",
+            markeredgecolor="black",
+            markersize=15,
+            label="officer (on own beat)",
+        )
+    )
 
     for nb, (cx, cy) in sample.cells.items():
         in_nb = pop.neighbourhood == nb
         mean_trust = float(model.trust[in_nb].mean()) if in_nb.any() else float("nan")
-        ax.text(cx, cy + 0.47, f"Neighbourhood {nb}\nmean trust {mean_trust:.2f}", ha="center", va="bottom", fontsize=FONT - 1, linespacing=1.1)
+        ax.text(
+            cx,
+            cy + 0.47,
+            f"Neighbourhood {nb}\nmean trust {mean_trust:.2f}",
+            ha="center",
+            va="bottom",
+            fontsize=FONT - 1,
+            linespacing=1.1,
+        )
         beat = [o for o in model.officer_list if o.beat == nb]
         if beat:
             half = min(0.4, 0.07 * (len(beat) - 1))
             xs = cx + np.linspace(-half, half, len(beat))
             ax.scatter(xs, np.full(len(xs), cy - 0.52), marker="*", s=190, c="black", zorder=3)
-        ax.text(cx, cy - 0.6, f"{len(beat)} officer{'s' if len(beat) != 1 else ''} on this beat", ha="center", va="top", fontsize=FONT - 3, color="#333333")
+        ax.text(
+            cx,
+            cy - 0.6,
+            f"{len(beat)} officer{'s' if len(beat) != 1 else ''} on this beat",
+            ha="center",
+            va="top",
+            fontsize=FONT - 3,
+            color="#333333",
+        )
 
     xs = [c[0] for c in sample.cells.values()] or [0.0]
     ys = [c[1] for c in sample.cells.values()] or [0.0]

@@ -29,14 +29,23 @@ def smoothed(ts: pd.DataFrame, days: int = SMOOTH_DAYS) -> pd.DataFrame:
     n = ts["crimes"].rolling(days, min_periods=1).count().to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(roll["crimes"] > 0, roll["crimes_reported"] / roll["crimes"], np.nan)
-    return pd.DataFrame({"day": ts["day"].to_numpy(), "crimes": roll["crimes"] / n, "reported": roll["crimes_reported"] / n, "reporting_rate": share})
+    return pd.DataFrame(
+        {
+            "day": ts["day"].to_numpy(),
+            "crimes": roll["crimes"] / n,
+            "reported": roll["crimes_reported"] / n,
+            "reporting_rate": share,
+        }
+    )
 
 
 def draw_timeseries(ts: pd.DataFrame, marks: Sequence[tuple[int, str]] = (), group_names: Sequence[str] = ()) -> Figure:
     """Six panels: crime and reported crime, reporting rate, trust by group,
     participation, collective efficacy, officer hours by activity."""
     fig = Figure(figsize=(13.5, 7.4), dpi=90)
-    fig.subplots_adjust(left=0.045, right=0.99, bottom=0.08, top=0.95, wspace=0.16, hspace=0.2)  # fixed: constrained layout triples the drawing time
+    fig.subplots_adjust(
+        left=0.045, right=0.99, bottom=0.08, top=0.95, wspace=0.16, hspace=0.2
+    )  # fixed: constrained layout triples the drawing time
     axes = fig.subplots(2, 3, sharex=True)
     ax_crime, ax_rate, ax_trust = axes[0]
     ax_part, ax_ce, ax_hours = axes[1]
@@ -96,7 +105,7 @@ def draw_timeseries(ts: pd.DataFrame, marks: Sequence[tuple[int, str]] = (), gro
         ax.set_xlim(0, xmax)
         ax.tick_params(labelsize=FONT - 2)
         ax.grid(alpha=0.25)
-        for d, label in marks:
+        for d, _label in marks:
             ax.axvline(d, color="#444444", ls=":", lw=1.4)
     labels: dict[int, list[str]] = {}
     for d, label in marks:
@@ -104,7 +113,16 @@ def draw_timeseries(ts: pd.DataFrame, marks: Sequence[tuple[int, str]] = (), gro
     for ax in axes[0]:
         top = ax.get_ylim()[1]
         for d, names in labels.items():
-            ax.text(d, top * 0.98, " " + " + ".join(names), rotation=90, va="top", ha="right", fontsize=FONT - 3, color="#222222")
+            ax.text(
+                d,
+                top * 0.98,
+                " " + " + ".join(names),
+                rotation=90,
+                va="top",
+                ha="right",
+                fontsize=FONT - 3,
+                color="#222222",
+            )
     for ax in axes[1]:
         ax.set_xlabel("day", fontsize=FONT)
     return fig

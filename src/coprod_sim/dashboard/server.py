@@ -22,7 +22,12 @@ from .session import Settings
 APP = Path(__file__).with_name("app.py")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 # UI files the page asks the proxy for (solara 1.64 with Vue 2, mesa's grid layout)
-REQUIRED_ASSETS = ("@widgetti/solara-vuetify-app@10.1.1", "@widgetti/vue-grid-layout@2.3.13-alpha.2", "requirejs@2.3.6", "font-awesome@4.5.0")
+REQUIRED_ASSETS = (
+    "@widgetti/solara-vuetify-app@10.1.1",
+    "@widgetti/vue-grid-layout@2.3.13-alpha.2",
+    "requirejs@2.3.6",
+    "font-awesome@4.5.0",
+)
 INSTALL_HINT = "install the dashboard extra: make dashboard, or pip install -e '.[dashboard]'"
 
 
@@ -41,18 +46,36 @@ def setup_problems() -> list[str]:
     for dist in ("ipyvue", "ipyvuetify"):
         try:
             if int(md.version(dist).split(".")[0]) >= 2:
-                problems.append(f"{dist} {md.version(dist)} is installed; Mesa's grid layout needs {dist}<2 (the page stays empty); {INSTALL_HINT}")
+                problems.append(
+                    f"{dist} {md.version(dist)} is installed; Mesa's grid layout needs {dist}<2 "
+                    f"(the page stays empty); {INSTALL_HINT}"
+                )
         except md.PackageNotFoundError:
             pass
     cache = cdn_cache_dir()
     missing = [a for a in REQUIRED_ASSETS if not (cache / a).is_dir()]
     if missing:
-        problems.append(f"Solara's web assets are missing from {cache} ({', '.join(missing)}): the page will be blank without internet; {INSTALL_HINT}")
+        problems.append(
+            f"Solara's web assets are missing from {cache} ({', '.join(missing)}): "
+            f"the page will be blank without internet; {INSTALL_HINT}"
+        )
     return problems
 
 
 def server_command(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port), "--production", "--no-check-version"]
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(APP),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-check-version",
+    ]
 
 
 def server_env(settings: Settings, base: dict | None = None) -> dict[str, str]:
@@ -125,7 +148,11 @@ def serve(host: str, port: int, settings: Settings) -> int:
     if not port_free(host, port):
         raise ValueError(bind_problem(host, port) or f"cannot listen on {host}:{port}")
     if host not in LOCAL_HOSTS:
-        print(f"WARNING: the dashboard has no login. Listening on {host} lets anyone who can reach this machine's port {port} see and control it.", file=sys.stderr)
+        print(
+            f"WARNING: the dashboard has no login. Listening on {host} lets anyone who can reach "
+            f"this machine's port {port} see and control it.",
+            file=sys.stderr,
+        )
     print(f"coprod_sim dashboard: open {address(host, port)} in a browser (Ctrl-C to stop)", flush=True)
     sys.stderr.flush()
     command = server_command(host, port)

@@ -111,7 +111,9 @@ def parse_overrides(items: list[str] | None) -> dict[str, object]:
     return out
 
 
-def build_config(path: Path | None, overrides: dict | None = None, controls: dict | None = None, policy: str = AS_SCENARIO) -> Config:
+def build_config(
+    path: Path | None, overrides: dict | None = None, controls: dict | None = None, policy: str = AS_SCENARIO
+) -> Config:
     """The dashboard's config: the dashboard's size (where the file does not set
     it), then the file, then `overrides` (--set), then the sidebar's `controls`
     (keyword -> value, see PARAM_PATHS) and policy choice."""
@@ -143,9 +145,13 @@ class Settings:
         return env
 
     @classmethod
-    def from_env(cls, environ=None) -> "Settings":
+    def from_env(cls, environ=None) -> Settings:
         environ = os.environ if environ is None else environ
-        return cls(preset=environ.get(ENV_PRESET) or None, overrides=json.loads(environ.get(ENV_OVERRIDES, "[]")), seed=int(environ.get(ENV_SEED, "0")))
+        return cls(
+            preset=environ.get(ENV_PRESET) or None,
+            overrides=json.loads(environ.get(ENV_OVERRIDES, "[]")),
+            seed=int(environ.get(ENV_SEED, "0")),
+        )
 
     def initial_kwargs(self) -> dict:
         """`DashboardModel` keyword arguments for the first model (and the

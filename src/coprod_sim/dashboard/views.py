@@ -43,5 +43,7 @@ def NetworkView(model):
 @solara.component
 def TimeSeriesView(model):
     update_counter.get()
-    image = solara.use_memo(lambda: png(draw_timeseries(model.timeseries(), marks(model), model.pop.group_names)), _state_key(model))
+    image = solara.use_memo(
+        lambda: png(draw_timeseries(model.timeseries(), marks(model), model.pop.group_names)), _state_key(model)
+    )
     _image(image, max_width="1300px")  # at most ~750 px high

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..metric_registry import CORE_ACTIVITIES
 from . import (  # noqa: F401  (importing registers the built-in policies)
     community_meetings,
     door_to_door,
@@ -12,7 +13,6 @@ from . import (  # noqa: F401  (importing registers the built-in policies)
     procedural_justice_training,
     reactive,
 )
-from ..metric_registry import CORE_ACTIVITIES
 from .base import REGISTRY, Policy, register
 
 __all__ = ["REGISTRY", "Policy", "activity_names", "register", "policy_shares"]

@@ -42,10 +42,10 @@ from ..config import register_policy_name
 if TYPE_CHECKING:
     from ..model_api import ModelAPI
 
-REGISTRY: dict[str, type["Policy"]] = {}
+REGISTRY: dict[str, type[Policy]] = {}
 
 
-def register(cls: type["Policy"]) -> type["Policy"]:
+def register(cls: type[Policy]) -> type[Policy]:
     if not cls.name or not cls.activity:
         raise ValueError(f"{cls.__name__} needs a name and an activity")
     REGISTRY[cls.name] = cls
@@ -59,7 +59,7 @@ class Policy:
     #: share of discretionary hours when run alone, for policies without a config section
     default_share: ClassVar[float] = 0.2
 
-    def __init__(self, model: "ModelAPI"):
+    def __init__(self, model: ModelAPI):
         self.model = model
 
     @property

@@ -19,7 +19,9 @@ class Liaison(Policy):
     def act(self, hours_by_beat: np.ndarray) -> np.ndarray:
         knobs, model = self.knobs, self.model
         full = knobs.coverage_hours_per_1000_per_day * model.residents_per_1000
-        model.add_liaison_coverage(np.minimum(1.0, np.divide(hours_by_beat, full, out=np.zeros_like(hours_by_beat), where=full > 0)))
+        model.add_liaison_coverage(
+            np.minimum(1.0, np.divide(hours_by_beat, full, out=np.zeros_like(hours_by_beat), where=full > 0))
+        )
         rng = self.rng
         reached = self.reach_residents(rng, rng.poisson(hours_by_beat * knobs.outreach_contacts_per_hour))
         model.record_designed_contacts(np.unique(reached), language_skill=1.0)  # liaisons speak the language

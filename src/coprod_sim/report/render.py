@@ -34,14 +34,28 @@ def _img(path: Path) -> str:
 
 
 def _rows(table: pd.DataFrame, policy: str, period: str) -> list[dict]:
-    t = table[(table["policy"] == policy) & (table["period"] == period) & table["group"].isna() & table["neighbourhood"].isna()].set_index("metric")
+    t = table[
+        (table["policy"] == policy)
+        & (table["period"] == period)
+        & table["group"].isna()
+        & table["neighbourhood"].isna()
+    ].set_index("metric")
     rows = []
     for m in reg.shown_in(reg.REPORT_TABLE):
         if m not in t.index:
             continue
         r = t.loc[m]
         change, interval = fmt_change(r, reg.metric(m).display)
-        rows.append({"metric": m, "baseline": r["baseline_mean"], "policy": r["policy_mean"], "change": change, "interval": interval.replace("95% interval ", ""), "clear": is_clear(r)})
+        rows.append(
+            {
+                "metric": m,
+                "baseline": r["baseline_mean"],
+                "policy": r["policy_mean"],
+                "change": change,
+                "interval": interval.replace("95% interval ", ""),
+                "clear": is_clear(r),
+            }
+        )
     return rows
 
 
@@ -50,19 +64,40 @@ def _group_rows(table: pd.DataFrame, policy: str) -> list[dict]:
     out = []
     for _, r in t.iterrows():
         change, interval = fmt_change(r, reg.metric(r["metric"]).display)
-        out.append({"group": r["group"], "metric": r["metric"], "baseline": r["baseline_mean"], "policy": r["policy_mean"], "change": change, "interval": interval.replace("95% interval ", ""), "clear": is_clear(r)})
+        out.append(
+            {
+                "group": r["group"],
+                "metric": r["metric"],
+                "baseline": r["baseline_mean"],
+                "policy": r["policy_mean"],
+                "change": change,
+                "interval": interval.replace("95% interval ", ""),
+                "clear": is_clear(r),
+            }
+        )
     return out
 
 
 def _split_rows(table: pd.DataFrame, policy: str) -> list[dict]:
-    t = table[(table["policy"] == policy) & (table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna()]
+    t = table[
+        (table["policy"] == policy) & (table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna()
+    ]
     splits = reg.split_columns()
     t = t[t["metric"].isin(list(splits))]
     out = []
     for _, r in t.iterrows():
         metric, _side = splits[r["metric"]]
         change, interval = fmt_change(r, metric.display)
-        out.append({"metric": r["metric"], "baseline": r["baseline_mean"], "policy": r["policy_mean"], "change": change, "interval": interval.replace("95% interval ", ""), "clear": is_clear(r)})
+        out.append(
+            {
+                "metric": r["metric"],
+                "baseline": r["baseline_mean"],
+                "policy": r["policy_mean"],
+                "change": change,
+                "interval": interval.replace("95% interval ", ""),
+                "clear": is_clear(r),
+            }
+        )
     return out
 
 
@@ -72,7 +107,7 @@ def _hours(results: dict) -> list[dict]:
         ts = pd.concat([r.timeseries for r in runs])
         columns = reg.activity_columns(ts.columns)
         means = ts[list(columns.values())].mean()
-        used = {a: h for a, h in zip(columns, means.tolist()) if h > 0}
+        used = {a: h for a, h in zip(columns, means.tolist(), strict=True) if h > 0}
         out.append({"policy": name, "hours": used, "total": float(means.sum())})
     return out
 
@@ -92,7 +127,9 @@ def _assumptions(config) -> list[str]:
     ]
 
 
-def write_report(path: Path, table: pd.DataFrame, results: dict, configs: dict, figures: list[Path], *, command: str) -> Path:
+def write_report(
+    path: Path, table: pd.DataFrame, results: dict, configs: dict, figures: list[Path], *, command: str
+) -> Path:
     names = list(results)
     baseline = names[0]
     first = next(iter(configs.values()))
@@ -129,4 +166,3 @@ def write_report(path: Path, table: pd.DataFrame, results: dict, configs: dict, 
     tmp.write_text(html)
     tmp.replace(path)
     return path
-

@@ -29,7 +29,12 @@ def is_clear(row: pd.Series) -> bool | None:
 
 
 def policy_sentences(table: pd.DataFrame, policy: str, baseline: str, period: str = "all") -> list[str]:
-    rows = table[(table["policy"] == policy) & (table["period"] == period) & table["group"].isna() & table["neighbourhood"].isna()].set_index("metric")
+    rows = table[
+        (table["policy"] == policy)
+        & (table["period"] == period)
+        & table["group"].isna()
+        & table["neighbourhood"].isna()
+    ].set_index("metric")
     out = []
     for metric in reg.shown_in(reg.REPORT_SUMMARY):
         if metric not in rows.index:
@@ -41,16 +46,28 @@ def policy_sentences(table: pd.DataFrame, policy: str, baseline: str, period: st
             out.append(f"No clear difference in {m.label} ({change}; {interval}, which includes zero).")
         else:
             out.append(f"{_capital(m.label)} changed by {change} compared with {baseline} ({interval}).")
-    cost = table[(table["policy"] == policy) & (table["period"] == period) & (table["metric"] == "crimes_averted_per_1000_policy_hours")]
+    cost = table[
+        (table["policy"] == policy)
+        & (table["period"] == period)
+        & (table["metric"] == "crimes_averted_per_1000_policy_hours")
+    ]
     if len(cost) and not math.isnan(cost.iloc[0]["diff"]):
         r = cost.iloc[0]
         interval = "" if math.isnan(r["diff_low"]) else f" (95% interval {r['diff_low']:.1f} to {r['diff_high']:.1f})"
-        out.append(f"Crimes averted per 1,000 officer-hours spent on {policy.replace('_', ' ')}: {r['diff']:.1f}{interval}; a negative number means more crime than under {baseline}.")
+        out.append(
+            f"Crimes averted per 1,000 officer-hours spent on {policy.replace('_', ' ')}: {r['diff']:.1f}{interval}; "
+            f"a negative number means more crime than under {baseline}."
+        )
     return out
 
 
 def group_sentences(table: pd.DataFrame, policy: str, period: str = "all") -> list[str]:
-    rows = table[(table["policy"] == policy) & (table["period"] == period) & table["group"].notna() & (table["metric"] == "mean_trust")]
+    rows = table[
+        (table["policy"] == policy)
+        & (table["period"] == period)
+        & table["group"].notna()
+        & (table["metric"] == "mean_trust")
+    ]
     out = []
     for _, r in rows.iterrows():
         change, interval = fmt_change(r, reg.metric("mean_trust").display)
@@ -61,7 +78,12 @@ def group_sentences(table: pd.DataFrame, policy: str, period: str = "all") -> li
 def benefit_sentences(table: pd.DataFrame, policy: str, period: str = "all") -> list[str]:
     """Who benefits: the trust and reporting gaps, and high-barrier neighbourhoods
     against the rest, in plain language with paired intervals."""
-    rows = table[(table["policy"] == policy) & (table["period"] == period) & table["group"].isna() & table["neighbourhood"].isna()].set_index("metric")
+    rows = table[
+        (table["policy"] == policy)
+        & (table["period"] == period)
+        & table["group"].isna()
+        & table["neighbourhood"].isna()
+    ].set_index("metric")
     out = []
     for metric in reg.shown_in(reg.REPORT_GAPS):
         if metric in rows.index and not math.isnan(rows.loc[metric, "diff"]):
@@ -90,9 +112,15 @@ def benefit_sentences(table: pd.DataFrame, policy: str, period: str = "all") -> 
                 how_much = "about as much as"
             else:
                 how_much = f"{ratio:.1f} times as much as"
-            out.append(f"{name[0].upper() + name[1:]} raised trust in the high-barrier neighbourhoods by {ch_hi} ({int_hi}), {how_much} elsewhere ({ch_lo}; {int_lo}).")
+            out.append(
+                f"{name[0].upper() + name[1:]} raised trust in the high-barrier neighbourhoods by {ch_hi} ({int_hi}), "
+                f"{how_much} elsewhere ({ch_lo}; {int_lo})."
+            )
         else:
-            out.append(f"Trust changed by {ch_hi} in the high-barrier neighbourhoods ({int_hi}) and by {ch_lo} elsewhere ({int_lo}).")
+            out.append(
+                f"Trust changed by {ch_hi} in the high-barrier neighbourhoods ({int_hi}) "
+                f"and by {ch_lo} elsewhere ({int_lo})."
+            )
     return out
 
 

@@ -33,7 +33,9 @@ class FearCosts:
     participation: np.ndarray
 
 
-def resident_barrier(nb_barrier: np.ndarray, group_barrier: np.ndarray, neighbourhood: np.ndarray, group: np.ndarray) -> np.ndarray:
+def resident_barrier(
+    nb_barrier: np.ndarray, group_barrier: np.ndarray, neighbourhood: np.ndarray, group: np.ndarray
+) -> np.ndarray:
     """1 - (1 - neighbourhood barrier)(1 - group barrier), per resident."""
     return 1.0 - (1.0 - nb_barrier[neighbourhood]) * (1.0 - group_barrier[group])
 
@@ -57,7 +59,9 @@ def fear_costs(fears: list[Fear], day: int, n_residents: int) -> FearCosts | Non
     return FearCosts(reporting, participation)
 
 
-def information_passed_on(participation: np.ndarray, effective: np.ndarray, *, information_penalty: float) -> np.ndarray:
+def information_passed_on(
+    participation: np.ndarray, effective: np.ndarray, *, information_penalty: float
+) -> np.ndarray:
     """What each resident passes on to the police (witness information, local
     knowledge): participation, less what a barrier keeps from being understood."""
     return participation * (1.0 - information_penalty * effective)

@@ -37,7 +37,7 @@ class Incidents:
     def __len__(self) -> int:
         return len(self.place)
 
-    def subset(self, mask: np.ndarray) -> "Incidents":
+    def subset(self, mask: np.ndarray) -> Incidents:
         return Incidents(**{k: v[mask] for k, v in self.__dict__.items()})
 
 
@@ -70,7 +70,15 @@ def efficacy_multiplier(efficacy: np.ndarray, *, coef: float, reference: float) 
     return np.exp(-coef * (efficacy - reference))
 
 
-def draw_potential_incidents(rng: np.random.Generator, pop: Population, pressure_cumsum: np.ndarray, cap_rate_per_day: tuple[float, float], seriousness_mean: tuple[float, float], seriousness_sd: float, pressure_nb: np.ndarray) -> Incidents:
+def draw_potential_incidents(
+    rng: np.random.Generator,
+    pop: Population,
+    pressure_cumsum: np.ndarray,
+    cap_rate_per_day: tuple[float, float],
+    seriousness_mean: tuple[float, float],
+    seriousness_sd: float,
+    pressure_nb: np.ndarray,
+) -> Incidents:
     """Potential incidents of both types for one day (before thinning).
 
     `pressure_nb[n]` is the neighbourhood's summed pressure; `pressure_cumsum` the
@@ -90,7 +98,9 @@ def draw_potential_incidents(rng: np.random.Generator, pop: Population, pressure
     before = np.concatenate([[0.0], pressure_cumsum])[pop.place_start[nb]]  # cumulative pressure before the neighbourhood's places
     target = before + u[0] * pressure_nb[nb]
     place = np.searchsorted(pressure_cumsum, target, side="right")
-    place = np.clip(place, pop.place_start[nb], pop.place_start[nb] + pop.place_count[nb] - 1)  # float edge cases stay inside
+    place = np.clip(
+        place, pop.place_start[nb], pop.place_start[nb] + pop.place_count[nb] - 1
+    )  # float edge cases stay inside
     victim = pop.nb_start[nb] + (u[1] * pop.nb_size[nb]).astype(np.int64)
     means = np.where(kind == VIOLENT, seriousness_mean[0], seriousness_mean[1])
     seriousness = np.clip(means + seriousness_sd * rng.standard_normal(m), 0, 1)

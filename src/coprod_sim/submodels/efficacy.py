@@ -6,6 +6,16 @@ from __future__ import annotations
 import numpy as np
 
 
-def update_efficacy(efficacy: np.ndarray, cohesion: np.ndarray, participation_nb: np.ndarray, crimes_per_1000: np.ndarray, *, adjust_rate_per_day: float, cohesion_weight: float, participation_weight: float, crime_erosion: float) -> np.ndarray:
+def update_efficacy(
+    efficacy: np.ndarray,
+    cohesion: np.ndarray,
+    participation_nb: np.ndarray,
+    crimes_per_1000: np.ndarray,
+    *,
+    adjust_rate_per_day: float,
+    cohesion_weight: float,
+    participation_weight: float,
+    crime_erosion: float,
+) -> np.ndarray:
     target = np.clip(cohesion_weight * cohesion + participation_weight * participation_nb, 0.0, 1.0)
     return np.clip(efficacy + adjust_rate_per_day * (target - efficacy) - crime_erosion * crimes_per_1000, 0.0, 1.0)

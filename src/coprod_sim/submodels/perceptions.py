@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import DAYS_PER_YEAR
-
 from .crime import Incidents
 
 
@@ -26,7 +25,9 @@ def add_to_picture(picture: np.ndarray, places: np.ndarray, rate: float) -> None
     np.add.at(picture, places, rate)
 
 
-def revealed_places(hidden: Incidents, input_nb: np.ndarray, u: np.ndarray, *, local_knowledge_weight: float) -> np.ndarray:
+def revealed_places(
+    hidden: Incidents, input_nb: np.ndarray, u: np.ndarray, *, local_knowledge_weight: float
+) -> np.ndarray:
     """Places of unreported incidents that engaged residents reveal to the police
     (local knowledge): each with probability weight x the neighbourhood's input."""
     p_reveal = np.minimum(1.0, local_knowledge_weight * input_nb[hidden.neighbourhood])

@@ -6,7 +6,23 @@ from __future__ import annotations
 import numpy as np
 
 
-def report_probability(seriousness, trust, norm, efficacy, has_alternatives, *, intercept, seriousness_coef, trust_coef, norm_coef, norm_reference, efficacy_coef, efficacy_reference, alternatives_coef, extra_cost=0.0):
+def report_probability(
+    seriousness,
+    trust,
+    norm,
+    efficacy,
+    has_alternatives,
+    *,
+    intercept,
+    seriousness_coef,
+    trust_coef,
+    norm_coef,
+    norm_reference,
+    efficacy_coef,
+    efficacy_reference,
+    alternatives_coef,
+    extra_cost=0.0,
+):
     """`extra_cost`: logit costs such as a communication barrier or enforcement fear."""
     z = (
         intercept

@@ -50,7 +50,9 @@ def split_hours_by_residents(hours: float, nb_size: np.ndarray) -> np.ndarray:
     return hours * nb_size / nb_size.sum()
 
 
-def patrol_stops(rng: np.random.Generator, patrol_hours: np.ndarray, max_patrol_hours: np.ndarray, *, stops_per_patrol_hour: float) -> tuple[np.ndarray, np.ndarray]:
+def patrol_stops(
+    rng: np.random.Generator, patrol_hours: np.ndarray, max_patrol_hours: np.ndarray, *, stops_per_patrol_hour: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Stops during random patrol, as (beats, five uniforms each).
 
     Common random numbers: potential stops are drawn for the most patrol a beat
@@ -60,6 +62,8 @@ def patrol_stops(rng: np.random.Generator, patrol_hours: np.ndarray, max_patrol_
     counts = rng.poisson(stops_per_patrol_hour * max_patrol_hours)
     beats = np.repeat(np.arange(len(counts)), counts)
     u = rng.random((6, len(beats)))
-    keep_share = np.divide(patrol_hours, max_patrol_hours, out=np.zeros_like(max_patrol_hours), where=max_patrol_hours > 0)
+    keep_share = np.divide(
+        patrol_hours, max_patrol_hours, out=np.zeros_like(max_patrol_hours), where=max_patrol_hours > 0
+    )
     keep = u[5] < keep_share[beats]
     return beats[keep], u[:5, keep]

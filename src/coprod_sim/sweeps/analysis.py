@@ -63,7 +63,10 @@ def analyze(out: str | Path, *, outcomes: tuple[str, ...] = MAIN_OUTCOMES, figur
     n_runs = int(values["run_id"].nunique()) if len(values) else 0
     notes = []
     if n_runs < len(design):
-        notes.append(f"{len(design) - n_runs} of {len(design)} runs have no results (failed or not run yet; see failures.jsonl, finish with `coprod-sim sweep ... --resume`)")
+        notes.append(
+            f"{len(design) - n_runs} of {len(design)} runs have no results "
+            "(failed or not run yet; see failures.jsonl, finish with `coprod-sim sweep ... --resume`)"
+        )
 
     points = design.drop_duplicates("point").sort_values("point").set_index("point")[spec.names]
     means = point_means(results, outcomes, len(points))
@@ -82,13 +85,18 @@ def collect(out: Path, design: pd.DataFrame, outputs: str) -> pd.DataFrame:
     ids = sorted(store.finished(out) & set(design["run_id"]))
     paths = [str(store.run_path(out, i)) for i in ids]
     if not paths:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in [("run_id", str), ("period", str), ("metric", str), ("group", object), ("value", float)]})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype=t)
+                for c, t in [("run_id", str), ("period", str), ("metric", str), ("group", object), ("value", float)]
+            }
+        )
     if outputs == "summary":
         import pyarrow.dataset as ds
 
         return ds.dataset(paths, format="parquet", schema=store.SUMMARY_SCHEMA).to_table().to_pandas()
     frames = []
-    for run_id, path in zip(ids, paths):
+    for run_id, path in zip(ids, paths, strict=True):
         ts = pd.read_parquet(path)
         pv = period_values(ts).drop(columns="replicate")
         pv.insert(0, "run_id", run_id)
@@ -104,7 +112,9 @@ def point_means(results: pd.DataFrame, outcomes, n_points: int) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- indices
-def sensitivity(spec: SweepSpec, seed: int, points: pd.DataFrame, means: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+def sensitivity(
+    spec: SweepSpec, seed: int, points: pd.DataFrame, means: pd.DataFrame, notes: list[str]
+) -> pd.DataFrame:
     rows: list[tuple] = []
     design = spec.sweep.design
     for outcome in means.columns:
@@ -133,7 +143,9 @@ def sensitivity(spec: SweepSpec, seed: int, points: pd.DataFrame, means: pd.Data
 def _sobol(spec, seed, outcome, y):
     from SALib.analyze import sobol
 
-    si = sobol.analyze(problem(spec), y, calc_second_order=False, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=seed)
+    si = sobol.analyze(
+        problem(spec), y, calc_second_order=False, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=seed
+    )
     rows = []
     for j, name in enumerate(spec.names):
         for idx in ("S1", "ST"):
@@ -146,7 +158,9 @@ def _morris(spec, seed, outcome, y):
     from SALib.analyze import morris
 
     x = unit_sample(spec, seed)
-    si = morris.analyze(problem(spec), x, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, num_levels=MORRIS_LEVELS, seed=seed)
+    si = morris.analyze(
+        problem(spec), x, y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, num_levels=MORRIS_LEVELS, seed=seed
+    )
     rows = []
     for j, name in enumerate(spec.names):
         v, c = float(si["mu_star"][j]), float(si["mu_star_conf"][j])
@@ -166,7 +180,16 @@ def _spearman(spec, outcome, points, y, ok):
         x = points[name].to_numpy()[ok]
         rho = float(stats.spearmanr(x, y[ok]).statistic) if np.ptp(x) > 0 else np.nan
         half = z / np.sqrt(n - 3) if n > 3 else np.nan
-        rows.append((outcome, name, "spearman", rho, float(np.tanh(np.arctanh(rho) - half)), float(np.tanh(np.arctanh(rho) + half))))
+        rows.append(
+            (
+                outcome,
+                name,
+                "spearman",
+                rho,
+                float(np.tanh(np.arctanh(rho) - half)),
+                float(np.tanh(np.arctanh(rho) + half)),
+            )
+        )
     return rows
 
 
@@ -177,7 +200,9 @@ def _eta2(spec, outcome, points, y, ok):
     for name in spec.names:
         x = points[name].reset_index(drop=True)[ok]
         level_means = s.groupby(x.to_numpy()).transform("mean")
-        rows.append((outcome, name, "eta2", float(level_means.var(ddof=0)) / total if total > 0 else np.nan, np.nan, np.nan))
+        rows.append(
+            (outcome, name, "eta2", float(level_means.var(ddof=0)) / total if total > 0 else np.nan, np.nan, np.nan)
+        )
     return rows
 
 
@@ -190,12 +215,14 @@ def ranking(indices: pd.DataFrame, design: str) -> dict[str, list[tuple[str, flo
     out = {}
     for outcome, d in indices[indices["index"] == key].groupby("outcome", sort=False):
         d = d.assign(a=d["value"].abs()).sort_values("a", ascending=False)
-        out[outcome] = list(zip(d["parameter"], d["value"]))
+        out[outcome] = list(zip(d["parameter"], d["value"], strict=True))
     return out
 
 
 # --------------------------------------------------------------------------- figures
-def plot_all(fdir: Path, spec: SweepSpec, points: pd.DataFrame, means: pd.DataFrame, indices: pd.DataFrame) -> list[Path]:
+def plot_all(
+    fdir: Path, spec: SweepSpec, points: pd.DataFrame, means: pd.DataFrame, indices: pd.DataFrame
+) -> list[Path]:
     paths = []
     if len(indices):
         paths.append(plot_indices(fdir / "indices.png", spec, indices))
@@ -219,13 +246,19 @@ def _grid_axes(n: int, width: float = 4.2, height: float = 3.2):
 def plot_indices(path: Path, spec: SweepSpec, indices: pd.DataFrame) -> Path:
     design = spec.sweep.design
     kinds = {"sobol": ["S1", "ST"], "morris": ["mu_star"], "lhs": ["spearman"], "grid": ["eta2"]}[design]
-    labels = {"S1": "first order S1", "ST": "total ST", "mu_star": "mu* (mean |elementary effect|)", "spearman": "Spearman rho", "eta2": "main-effect share of variance"}
+    labels = {
+        "S1": "first order S1",
+        "ST": "total ST",
+        "mu_star": "mu* (mean |elementary effect|)",
+        "spearman": "Spearman rho",
+        "eta2": "main-effect share of variance",
+    }
     outcomes = list(dict.fromkeys(indices["outcome"]))
     fig, axes = _grid_axes(len(outcomes), height=0.45 * len(spec.names) + 1.6)
     names = spec.names
     y = np.arange(len(names))
     h = 0.8 / len(kinds)
-    for ax, outcome in zip(axes, outcomes):
+    for ax, outcome in zip(axes, outcomes, strict=True):
         d = indices[indices["outcome"] == outcome]
         for k, kind in enumerate(kinds):
             dk = d[d["index"] == kind].set_index("parameter").reindex(names)
@@ -239,7 +272,9 @@ def plot_indices(path: Path, spec: SweepSpec, indices: pd.DataFrame) -> Path:
         ax.set_title(f"{outcome} (period all)", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     axes[0].legend(fontsize=8, loc="best")
-    fig.suptitle(f"Sensitivity indices ({design}" + (f", {CONF_LEVEL:.0%} intervals)" if design != "grid" else ")"), fontsize=11)
+    fig.suptitle(
+        f"Sensitivity indices ({design}" + (f", {CONF_LEVEL:.0%} intervals)" if design != "grid" else ")"), fontsize=11
+    )
     fig.savefig(path, dpi=110)
     return path
 
@@ -248,7 +283,7 @@ def plot_main_effect(path: Path, name: str, x: pd.Series, means: pd.DataFrame) -
     fig, axes = _grid_axes(len(means.columns))
     xv = x.to_numpy()
     numeric = pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)
-    for ax, outcome in zip(axes, means.columns):
+    for ax, outcome in zip(axes, means.columns, strict=True):
         yv = means[outcome].to_numpy(dtype=float)
         ax.set_xlabel(_short(name), fontsize=9)
         ax.set_ylabel(outcome, fontsize=9)
@@ -266,7 +301,13 @@ def plot_main_effect(path: Path, name: str, x: pd.Series, means: pd.DataFrame) -
                 bins = np.array_split(order, 10)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    ax.plot([xv[b].mean() for b in bins], [np.nanmean(yv[b]) for b in bins], color="C3", lw=1.5, label="binned mean")
+                    ax.plot(
+                        [xv[b].mean() for b in bins],
+                        [np.nanmean(yv[b]) for b in bins],
+                        color="C3",
+                        lw=1.5,
+                        label="binned mean",
+                    )
         else:
             cats = list(dict.fromkeys(map(str, xv)))
             pos = {c: i for i, c in enumerate(cats)}
@@ -281,8 +322,10 @@ def plot_main_effect(path: Path, name: str, x: pd.Series, means: pd.DataFrame) -
 def plot_heatmap(path: Path, names: list[str], points: pd.DataFrame, means: pd.DataFrame) -> Path:
     a, b = names
     fig, axes = _grid_axes(len(means.columns), width=4.6, height=3.8)
-    for ax, outcome in zip(axes, means.columns):
-        table = pd.DataFrame({a: points[a].to_numpy(), b: points[b].to_numpy(), "y": means[outcome].to_numpy(dtype=float)}).pivot_table(index=a, columns=b, values="y", aggfunc="mean", dropna=False)
+    for ax, outcome in zip(axes, means.columns, strict=True):
+        table = pd.DataFrame(
+            {a: points[a].to_numpy(), b: points[b].to_numpy(), "y": means[outcome].to_numpy(dtype=float)}
+        ).pivot_table(index=a, columns=b, values="y", aggfunc="mean", dropna=False)
         im = ax.imshow(table.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
         ax.set_yticks(range(len(table.index)), [_fmt(v) for v in table.index], fontsize=8)
         ax.set_xticks(range(len(table.columns)), [_fmt(v) for v in table.columns], fontsize=8, rotation=45)

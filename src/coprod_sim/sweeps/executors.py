@@ -16,12 +16,12 @@ import os
 import time
 import traceback
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
-from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -75,10 +75,18 @@ def execute(task: RunTask, run_fn: Callable[[RunTask], pd.DataFrame] | None = No
     t0, c0 = time.perf_counter(), time.process_time()
     try:
         table = (run_fn or simulate)(task)
-        return RunOutcome(task.run_id, table=table, seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0)
+        return RunOutcome(
+            task.run_id, table=table, seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0
+        )
     except Exception as e:  # noqa: BLE001 - recorded in failures.jsonl, the sweep goes on
         tb = traceback.format_exc(limit=-8)
-        return RunOutcome(task.run_id, error=f"{type(e).__name__}: {e}", traceback=tb, seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0)
+        return RunOutcome(
+            task.run_id,
+            error=f"{type(e).__name__}: {e}",
+            traceback=tb,
+            seconds=time.perf_counter() - t0,
+            cpu_seconds=time.process_time() - c0,
+        )
 
 
 class LocalEngine:
@@ -90,7 +98,9 @@ class LocalEngine:
     def describe(self) -> str:
         return f"local, {self.workers} worker process{'es' if self.workers > 1 else ''}"
 
-    def map_unordered(self, fn: Callable, tasks: Iterable[RunTask]) -> Iterator[tuple[RunTask, RunOutcome | BaseException]]:
+    def map_unordered(
+        self, fn: Callable, tasks: Iterable[RunTask]
+    ) -> Iterator[tuple[RunTask, RunOutcome | BaseException]]:
         if self.workers == 1:
             for t in tasks:
                 yield t, fn(t)
@@ -134,7 +144,9 @@ class DaskEngine:
         try:
             from distributed import Client
         except ImportError:
-            raise SweepError("--engine dask needs dask.distributed: pip install 'dask[distributed]' (or the package's [dask] extra)") from None
+            raise SweepError(
+                "--engine dask needs dask.distributed: pip install 'dask[distributed]' (or the package's [dask] extra)"
+            ) from None
         try:
             self.client = Client(address, timeout="20s")
         except (OSError, TimeoutError) as e:
@@ -148,7 +160,9 @@ class DaskEngine:
     def _threads(self) -> int:
         return int(sum(self.client.nthreads().values()))
 
-    def map_unordered(self, fn: Callable, tasks: Iterable[RunTask]) -> Iterator[tuple[RunTask, RunOutcome | BaseException]]:
+    def map_unordered(
+        self, fn: Callable, tasks: Iterable[RunTask]
+    ) -> Iterator[tuple[RunTask, RunOutcome | BaseException]]:
         from distributed import as_completed
 
         remaining = iter(tasks)
@@ -164,10 +178,7 @@ class DaskEngine:
         submit(max(4, 2 * self._threads()))
         for fut in queue:
             t = inflight.pop(fut.key)
-            if fut.status == "error":
-                result = fut.exception()
-            else:
-                result = fut.result()
+            result = fut.exception() if fut.status == "error" else fut.result()
             fut.release()
             yield t, result
             submit(max(4, 2 * self._threads()) - len(inflight))
@@ -186,7 +197,9 @@ def make_engine(engine: str | None, *, workers: int | None = None, scheduler: st
         return LocalEngine(workers)
     if engine == "dask":
         if not scheduler:
-            raise SweepError("--engine dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786); see docs/howto-sweeps.md")
+            raise SweepError(
+                "--engine dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786); see docs/howto-sweeps.md"
+            )
         return DaskEngine(scheduler)
     raise SweepError(f"--engine {engine!r}: allowed: local, dask")
 
