@@ -60,7 +60,9 @@ def step(config, m: dict) -> dict:
             # the share above a threshold moves by about density x shift: a normal approximation
             density = max(0.4, 2.5 * min(m[target.name], 1 - m[target.name]))
             shift = (target.aim - m[target.name]) * group.initial_trust_sd / density
-            changes[f"population.groups.{g}.initial_trust_mean"] = min(0.95, max(0.05, group.initial_trust_mean + shift))
+            changes[f"population.groups.{g}.initial_trust_mean"] = min(
+                0.95, max(0.05, group.initial_trust_mean + shift)
+            )
     return changes
 
 

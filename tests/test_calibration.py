@@ -7,7 +7,14 @@ year and several seeds, exactly as docs/calibration.md describes."""
 import pytest
 
 from coprod_sim.calibration import (
-    C3_BAND, TARGETS, c8_holds, contact_asymmetry, door_to_door_round, measure_baseline, quiet, recovered_nonreporting,
+    C3_BAND,
+    TARGETS,
+    c8_holds,
+    contact_asymmetry,
+    door_to_door_round,
+    measure_baseline,
+    quiet,
+    recovered_nonreporting,
 )
 from coprod_sim.config import Config, with_overrides
 

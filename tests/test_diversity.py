@@ -119,10 +119,25 @@ def test_local_knowledge_moves_the_police_picture_toward_the_truth():
     shares = []
     for intercept in (-5.0, -2.5, 0.0):  # participation low, default, high
         # others' reports also fill the picture: switched off to see local knowledge alone
-        m = model(rng=4, **{"coproduction.participation_intercept": intercept, "policing.local_knowledge_weight": 2.0, "population.residents": 4000, "reporting.third_party_probability": 0.0})
+        m = model(
+            rng=4,
+            **{
+                "coproduction.participation_intercept": intercept,
+                "policing.local_knowledge_weight": 2.0,
+                "population.residents": 4000,
+                "reporting.third_party_probability": 0.0,
+            },
+        )
         shares.append(overlap_with_true_top(m))
     assert shares[0] < shares[1] < shares[2], shares
-    off = model(rng=4, **{"policing.local_knowledge_weight": 0.0, "population.residents": 4000, "reporting.third_party_probability": 0.0})
+    off = model(
+        rng=4,
+        **{
+            "policing.local_knowledge_weight": 0.0,
+            "population.residents": 4000,
+            "reporting.third_party_probability": 0.0,
+        },
+    )
     assert overlap_with_true_top(off) < shares[2]
 
 

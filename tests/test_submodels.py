@@ -6,7 +6,18 @@ import pytest
 from coprod_sim.network import csr_from_edges
 from coprod_sim.submodels import coproduction, crime, efficacy, reporting, response, trust
 
-TRUST_KW = dict(anchor_rate_per_day=0.0, social_rate_per_day=0.0, negative_contact_effect=0.1, positive_contact_effect=0.01, designed_contact_effect=0.2, vicarious_fraction=0.5, talk_probability=1.0, victimization_effect=0.0, clearance_effect=0.0, unanswered_call_effect=0.0)
+TRUST_KW = dict(
+    anchor_rate_per_day=0.0,
+    social_rate_per_day=0.0,
+    negative_contact_effect=0.1,
+    positive_contact_effect=0.01,
+    designed_contact_effect=0.2,
+    vicarious_fraction=0.5,
+    talk_probability=1.0,
+    victimization_effect=0.0,
+    clearance_effect=0.0,
+    unanswered_call_effect=0.0,
+)
 RNG = np.random.default_rng(0)  # talk draws (talk_probability 1: every tie hears)
 
 
@@ -75,7 +86,9 @@ def test_experiences_are_talked_about_with_a_chance_per_tie():
     shocks = trust.Shocks(negative=[np.array([0])])
     quiet = trust.trust_change(t, t.copy(), adj, deg, shocks, RNG, **{**TRUST_KW, "talk_probability": 0.0})
     assert np.all(quiet[1:] == 0)
-    d = trust.trust_change(t, t.copy(), adj, deg, shocks, np.random.default_rng(1), **{**TRUST_KW, "talk_probability": 0.3})
+    d = trust.trust_change(
+        t, t.copy(), adj, deg, shocks, np.random.default_rng(1), **{**TRUST_KW, "talk_probability": 0.3}
+    )
     heard = d[1:] < 0
     assert heard.mean() == pytest.approx(0.3, abs=0.04)
     np.testing.assert_allclose(d[1:][heard], -0.1 * 0.5 * 0.5)  # vicarious: fraction 0.5 of a direct loss
@@ -166,7 +179,19 @@ def test_thinning_keeps_the_expected_share():
     rng = np.random.default_rng(0)
     n = 200_000
     u = rng.random(n)
-    inc = crime.Incidents(place=np.zeros(n, dtype=int), neighbourhood=np.zeros(n, dtype=int), kind=np.zeros(n, dtype=np.int8), victim=np.zeros(n, dtype=int), seriousness=np.zeros(n), u_occur=u, u_report=u, u_clear=u, u_officer=u, u_bad=u, u_third=u)
+    inc = crime.Incidents(
+        place=np.zeros(n, dtype=int),
+        neighbourhood=np.zeros(n, dtype=int),
+        kind=np.zeros(n, dtype=np.int8),
+        victim=np.zeros(n, dtype=int),
+        seriousness=np.zeros(n),
+        u_occur=u,
+        u_report=u,
+        u_clear=u,
+        u_officer=u,
+        u_bad=u,
+        u_third=u,
+    )
     kept = crime.occurring(inc, np.array([2.0]), cap=5.0)
     assert len(kept) / n == pytest.approx(0.4, abs=0.005)
     assert len(crime.occurring(inc, np.array([50.0]), cap=5.0)) == n  # capped
@@ -178,7 +203,9 @@ def test_response_helpers():
     assert response.response_effort(3.0, 10.0, reference_utilisation=0.3) == pytest.approx(1.0)
     assert response.response_effort(5.0, 10.0, reference_utilisation=0.3) == pytest.approx(0.5 / 0.7)
     assert response.response_effort(20.0, 10.0, reference_utilisation=0.3) == 0.0  # calls take every hour
-    np.testing.assert_allclose(response.bad_contact_probability(np.array([0.0, 0.5, 1.0]), bad_contact_max=0.4), [0.4, 0.2, 0.0])
+    np.testing.assert_allclose(
+        response.bad_contact_probability(np.array([0.0, 0.5, 1.0]), bad_contact_max=0.4), [0.4, 0.2, 0.0]
+    )
     np.testing.assert_allclose(response.split_hours_by_residents(10.0, np.array([1, 3])), [2.5, 7.5])
 
 
@@ -189,10 +216,16 @@ def test_resident_calls_come_from_repeat_callers_and_rise_with_trust():
     propensity[:1000] = 50.0  # 5% of residents are frequent callers
     cumsum = np.cumsum(propensity)
     start, size = np.array([0]), np.array([n])
-    callers, u = response.resident_calls(rng, cumsum, start, size, np.full(n, 0.5), calls_per_resident_per_day=0.01, call_trust_coef=0.0)
+    callers, u = response.resident_calls(
+        rng, cumsum, start, size, np.full(n, 0.5), calls_per_resident_per_day=0.01, call_trust_coef=0.0
+    )
     assert u.shape == (2, len(callers))
     assert np.mean(callers < 1000) == pytest.approx(50_000 / 69_000, abs=0.03)
-    low = response.resident_calls(np.random.default_rng(4), cumsum, start, size, np.zeros(n), calls_per_resident_per_day=0.01, call_trust_coef=1.0)[0]
-    high = response.resident_calls(np.random.default_rng(4), cumsum, start, size, np.ones(n), calls_per_resident_per_day=0.01, call_trust_coef=1.0)[0]
+    low = response.resident_calls(
+        np.random.default_rng(4), cumsum, start, size, np.zeros(n), calls_per_resident_per_day=0.01, call_trust_coef=1.0
+    )[0]
+    high = response.resident_calls(
+        np.random.default_rng(4), cumsum, start, size, np.ones(n), calls_per_resident_per_day=0.01, call_trust_coef=1.0
+    )[0]
     assert len(high) / len(low) == pytest.approx(np.e, rel=0.1)  # rate x exp(coef (T - 0.5))
     assert np.isin(low, high).all()  # common random numbers: the same potential calls, fewer kept

@@ -84,8 +84,17 @@ def differences(base: list[dict], pushed: list[dict], push: str) -> list[dict]:
         elif how == "pp":
             d = 100.0 * d
         mean, lo, hi = mean_interval(d)
-        rows.append({"link": label, "metric": key, "unit": {"pct": "%", "pp": "pp", "abs": "trust"}[how],
-                     "baseline": float(np.mean(b)), "diff": mean, "low": lo, "high": hi})
+        rows.append(
+            {
+                "link": label,
+                "metric": key,
+                "unit": {"pct": "%", "pp": "pp", "abs": "trust"}[how],
+                "baseline": float(np.mean(b)),
+                "diff": mean,
+                "low": lo,
+                "high": hi,
+            }
+        )
     return rows
 
 
@@ -114,8 +123,8 @@ def markdown(tables: dict[str, pd.DataFrame], args) -> str:
     for name, table in tables.items():
         lines += [f"## {titles[name]}", "", "| link | baseline | difference | 95% interval |", "|---|---|---|---|"]
         for r in table.itertuples():
-            base = f"{r.baseline:.4g}"
-            lines.append(f"| {r.link} | {base} | {fmt(r.diff, r.unit)} {r.unit} | {fmt(r.low, r.unit)} to {fmt(r.high, r.unit)} |")
+            interval = f"{fmt(r.low, r.unit)} to {fmt(r.high, r.unit)}"
+            lines.append(f"| {r.link} | {r.baseline:.4g} | {fmt(r.diff, r.unit)} {r.unit} | {interval} |")
         lines.append("")
     return "\n".join(lines)
 

@@ -36,7 +36,11 @@ TARGETS = {
     "C10b": Target("C10", "confidence_share_minority", 0.22, 0.32, 0.27, "Gallup 2021: Black adults 27%"),
     "C12": Target("C12", "committed_time_share", 0.20, 0.40, 0.27, "Famega 2005: 21-30% of a shift on calls"),
     "C14": Target(
-        "C14", "calls_for_service_per_1000_per_year", 400.0, 1000.0, 700.0,
+        "C14",
+        "calls_for_service_per_1000_per_year",
+        400.0,
+        1000.0,
+        700.0,
         "Sherman et al. 1989: ~870 per 1,000 residents (Minneapolis)",
     ),
 }
@@ -147,12 +151,18 @@ def _contact_regression_task(args) -> np.ndarray:
     return np.column_stack([model.trust - start, model.good_contacts - good0, model.bad_contacts - bad0, start])
 
 
-def contact_asymmetry(config: Config, *, seeds: int = 4, days: int = DAYS_PER_YEAR, seed: int = 0, workers: int = 1) -> dict:
+def contact_asymmetry(
+    config: Config, *, seeds: int = 4, days: int = DAYS_PER_YEAR, seed: int = 0, workers: int = 1
+) -> dict:
     """C8 in outcomes: regress each resident's trust change over `days` on their
     numbers of good and bad direct routine contacts, controlling for starting trust
     (OLS over residents of all replicates). Returns coefficients, 95% intervals and
     how many residents had each kind of contact."""
-    rows = np.vstack(run_tasks(_contact_regression_task, [(config, seed, r, days) for r in range(seeds)], workers=workers, progress=False))
+    rows = np.vstack(
+        run_tasks(
+            _contact_regression_task, [(config, seed, r, days) for r in range(seeds)], workers=workers, progress=False
+        )
+    )
     y, good, bad, start = rows.T
     x = np.column_stack([np.ones(len(y)), good, bad, start])
     coef, *_ = np.linalg.lstsq(x, y, rcond=None)
@@ -161,9 +171,14 @@ def contact_asymmetry(config: Config, *, seeds: int = 4, days: int = DAYS_PER_YE
     se = np.sqrt(np.diag(sigma2 * np.linalg.inv(x.T @ x)))
     half = 1.96 * se
     return {
-        "good": float(coef[1]), "good_low": float(coef[1] - half[1]), "good_high": float(coef[1] + half[1]),
-        "bad": float(coef[2]), "bad_low": float(coef[2] - half[2]), "bad_high": float(coef[2] + half[2]),
-        "residents_with_good": int(np.count_nonzero(good)), "residents_with_bad": int(np.count_nonzero(bad)),
+        "good": float(coef[1]),
+        "good_low": float(coef[1] - half[1]),
+        "good_high": float(coef[1] + half[1]),
+        "bad": float(coef[2]),
+        "bad_low": float(coef[2] - half[2]),
+        "bad_high": float(coef[2] + half[2]),
+        "residents_with_good": int(np.count_nonzero(good)),
+        "residents_with_bad": int(np.count_nonzero(bad)),
     }
 
 

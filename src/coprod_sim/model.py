@@ -447,18 +447,25 @@ class CoProductionModel(mesa.Model):
             self.pressure_nb,
         )
         mult_nb = crime.deterrence_multiplier(
-            self.perceived_presence, self.perceived_certainty(),
-            reference_presence=cfg.reference_visible_hours_per_1000_per_day, reference_certainty=cfg.reference_certainty,
-            presence_elasticity=cfg.presence_elasticity, certainty_elasticity=cfg.certainty_elasticity,
+            self.perceived_presence,
+            self.perceived_certainty(),
+            reference_presence=cfg.reference_visible_hours_per_1000_per_day,
+            reference_certainty=cfg.reference_certainty,
+            presence_elasticity=cfg.presence_elasticity,
+            certainty_elasticity=cfg.certainty_elasticity,
         ) * crime.efficacy_multiplier(self.efficacy, coef=cfg.efficacy_coef, reference=cfg.efficacy_reference)
         for start, end, nbs, factor in self.surges:
             if start <= self.day < end:
                 mult_nb[nbs] *= factor
         # Directed patrol deters where it is: the same presence law at the scale of a place,
         # its smoothed directed hours on top of the reference visible hours of a place of its beat.
-        reference_per_place = cfg.reference_visible_hours_per_1000_per_day * self.residents_per_1000 / self.pop.place_count
+        reference_per_place = (
+            cfg.reference_visible_hours_per_1000_per_day * self.residents_per_1000 / self.pop.place_count
+        )
         at_place = crime.place_presence_multiplier(
-            self.place_presence, reference_per_place[self.pop.place_neighbourhood], presence_elasticity=cfg.presence_elasticity
+            self.place_presence,
+            reference_per_place[self.pop.place_neighbourhood],
+            presence_elasticity=cfg.presence_elasticity,
         )
         by_place = mult_nb[self.pop.place_neighbourhood] * self.place_opportunity * at_place
         self.today.incidents = crime.occurring(potential, by_place, cap)
@@ -509,8 +516,13 @@ class CoProductionModel(mesa.Model):
         k = self.pop.n_neighbourhoods
         calls_per_resident = per_day(pc.other_calls_per_1000_per_year) / 1000.0
         callers, u_calls = response.resident_calls(
-            rng, self.caller_cumsum, self.pop.nb_start, self.pop.nb_size, self.trust,
-            calls_per_resident_per_day=calls_per_resident * pc.resident_call_share, call_trust_coef=pc.call_trust_coef,
+            rng,
+            self.caller_cumsum,
+            self.pop.nb_start,
+            self.pop.nb_size,
+            self.trust,
+            calls_per_resident_per_day=calls_per_resident * pc.resident_call_share,
+            call_trust_coef=pc.call_trust_coef,
         )
         other_calls = rng.poisson(calls_per_resident * (1.0 - pc.resident_call_share) * self.pop.nb_size)
 
@@ -628,17 +640,30 @@ class CoProductionModel(mesa.Model):
         if self.trust_frozen:
             return
         delta = trust.trust_change(
-            self.trust, self.anchor, self.adj, self.degree, self.contacts.shocks, self.streams["talk"],
-            anchor_rate_per_day=tc.anchor_rate_per_day, social_rate_per_day=tc.social_rate_per_day,
-            negative_contact_effect=tc.negative_contact_effect, positive_contact_effect=tc.positive_contact_effect,
-            designed_contact_effect=tc.designed_contact_effect, vicarious_fraction=tc.vicarious_fraction,
-            talk_probability=tc.talk_probability, victimization_effect=tc.victimization_effect,
-            clearance_effect=tc.clearance_effect, unanswered_call_effect=tc.unanswered_call_effect,
+            self.trust,
+            self.anchor,
+            self.adj,
+            self.degree,
+            self.contacts.shocks,
+            self.streams["talk"],
+            anchor_rate_per_day=tc.anchor_rate_per_day,
+            social_rate_per_day=tc.social_rate_per_day,
+            negative_contact_effect=tc.negative_contact_effect,
+            positive_contact_effect=tc.positive_contact_effect,
+            designed_contact_effect=tc.designed_contact_effect,
+            vicarious_fraction=tc.vicarious_fraction,
+            talk_probability=tc.talk_probability,
+            victimization_effect=tc.victimization_effect,
+            clearance_effect=tc.clearance_effect,
+            unanswered_call_effect=tc.unanswered_call_effect,
         )
         trust.apply_change(self.trust, delta)
         trust.drift_anchors(
-            self.anchor, self.trust, self.pop.initial_trust,
-            anchor_drift_years=tc.anchor_drift_years, prior_pull_years=tc.prior_pull_years,
+            self.anchor,
+            self.trust,
+            self.pop.initial_trust,
+            anchor_drift_years=tc.anchor_drift_years,
+            prior_pull_years=tc.prior_pull_years,
         )
 
     # -- 7. co-production

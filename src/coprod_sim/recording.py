@@ -45,7 +45,7 @@ def record_day(model: ModelAPI, *, neighbourhoods: bool) -> tuple[dict[str, floa
     return daily_metrics(model, trust_sums, confident), rows
 
 
-def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray, confident: np.ndarray) -> dict[str, float]:
+def daily_metrics(model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray) -> dict[str, float]:
     """Today's metrics, by name (`trust_sums`, `confident`: trust and confident residents
     summed per neighbourhood and group)."""
     pop, today, c = model.pop, model.today, model.contacts
@@ -102,8 +102,8 @@ def daily_metrics(model: "ModelAPI", trust_sums: np.ndarray, confident: np.ndarr
     }
     # Group and activity are dimensions of a metric; the registry names their columns.
     by_group = {
-        "mean_trust": [t if p else float("nan") for t, p in zip(trust_by_group, present)],
-        "confidence_share": [c if p else float("nan") for c, p in zip(confidence_by_group, present)],
+        "mean_trust": [t if p else float("nan") for t, p in zip(trust_by_group, present, strict=True)],
+        "confidence_share": [c if p else float("nan") for c, p in zip(confidence_by_group, present, strict=True)],
         "reporting_rate": rate_g,
         "victims": victims_g,
     }

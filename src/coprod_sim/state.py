@@ -48,7 +48,13 @@ STATE = (
     # neighbourhoods (= beats)
     StateArray("efficacy", "neighbourhood", np.float64, 0.0, "collective efficacy, in [0, 1]"),
     StateArray("cohesion", "neighbourhood", np.float64, 0.0, "social cohesion (fixed)"),
-    StateArray("perceived_presence", "neighbourhood", np.float64, 0.0, "offenders' smoothed visible police hours per 1,000 residents"),
+    StateArray(
+        "perceived_presence",
+        "neighbourhood",
+        np.float64,
+        0.0,
+        "offenders' smoothed visible police hours per 1,000 residents",
+    ),
     StateArray("crimes_smoothed", "neighbourhood", np.float64, 0.0, "smoothed incidents (reporting-norm memory)"),
     StateArray("reports_smoothed", "neighbourhood", np.float64, 0.0, "smoothed reports (reporting-norm memory)"),
     StateArray("crimes_certainty_smoothed", "neighbourhood", np.float64, 0.0, "smoothed incidents (certainty memory)"),

@@ -18,8 +18,21 @@ import numpy as np
 #: names to these, and any other name is an error (a typo would otherwise open a
 #: fresh, silently independent stream).
 CORE_STREAMS = (
-    "mesa", "population", "network", "officers", "officer_language", "places", "crime", "service", "stops",
-    "local_knowledge", "events", "designed_officers", "callers", "unanswered", "talk",
+    "mesa",
+    "population",
+    "network",
+    "officers",
+    "officer_language",
+    "places",
+    "crime",
+    "service",
+    "stops",
+    "local_knowledge",
+    "events",
+    "designed_officers",
+    "callers",
+    "unanswered",
+    "talk",
 )
 
 

@@ -36,7 +36,9 @@ def format_validation_error(e: ValidationError) -> str:
             loc = loc[:2] + loc[3:]
         key = ".".join(loc) or "(config)"
         if err["type"] == "extra_forbidden":
-            generic = ".".join(loc[:3]) if loc[:1] == ["policy"] else (".".join(loc[:2]) if loc[:1] != ["events"] else key)
+            generic = (
+                ".".join(loc[:3]) if loc[:1] == ["policy"] else (".".join(loc[:2]) if loc[:1] != ["events"] else key)
+            )
             if generic in REPLACED:
                 lines.append(f"{key}: this parameter was removed; {REPLACED[generic]}")
                 continue

@@ -69,7 +69,8 @@ class DoorToDoorConfig(PolicyKnobs):
     reach_trust_coef: float = P(
         1.0,
         "logit per unit trust",
-        "Residents who trust the police open the door more: logit(reach) = logit(reach_probability) + coef (T - 0.475).",
+        "Residents who trust the police open the door more: "
+        "logit(reach) = logit(reach_probability) + coef (T - 0.475).",
         ge=0,
         le=10,
         source="weak (Peyton et al. 2019 report reach, not its trust gradient; sweep 0-3)",
@@ -122,7 +123,11 @@ class FootPatrolConfig(PolicyKnobs):
         0.3, "x", "Informal contacts go badly this many times as often as routine contacts.", ge=0, le=10
     )
     visibility: float = P(
-        1.0, "share", "Visible presence of a foot-patrol hour relative to a patrol hour.", ge=0, le=10,
+        1.0,
+        "share",
+        "Visible presence of a foot-patrol hour relative to a patrol hour.",
+        ge=0,
+        le=10,
         source="Ratcliffe et al. 2011: foot patrol is presence by design",
     )
 
@@ -192,7 +197,11 @@ class ProblemOrientedConfig(PolicyKnobs):
         2.0, "years", "Time constant with which a solved place's opportunity returns (0 = permanent).", ge=0, le=100
     )
     visibility: float = P(
-        0.25, "share", "Problem-solving is mostly analysis and meetings; part of it is at the place.", ge=0, le=10,
+        0.25,
+        "share",
+        "Problem-solving is mostly analysis and meetings; part of it is at the place.",
+        ge=0,
+        le=10,
         source="weak",
     )
 

@@ -194,8 +194,11 @@ class CrimeConfig(Section):
         gt=0,
     )
     reference_certainty: float = P(
-        0.10, "share", "Perceived certainty (cleared / all incidents) at which the certainty term is neutral.",
-        gt=0, le=1,
+        0.10,
+        "share",
+        "Perceived certainty (cleared / all incidents) at which the certainty term is neutral.",
+        gt=0,
+        le=1,
     )
     certainty_memory_days: float = P(
         180.0,
@@ -452,7 +455,8 @@ class PolicingConfig(Section):
         "Residents call more when they trust the police: rate x exp(coef (T - 0.5)).",
         ge=0,
         le=5,
-        source="Desmond, Papachristos & Kirk 2016 (calls fell after a publicized beating; contested by Zoorob 2020): weak",
+        source="Desmond, Papachristos & Kirk 2016 (calls fell after a publicized beating; contested by Zoorob "
+        "2020): weak",
     )
     service_call_hours: float = P(
         1.465,

@@ -23,7 +23,11 @@ class DoorToDoor(Policy):
         residents = self.reach_residents(rng, knocks)
         fresh = model.day - model.last_visit_day[residents] > knobs.revisit_after_days
         # Residents who trust the police open the door more (reach_trust_coef).
-        z = np.log(knobs.reach_probability / (1.0 - knobs.reach_probability)) if 0 < knobs.reach_probability < 1 else None
+        z = (
+            np.log(knobs.reach_probability / (1.0 - knobs.reach_probability))
+            if 0 < knobs.reach_probability < 1
+            else None
+        )
         if z is None:
             p_reach = np.full(len(residents), knobs.reach_probability)
         else:

@@ -114,15 +114,30 @@ def _hours(results: dict) -> list[dict]:
 
 def _assumptions(config) -> list[str]:
     t, c, r, p = config.trust, config.crime, config.reporting, config.policing
+    asymmetry = t.negative_contact_effect / max(t.positive_contact_effect, 1e-12)
     return [
-        f"{config.population.residents:,} residents in {config.population.neighbourhoods} neighbourhoods; {config.population.officers_per_1000} officers per 1,000 residents, {p.on_duty_fraction:.0%} on duty at a time.",
-        f"A bad police contact lowers trust by {t.negative_contact_effect:.0%} of its level, a good routine contact raises it by {t.positive_contact_effect:.1%} of the distance to full trust (bad contacts weigh {t.negative_contact_effect / max(t.positive_contact_effect, 1e-12):.1f}x more, Skogan 2006); a designed, non-enforcement contact (door-to-door, meetings) raises it by {t.designed_contact_effect:.0%} of that distance (Peyton et al. 2019).",
-        f"Experiences are talked about: each friend or neighbour hears of one with a chance of {t.talk_probability:.0%}, and it then counts {t.vicarious_fraction:.0%} as much as one's own. Trust moves fast around a slow anchor that drifts over years ({t.anchor_drift_years:g}-year time constant).",
-        f"Victims report with a probability that rises with seriousness and trust (trust coefficient {r.trust_coef} on the logit scale); most non-reporting is not about distrust (calibration C3).",
-        f"Offending falls with visible police presence (elasticity {c.presence_elasticity}; it scales with officer numbers, and time off the street lowers it) and with the certainty of being caught, cleared crimes / all crimes (elasticity {c.certainty_elasticity}): more reporting and more information mean more clearances and so more deterrence.",
-        f"Calls for service ({p.other_calls_per_1000_per_year:g} a year per 1,000 residents besides crime reports) take officer time first; the busier officers are, the lower the quality of response and investigation.",
+        f"{config.population.residents:,} residents in {config.population.neighbourhoods} neighbourhoods; "
+        f"{config.population.officers_per_1000} officers per 1,000 residents, {p.on_duty_fraction:.0%} on duty at a "
+        "time.",
+        f"A bad police contact lowers trust by {t.negative_contact_effect:.0%} of its level, a good routine contact "
+        f"raises it by {t.positive_contact_effect:.1%} of the distance to full trust (bad contacts weigh "
+        f"{asymmetry:.1f}x more, Skogan 2006); a designed, non-enforcement contact (door-to-door, meetings) raises it "
+        f"by {t.designed_contact_effect:.0%} of that distance (Peyton et al. 2019).",
+        f"Experiences are talked about: each friend or neighbour hears of one with a chance of "
+        f"{t.talk_probability:.0%}, and it then counts {t.vicarious_fraction:.0%} as much as one's own. Trust moves "
+        f"fast around a slow anchor that drifts over years ({t.anchor_drift_years:g}-year time constant).",
+        f"Victims report with a probability that rises with seriousness and trust (trust coefficient {r.trust_coef} "
+        "on the logit scale); most non-reporting is not about distrust (calibration C3).",
+        f"Offending falls with visible police presence (elasticity {c.presence_elasticity}; it scales with officer "
+        "numbers, and time off the street lowers it) and with the certainty of being caught, cleared crimes / all "
+        f"crimes (elasticity {c.certainty_elasticity}): more reporting and more information mean more clearances "
+        "and so more deterrence.",
+        f"Calls for service ({p.other_calls_per_1000_per_year:g} a year per 1,000 residents besides crime reports) "
+        "take officer time first; the busier officers are, the lower the quality of response and investigation.",
         "Clearance needs both police effort and residents' information (a Cobb-Douglas product).",
-        "All strategies spend the same officer-hours: hours for engagement come out of random patrol; what deters is visible presence, which engagement keeps in part (by each activity's visibility).",
+        "All strategies spend the same officer-hours: hours for engagement come out of random patrol; what deters is "
+        "visible presence, which engagement keeps in part (by each activity's visibility), and directed patrol at "
+        "the places it covers.",
         "Hot-spot policing targets the places with the most recorded crime, not true crime.",
     ]
 

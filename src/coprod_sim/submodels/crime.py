@@ -50,7 +50,15 @@ def place_pressure(pop: Population) -> np.ndarray:
     return pop.place_attractiveness * (propensity_nb / attract_nb)[pop.place_neighbourhood]
 
 
-def deterrence_multiplier(perceived_presence_per_1000: np.ndarray, perceived_certainty: np.ndarray, *, reference_presence: float, reference_certainty: float, presence_elasticity: float, certainty_elasticity: float) -> np.ndarray:
+def deterrence_multiplier(
+    perceived_presence_per_1000: np.ndarray,
+    perceived_certainty: np.ndarray,
+    *,
+    reference_presence: float,
+    reference_certainty: float,
+    presence_elasticity: float,
+    certainty_elasticity: float,
+) -> np.ndarray:
     """Offending multiplier from perceived risk, per neighbourhood: visible police
     presence and the certainty of apprehension per offence. Power laws give
     constant elasticities; a small floor keeps zero presence or certainty finite."""
@@ -59,7 +67,9 @@ def deterrence_multiplier(perceived_presence_per_1000: np.ndarray, perceived_cer
     return presence ** (-presence_elasticity) * certainty ** (-certainty_elasticity)
 
 
-def place_presence_multiplier(directed_hours: np.ndarray, reference_hours: np.ndarray, *, presence_elasticity: float) -> np.ndarray:
+def place_presence_multiplier(
+    directed_hours: np.ndarray, reference_hours: np.ndarray, *, presence_elasticity: float
+) -> np.ndarray:
     """Offending multiplier at each place from directed patrol there: ((reference +
     directed) / reference)^-elasticity, the presence law at a place's scale (1 with none).
     `reference_hours` is the visible police time a place of its beat gets at reference."""
@@ -95,7 +105,9 @@ def draw_potential_incidents(
     kind = np.concatenate(kinds)
     m = len(nb)
     u = rng.random((8, m))  # place, victim, occur, report, clear, officer, bad contact, third party
-    before = np.concatenate([[0.0], pressure_cumsum])[pop.place_start[nb]]  # cumulative pressure before the neighbourhood's places
+    before = np.concatenate([[0.0], pressure_cumsum])[
+        pop.place_start[nb]
+    ]  # cumulative pressure before the neighbourhood's places
     target = before + u[0] * pressure_nb[nb]
     place = np.searchsorted(pressure_cumsum, target, side="right")
     place = np.clip(
@@ -104,7 +116,19 @@ def draw_potential_incidents(
     victim = pop.nb_start[nb] + (u[1] * pop.nb_size[nb]).astype(np.int64)
     means = np.where(kind == VIOLENT, seriousness_mean[0], seriousness_mean[1])
     seriousness = np.clip(means + seriousness_sd * rng.standard_normal(m), 0, 1)
-    return Incidents(place=place, neighbourhood=nb.astype(np.int64), kind=kind, victim=victim, seriousness=seriousness, u_occur=u[2], u_report=u[3], u_clear=u[4], u_officer=u[5], u_bad=u[6], u_third=u[7])
+    return Incidents(
+        place=place,
+        neighbourhood=nb.astype(np.int64),
+        kind=kind,
+        victim=victim,
+        seriousness=seriousness,
+        u_occur=u[2],
+        u_report=u[3],
+        u_clear=u[4],
+        u_officer=u[5],
+        u_bad=u[6],
+        u_third=u[7],
+    )
 
 
 def occurring(potential: Incidents, multiplier_by_place: np.ndarray, cap: float) -> Incidents:

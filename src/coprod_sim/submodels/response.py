@@ -22,7 +22,16 @@ def response_effort(demand_hours: float, available_hours: float, *, reference_ut
     return max(0.0, 1.0 - utilisation) / (1.0 - reference_utilisation)
 
 
-def resident_calls(rng: np.random.Generator, caller_cumsum: np.ndarray, nb_start: np.ndarray, nb_size: np.ndarray, trust: np.ndarray, *, calls_per_resident_per_day: float, call_trust_coef: float) -> tuple[np.ndarray, np.ndarray]:
+def resident_calls(
+    rng: np.random.Generator,
+    caller_cumsum: np.ndarray,
+    nb_start: np.ndarray,
+    nb_size: np.ndarray,
+    trust: np.ndarray,
+    *,
+    calls_per_resident_per_day: float,
+    call_trust_coef: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Today's calls by residents, as (callers, two uniforms each: officer, bad contact).
 
     Potential calls are drawn at the highest rate trust allows and thinned by each

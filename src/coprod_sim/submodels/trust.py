@@ -53,7 +53,9 @@ def neighbours_of(adj: sp.csr_array, ids: np.ndarray) -> np.ndarray:
     return adj.indices[np.arange(lengths.sum()) + offsets].astype(np.int64)
 
 
-def heard_by(adj: sp.csr_array, ids: np.ndarray, u: np.ndarray, talk_probability: float) -> tuple[np.ndarray, np.ndarray]:
+def heard_by(
+    adj: sp.csr_array, ids: np.ndarray, u: np.ndarray, talk_probability: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Who hears of each resident's experience: each tie with probability
     `talk_probability` (`u`: one uniform per tie). Returns (hearers, index of the
     experience each heard)."""
@@ -62,12 +64,38 @@ def heard_by(adj: sp.csr_array, ids: np.ndarray, u: np.ndarray, talk_probability
     return neighbours_of(adj, ids)[told], np.repeat(np.arange(len(ids)), ties)[told]
 
 
-def trust_change(trust, anchor, adj, degree, shocks: Shocks, rng: np.random.Generator, *, anchor_rate_per_day, social_rate_per_day, negative_contact_effect, positive_contact_effect, designed_contact_effect, vicarious_fraction, talk_probability, victimization_effect, clearance_effect, unanswered_call_effect) -> np.ndarray:
+def trust_change(
+    trust,
+    anchor,
+    adj,
+    degree,
+    shocks: Shocks,
+    rng: np.random.Generator,
+    *,
+    anchor_rate_per_day,
+    social_rate_per_day,
+    negative_contact_effect,
+    positive_contact_effect,
+    designed_contact_effect,
+    vicarious_fraction,
+    talk_probability,
+    victimization_effect,
+    clearance_effect,
+    unanswered_call_effect,
+) -> np.ndarray:
     """Today's change in trust for every resident (not yet applied). Experiences are
     talked about: each tie hears of one with `talk_probability` (uniforms from `rng`)."""
     delta = anchor_rate_per_day * (anchor - trust) + social_rate_per_day * (neighbour_mean(adj, degree, trust) - trust)
-    losses = {"negative": negative_contact_effect, "victim_uncleared": victimization_effect, "unanswered": unanswered_call_effect}
-    gains = {"positive": positive_contact_effect, "designed": designed_contact_effect, "victim_cleared": clearance_effect}
+    losses = {
+        "negative": negative_contact_effect,
+        "victim_uncleared": victimization_effect,
+        "unanswered": unanswered_call_effect,
+    }
+    gains = {
+        "positive": positive_contact_effect,
+        "designed": designed_contact_effect,
+        "victim_cleared": clearance_effect,
+    }
     talked_about = vicarious_fraction > 0 and talk_probability > 0
     for kind, effect in {**losses, **gains}.items():
         ids = shocks.ids(kind)
@@ -100,7 +128,9 @@ def apply_change(trust: np.ndarray, delta: np.ndarray) -> None:
     np.clip(trust, 0.0, 1.0, out=trust)
 
 
-def drift_anchors(anchor: np.ndarray, trust: np.ndarray, prior: np.ndarray, *, anchor_drift_years: float, prior_pull_years: float) -> None:
+def drift_anchors(
+    anchor: np.ndarray, trust: np.ndarray, prior: np.ndarray, *, anchor_drift_years: float, prior_pull_years: float
+) -> None:
     """The slow time scale: anchors follow experienced trust (time constant
     `anchor_drift_years`; 0 = fixed) and return toward the resident's socialised
     prior (`prior_pull_years`; 0 = no pull)."""
