@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare policies (or configs) against a baseline with paired seeds",
         description=(
             "Run the baseline and each policy on the same replicate seeds and write comparison.parquet "
-            "(paired differences, 95%% intervals), one run folder per policy, figures/ and manifest.json."
+            "(paired differences, 95% intervals), one run folder per policy, figures/ and manifest.json."
         ),
         epilog=EPILOG,
     )
