@@ -218,3 +218,31 @@ def test_officer_hours_can_be_read_between_steps(small_config):
     staffed = m.beat_officer_count > 0  # a beat's hours are shared among its own officers
     expected = sum(h[staffed].sum() for h in m.hours_today.values())
     assert total > 0 and total == pytest.approx(expected)
+
+
+def test_hours_allocated_and_spent_are_both_recorded(small_config):
+    """Hot spots spend whole visits only: what they were given is recorded beside what they spent,
+    and the difference went to patrol (issue 17)."""
+    m = make(small_config, **{"policy.name": "hot_spots", "policy.hot_spots.hours_share": 0.25})
+    m.run(30)
+    ts = m.timeseries()
+    given, spent = ts["allocated_hours_hot_spots"], ts["hours_hot_spots"]
+    assert (spent <= given + 1e-9).all() and (given > 0).all()
+    assert (ts["allocated_hours_patrol"] == ts["hours_patrol"]).all()
+    assert (ts["allocated_hours_door_to_door"] == 0).all()
+
+
+def test_underspending_is_flagged():
+    from coprod_sim.metrics import underspent
+
+    ts = pd.DataFrame(
+        {
+            "hours_patrol": [5.0],
+            "allocated_hours_patrol": [5.0],
+            "hours_community_meetings": [4.0],
+            "allocated_hours_community_meetings": [12.0],
+            "hours_hot_spots": [9.8],
+            "allocated_hours_hot_spots": [10.0],
+        }
+    )
+    assert underspent(ts) == [("community_meetings", 12.0, 4.0)]

@@ -225,7 +225,25 @@ def cmd_run(args) -> int:
         f" incidents/1000/yr; reported {share(calib['reporting_rate_violent'])} violent,"
         f" {share(calib['reporting_rate_property'])} property"
     )
+    _warn_underspent({"run": results})
     return 0
+
+
+def _warn_underspent(results: dict) -> None:
+    """Say when a policy spent clearly less than the hours it was given (the rest became patrol)."""
+    import pandas as pd
+
+    from .metrics import UNDERSPEND_WARNING_SHARE, underspent
+
+    for name, runs in results.items():
+        ts = pd.concat([r.timeseries for r in runs], ignore_index=True)
+        for activity, given, used in underspent(ts):
+            print(
+                f"warning: {name}: {activity} spent {used:.1f} of the {given:.1f} officer-hours a day allocated to it "
+                f"({1 - used / given:.0%} less, above the {UNDERSPEND_WARNING_SHARE:.0%} tolerance); "
+                "the rest became random patrol (docs/ODD.md 7.5)",
+                file=sys.stderr,
+            )
 
 
 def _comparison_configs(args) -> dict:
@@ -295,6 +313,7 @@ def cmd_compare(args) -> int:
     for _, r in headline.iterrows():
         interval = f"(95% {r['diff_low']:+.3g} .. {r['diff_high']:+.3g})"
         print(f"  {r['policy']:>22} {r['metric']:<15} {r['diff']:+.4g} {interval} vs baseline {r['baseline_mean']:.4g}")
+    _warn_underspent(results)
     return 0
 
 

@@ -27,7 +27,8 @@ class Day:
     """One day's hand-offs, in the order the submodels fill them (docs/ODD.md,
     "Process overview and scheduling")."""
 
-    hours: dict[str, np.ndarray]  # officer hours per activity (hours_<activity>) and beat
+    hours: dict[str, np.ndarray]  # officer hours spent per activity (hours_<activity>) and beat
+    allocated: dict[str, np.ndarray]  # officer hours given to each activity and beat (allocated_hours_<activity>)
     presence_extra: np.ndarray  # visible hours per beat added by policies without a visibility knob
     place_patrol_hours: np.ndarray  # directed-patrol hours per place (hot spots)
     liaison_coverage: np.ndarray  # share of each beat's barrier liaisons cover today, in [0, 1]
@@ -52,6 +53,7 @@ class Day:
     def start(cls, activities: list[str], n_neighbourhoods: int, n_places: int) -> Day:
         return cls(
             hours={a: np.zeros(n_neighbourhoods) for a in activities},
+            allocated={a: np.zeros(n_neighbourhoods) for a in activities},
             presence_extra=np.zeros(n_neighbourhoods),
             place_patrol_hours=np.zeros(n_places),
             liaison_coverage=np.zeros(n_neighbourhoods),

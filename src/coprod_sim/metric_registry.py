@@ -167,6 +167,9 @@ METRICS: tuple[Metric, ...] = (  # in the order of the daily columns
     Metric("victims", "incidents", COUNT, "crime victims", PCT, False, (GROUP,),
            "incidents with a victim in the group"),
     Metric("hours", "officer-hours", COUNT, "officer-hours", PCT, None, (ACTIVITY,), "officer-hours on the activity"),
+    Metric("allocated_hours", "officer-hours", COUNT, "officer-hours allocated", PCT, None, (ACTIVITY,),
+           "officer-hours given to the activity: a policy's share of discretionary hours (what it spends is "
+           "`hours_<activity>`; the rest becomes patrol); equal to the hours spent for response and patrol"),
     Metric("crimes_averted_per_1000_policy_hours", "incidents per 1,000 officer-hours", PAIRED,
            "crimes averted per 1,000 officer-hours spent on engagement", ABS, True, (CITYWIDE,),
            "(baseline crimes - policy crimes) / the policy run's engagement hours x 1,000"),
@@ -236,8 +239,12 @@ def groups_in(columns: Iterable[str], name: str = GROUP_ANCHOR) -> list[str]:
 
 def activity_columns(columns: Iterable[str]) -> dict[str, str]:
     """Officer activity -> its hours column, for the hours columns among `columns`, in column order."""
-    (hours,) = with_dim(ACTIVITY)
-    return {a: column_name(hours.name, a) for a in _keys_in(columns, hours.name)}
+    return {a: column_name("hours", a) for a in _keys_in(columns, "hours")}
+
+
+def allocated_columns(columns: Iterable[str]) -> dict[str, str]:
+    """Officer activity -> its allocated-hours column, for those among `columns`, in column order."""
+    return {a: column_name("allocated_hours", a) for a in _keys_in(columns, "allocated_hours")}
 
 
 def reserved_group_names() -> list[str]:

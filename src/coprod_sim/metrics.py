@@ -124,3 +124,23 @@ def policy_hours(ts: pd.DataFrame) -> pd.Series:
     """Officer hours spent on engagement policies (not response or patrol), per row."""
     cols = [col for a, col in reg.activity_columns(ts.columns).items() if a not in reg.CORE_ACTIVITIES]
     return ts[cols].sum(axis=1)
+
+
+#: A policy that spends less than this share below its allocated hours gets a warning (ODD 7.5:
+#: unspent hours become random patrol; whole visits and meetings not yet due leave some unspent).
+UNDERSPEND_WARNING_SHARE = 0.05
+
+
+def underspent(ts: pd.DataFrame, share: float = UNDERSPEND_WARNING_SHARE) -> list[tuple[str, float, float]]:
+    """Policies that spent more than `share` below the hours allocated to them, as
+    (activity, allocated, spent) in officer-hours per day, over the whole table."""
+    out = []
+    allocated = reg.allocated_columns(ts.columns)
+    spent = reg.activity_columns(ts.columns)
+    for activity, column in allocated.items():
+        if activity in reg.CORE_ACTIVITIES or activity not in spent:
+            continue
+        given, used = float(ts[column].mean()), float(ts[spent[activity]].mean())
+        if given > 0 and used < (1.0 - share) * given:
+            out.append((activity, given, used))
+    return out

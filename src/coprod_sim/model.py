@@ -589,8 +589,12 @@ class CoProductionModel(mesa.Model):
             ):  # a policy never spends more than it is given (it may move hours between beats)
                 used = used * (given.sum() / used.sum())
             hours[policy.activity] += used
+            self.today.allocated[policy.activity] += given
             used_total += float(used.sum())
+        # Hours a policy does not spend (whole visits, meetings not yet due) become random patrol.
         hours["patrol"][:] = response.split_hours_by_residents(max(discretionary - used_total, 0.0), self.pop.nb_size)
+        self.today.allocated["response"][:] = hours["response"]
+        self.today.allocated["patrol"][:] = hours["patrol"]
         self.today.visible_hours = self._visible_hours()
 
     def _visible_hours(self) -> np.ndarray:

@@ -112,6 +112,7 @@ def daily_metrics(model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray
             m[column_name(metric, group)] = value
     for activity, h in today.hours.items():
         m[column_name("hours", activity)] = float(h.sum())
+        m[column_name("allocated_hours", activity)] = float(today.allocated[activity].sum())
     return m
 
 

@@ -108,7 +108,8 @@ def _hours(results: dict) -> list[dict]:
         columns = reg.activity_columns(ts.columns)
         means = ts[list(columns.values())].mean()
         used = {a: h for a, h in zip(columns, means.tolist(), strict=True) if h > 0}
-        out.append({"policy": name, "hours": used, "total": float(means.sum())})
+        allocated = {a: float(ts[c].mean()) for a, c in reg.allocated_columns(ts.columns).items() if a in used}
+        out.append({"policy": name, "hours": used, "allocated": allocated, "total": float(means.sum())})
     return out
 
 
