@@ -244,3 +244,18 @@ def test_patrol_stops_are_paired_across_policies(small_config):
         stops[name] = np.concatenate(seen)
     assert 0 < len(stops["d2d"]) < len(stops["reactive"])
     assert np.isin(stops["d2d"], stops["reactive"]).all()  # the same draws, a subset kept
+
+
+def test_resident_views_absent_in_a_large_model_say_why():
+    cfg = load_config(
+        overrides={
+            "population.residents": 600,
+            "output.agent_views_max_residents": 500,
+            "population.neighbourhoods": 3,
+            "run.burn_in_days": 0,
+        }
+    )
+    m = CoProductionModel(cfg, rng=1)
+    with pytest.raises(KeyError, match="agent_views_max_residents"):
+        m.agents_by_type[Resident]
+    assert len(m.agents_by_type[Officer]) > 0

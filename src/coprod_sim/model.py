@@ -29,6 +29,23 @@ from .submodels import barriers, coproduction, crime, efficacy, perceptions, rep
 from .submodels.crime import VIOLENT
 
 
+class AgentsByType(dict):
+    """Mesa's `agents_by_type`, with a clear error for absent Resident views."""
+
+    def __init__(self, by_type: dict, residents: int, views_max: int):
+        super().__init__(by_type)
+        self.residents, self.views_max = residents, views_max
+
+    def __missing__(self, key):
+        if key is Resident:
+            raise KeyError(
+                f"no Resident views: this model has {self.residents:,} residents and views are created only up to "
+                f"output.agent_views_max_residents = {self.views_max:,}; raise that limit (--set "
+                "output.agent_views_max_residents=...) or read the resident arrays (model.trust, model.pop, ...)"
+            )
+        raise KeyError(key)
+
+
 class CoProductionModel(mesa.Model):
     """The co-production of public safety, one step per day.
 
@@ -167,6 +184,12 @@ class CoProductionModel(mesa.Model):
 
     # ------------------------------------------------------------------ what policies and events may use
     # (the interface model_api.ModelAPI declares)
+    @property
+    def agents_by_type(self) -> dict:
+        """Mesa's agents by type; asking for `Resident` views in a model too large to have
+        them says why (they exist only up to `output.agent_views_max_residents` residents)."""
+        return AgentsByType(super().agents_by_type, self.pop.n, self.config.output.agent_views_max_residents)
+
     @property
     def officers(self):
         return self.agents_by_type.get(Officer, [])
