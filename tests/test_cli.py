@@ -169,3 +169,36 @@ def test_compare_configs_uses_the_baseline_files_run_section(tmp_path):
     assert ts["day"].max() == 11 and set(ts["replicate"]) == {0, 1}
     assert (out / "comparison.csv").exists()
     assert main(["compare", "--configs", f"{a},{tmp_path / 'x' / 'a.toml'}", "--out", str(tmp_path / "c2")]) == 2
+
+
+def test_compare_console_has_units_groups_gap_and_years():
+    import pandas as pd
+
+    from coprod_sim.cli import console_summary
+
+    rows = []
+    for period in ("all", "year_1", "year_2"):
+        rows += [
+            ("d2d", "crimes", period, None, None, 200.0, 190.0, -10.0, -14.0, -6.0, -0.05),
+            ("d2d", "mean_trust", period, None, None, 0.5, 0.51, 0.01, 0.008, 0.012, 0.02),
+            ("d2d", "mean_trust", period, "minority", None, 0.4, 0.42, 0.02, 0.01, 0.03, 0.05),
+            ("d2d", "trust_gap", period, None, None, 0.1, 0.09, -0.01, -0.02, 0.0, -0.1),
+            ("d2d", "reporting_rate", period, None, None, 0.35, 0.36, 0.01, 0.0, 0.02, 0.03),
+        ]
+    cols = [
+        "policy",
+        "metric",
+        "period",
+        "group",
+        "neighbourhood",
+        "baseline_mean",
+        "policy_mean",
+        "diff",
+        "diff_low",
+        "diff_high",
+        "rel_diff",
+    ]
+    text = console_summary(pd.DataFrame(rows, columns=cols))
+    assert "crime (all incidents): all -5% (-7 .. -3); year_1 -5%" in text and "year_2" in text
+    assert "mean trust in police (minority): all +0.02 trust" in text
+    assert "the trust gap between groups" in text and "+1 pp" in text

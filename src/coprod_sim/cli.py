@@ -229,6 +229,50 @@ def cmd_run(args) -> int:
     return 0
 
 
+CONSOLE_METRICS = ("crimes", "reporting_rate", "clearance_rate", "mean_trust", "confidence_share", "trust_gap")
+
+
+def console_summary(table) -> str:
+    """Each policy against the baseline on the headline metrics, with units and 95%
+    intervals, over the whole run and each year (the last year is the end of the run),
+    plus mean trust and confidence per group."""
+    import math
+
+    from . import metric_registry as reg
+
+    def change(r) -> str:
+        how = reg.metric(r["metric"]).display
+        if how == reg.PCT and r["baseline_mean"]:
+            scale, unit = 100.0 / r["baseline_mean"], "%"
+        elif how == reg.PP:
+            scale, unit = 100.0, " pp"
+        else:
+            scale, unit = 1.0, " " + reg.metric(r["metric"]).unit.split()[0]  # e.g. trust on its 0-1 scale
+        text = f"{r['diff'] * scale:+.3g}{unit}"
+        if not math.isnan(r["diff_low"]):
+            text += f" ({r['diff_low'] * scale:+.3g} .. {r['diff_high'] * scale:+.3g})"
+        return text
+
+    lines = []
+    periods = list(dict.fromkeys(table["period"]))
+    city = table[table["neighbourhood"].isna()]
+    for policy in dict.fromkeys(table["policy"]):
+        lines.append(f"  {policy} minus baseline (paired, 95% interval over replicates):")
+        rows = city[(city["policy"] == policy) & city["metric"].isin(CONSOLE_METRICS)]
+        for metric in CONSOLE_METRICS:
+            for group in [None, *sorted(rows.loc[rows["metric"] == metric, "group"].dropna().unique())]:
+                sel = rows[
+                    (rows["metric"] == metric) & (rows["group"].isna() if group is None else rows["group"] == group)
+                ]
+                if sel.empty:
+                    continue
+                by_period = {r["period"]: r for _, r in sel.iterrows()}
+                label = reg.metric(metric).label + (f" ({group})" if group else "")
+                parts = [f"{p} {change(by_period[p])}" for p in periods if p in by_period]
+                lines.append(f"    {label}: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
 def _warn_underspent(results: dict) -> None:
     """Say when a policy spent clearly less than the hours it was given (the rest became patrol)."""
     import pandas as pd
@@ -304,15 +348,7 @@ def cmd_compare(args) -> int:
     out = folder.out
     size = f"{len(configs)} configurations x {base.run.replicates} replicate(s) x {base.run.days} days"
     print(f"wrote {out}/ ({size}) in {time.perf_counter() - t0:.1f} s; open {out}/report.html")
-    headline = table[
-        (table["period"] == "all")
-        & table["group"].isna()
-        & table["neighbourhood"].isna()
-        & table["metric"].isin(["crimes", "reporting_rate", "mean_trust"])
-    ]
-    for _, r in headline.iterrows():
-        interval = f"(95% {r['diff_low']:+.3g} .. {r['diff_high']:+.3g})"
-        print(f"  {r['policy']:>22} {r['metric']:<15} {r['diff']:+.4g} {interval} vs baseline {r['baseline_mean']:.4g}")
+    print(console_summary(table))
     _warn_underspent(results)
     return 0
 
