@@ -25,6 +25,7 @@ CASES = {
         ["results.csv", "figures/tipping_point_default.png"],
     ),
     "custom_policy.py": (["--replicates", "1", "--days", "20"], ["report.html"]),
+    "budget_split/run.py": (["--replicates", "2", "--days", "20"], ["report.html", "split.csv"]),
     "loop/run.py": (["--replicates", "2", "--days", "20", "--doc", ""], ["loop.csv", "loop.md"]),
 }
 

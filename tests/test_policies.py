@@ -246,3 +246,29 @@ def test_underspending_is_flagged():
         }
     )
     assert underspent(ts) == [("community_meetings", 12.0, 4.0)]
+
+
+def test_a_budget_split_moves_hours_between_two_policies_at_a_fixed_total(small_config):
+    totals = {}
+    for share in (0.0, 0.25, 1.0):
+        m = make(small_config, **{"policy.name": "split", "policy.split.share_first": share})
+        m.run(10)
+        ts = m.timeseries()
+        d2d, hot = ts["allocated_hours_door_to_door"].sum(), ts["allocated_hours_hot_spots"].sum()
+        totals[share] = d2d + hot
+        if share == 0.0:
+            assert d2d == 0 and hot > 0
+        if share == 1.0:
+            assert hot == 0 and d2d > 0
+        if share == 0.25:
+            assert d2d / (d2d + hot) == pytest.approx(0.25, abs=0.02)
+    assert max(totals.values()) / min(totals.values()) == pytest.approx(1.0, abs=0.05)  # the same total
+
+
+def test_a_split_needs_two_different_known_policies(small_config):
+    from coprod_sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match="first and second are both"):
+        with_overrides(small_config, {"policy.name": "split", "policy.split.second": "door_to_door"})
+    with pytest.raises(ConfigError, match="not a policy"):
+        with_overrides(small_config, {"policy.name": "split", "policy.split.first": "reactive"})

@@ -257,10 +257,39 @@ def known_policies() -> list[str]:
     return list(_policy_names)
 
 
+COMBINATIONS = ("mix", "split")  # policy.name values that combine policies
+
+
 def _check_policy_name(v: str | None) -> str | None:
-    if v is not None and v not in _policy_names and v != "mix":
-        raise ValueError(f"unknown policy {v!r}; allowed: {', '.join(known_policies())}, mix")
+    if v is not None and v not in _policy_names and v not in COMBINATIONS:
+        raise ValueError(f"unknown policy {v!r}; allowed: {', '.join(known_policies())}, {', '.join(COMBINATIONS)}")
     return v
+
+
+class SplitConfig(Section):
+    """A budget split: a fixed share of discretionary hours divided between two policies
+    by one factor (`share_first`), so a sweep moves hours between them at a fixed total."""
+
+    total: float = P(
+        0.3,
+        "share of discretionary hours",
+        "For name = 'split': the share of discretionary hours the two policies take together (the rest is patrol).",
+        ge=0,
+        le=1,
+    )
+    first: str = P("door_to_door", "-", "For name = 'split': the first policy.")
+    second: str = P("hot_spots", "-", "For name = 'split': the second policy.")
+    share_first: float = P(
+        0.5,
+        "share",
+        "For name = 'split': the first policy's share of the total (the second gets the rest); one factor to sweep.",
+        ge=0,
+        le=1,
+    )
+
+    def shares(self) -> dict[str, float]:
+        """Share of discretionary hours per policy."""
+        return {self.first: self.total * self.share_first, self.second: self.total * (1.0 - self.share_first)}
 
 
 def _check_mix(v: dict[str, float] | None):
@@ -278,6 +307,7 @@ class _ScheduleEntryHead(Section):
     day: int = P(0, "day", "Day from which the entry applies.", ge=0)
     name: str | None = None
     mix: dict[str, float] | None = None
+    split: SplitConfig | None = None
 
     _name = field_validator("name")(classmethod(lambda cls, v: _check_policy_name(v)))
     _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
@@ -294,7 +324,7 @@ ScheduleEntry = create_model(
 class _PolicyHead(Section):
     """`[policy]`'s own keys and methods; `PolicyConfig` adds a section per policy and the schedule."""
 
-    name: str = P("reactive", "-", "The policy: " + ", ".join(POLICY_NAMES) + ", or 'mix'.")
+    name: str = P("reactive", "-", "The policy: " + ", ".join(POLICY_NAMES) + ", 'mix' or 'split'.")
     mix: dict[str, float] = Field(
         default_factory=dict,
         description=(
@@ -303,6 +333,8 @@ class _PolicyHead(Section):
         ),
     )
 
+    split: SplitConfig = Field(default_factory=SplitConfig)
+
     _name = field_validator("name")(classmethod(lambda cls, v: _check_policy_name(v)))
     _mix = field_validator("mix")(classmethod(lambda cls, v: _check_mix(v)))
 
@@ -310,6 +342,15 @@ class _PolicyHead(Section):
     def _mix_needs_shares(self):
         if self.name == "mix" and sum(self.mix.values()) <= 0:
             raise ValueError("policy.name = 'mix' needs policy.mix with at least one positive share")
+        if self.name == "split":
+            sp = self.split
+            for key in ("first", "second"):
+                value = getattr(sp, key)
+                if value not in _policy_names or value == "reactive":
+                    allowed = ", ".join(n for n in known_policies() if n != "reactive")
+                    raise ValueError(f"policy.split.{key} = {value!r}: not a policy; allowed: {allowed}")
+            if sp.first == sp.second:
+                raise ValueError(f"policy.split: first and second are both {sp.first!r}; name two policies")
         return self
 
     def knobs(self, name: str) -> PolicyKnobs:
@@ -321,7 +362,7 @@ class _PolicyHead(Section):
         for key, value in entry.model_dump(exclude_unset=True).items():
             if key == "day":
                 continue
-            if isinstance(value, dict) and key in POLICY_KNOBS:
+            if isinstance(value, dict) and (key in POLICY_KNOBS or key == "split"):
                 data[key].update(value)
             else:
                 data[key] = value

@@ -25,6 +25,8 @@ def policy_shares(policy_config, policies: dict) -> dict[str, float]:
     if policy_config.name == "mix":
         total = sum(policy_config.mix.values())
         return {k: v / total for k, v in policy_config.mix.items() if v > 0 and k != "reactive"}
+    if policy_config.name == "split":
+        return {k: v for k, v in policy_config.split.shares().items() if v > 0}
     if policy_config.name == "reactive":
         return {}
     return {policy_config.name: policies[policy_config.name].solo_share()}
