@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import mesa
 
+from coprod_sim.config import DAYS_PER_YEAR
+
 VIOLENT, PROPERTY = 0, 1
 NEVER = -(2**30)
 
@@ -26,6 +28,17 @@ def clip01(x: float) -> float:
     return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
 
 
+def poisson(random, mean: float) -> int:
+    """A Poisson draw by inversion from one uniform of `random` (small means: a resident's calls in a day)."""
+    u, k, p = random.random(), 0, math.exp(-mean)
+    total = p
+    while u > total and p > 0.0:
+        k += 1
+        p *= mean / k
+        total += p
+    return k
+
+
 @dataclass(slots=True)
 class Incident:
     kind: int
@@ -33,19 +46,26 @@ class Incident:
     place: int
     victim: Resident
     seriousness: float
-    reported: bool = False
+    reported: bool = False  # by the victim
+    third_party: bool = False  # by someone else, where the victim did not
+    answered: bool = True  # a victim's report the police found time for
     cleared: bool = False
 
 
 class Resident(mesa.Agent):
     """One resident: trust, anchor, participation, and a list of network neighbours."""
 
-    def __init__(self, model, home: Neighbourhood, group: int, trust: float, propensity: float, has_alternatives: bool):
+    def __init__(
+        self, model, home: "Neighbourhood", group: int, trust: float, propensity: float, has_alternatives: bool,
+        call_weight: float,
+    ):
         super().__init__(model)
         self.home = home
         self.group = group
         self.trust = trust
         self.anchor = trust
+        self.prior = trust  # the socialised prior the anchor is pulled back to
+        self.call_weight = call_weight  # propensity to call, relative to the neighbourhood's mean (repeat callers)
         self.participation = 0.0
         self.propensity = propensity
         self.has_alternatives = has_alternatives
@@ -81,6 +101,23 @@ class Resident(mesa.Agent):
         )
         return self.random.random() < logistic(z)
 
+    # -- 3. calls for service (core: response.resident_calls)
+    def calls_today(self) -> int:
+        """How often this resident calls the police today: more often if a repeat
+        caller, and more often the more they trust the police."""
+        pc = self.model.config.policing
+        trust_factor = math.exp(pc.call_trust_coef * (self.trust - 0.5))
+        return poisson(self.random, self.model.resident_call_rate * self.call_weight * trust_factor)
+
+    # -- 4. door-to-door (core: policies.door_to_door.DoorToDoor.act)
+    def opens_door(self) -> bool:
+        """Residents who trust the police open the door more."""
+        d2d = self.model.config.policy.door_to_door
+        p = d2d.reach_probability
+        if 0.0 < p < 1.0:
+            p = logistic(math.log(p / (1.0 - p)) + d2d.reach_trust_coef * (self.trust - 0.475))
+        return self.random.random() < p
+
     # -- experiences (core: Shocks + trust.trust_change)
     def feel(self, effect: float) -> None:
         if effect < 0:
@@ -88,14 +125,21 @@ class Resident(mesa.Agent):
         else:
             self.gain += effect
 
-    def police_contact(self, effect: float) -> None:
-        """A contact with the police; every network neighbour hears of it."""
-        self.last_contact_day = self.model.day
+    def experience(self, effect: float) -> None:
+        """Something that happened to this resident (a contact, a crime and its
+        outcome, an unanswered call): felt, and talked about with each network tie
+        with `talk_probability`; a tie that hears of it feels `vicarious_fraction` of it."""
         self.feel(effect)
-        vicarious = effect * self.model.config.trust.vicarious_fraction
-        if vicarious:
+        tc = self.model.config.trust
+        vicarious = effect * tc.vicarious_fraction
+        if vicarious and tc.talk_probability > 0:
             for other in self.neighbours:
-                other.feel(vicarious)
+                if self.random.random() < tc.talk_probability:
+                    other.feel(vicarious)
+
+    def police_contact(self, effect: float) -> None:
+        self.last_contact_day = self.model.day
+        self.experience(effect)
 
     # -- 6-7. trust, anchor drift, participation (core: trust.*, coproduction.participation)
     def step(self) -> None:
@@ -110,8 +154,11 @@ class Resident(mesa.Agent):
         )
         self.trust = clip01(t + delta)
         self.loss = self.gain = 0.0
+        # The slow time scale: the anchor follows experienced trust and returns toward the prior.
         if tc.anchor_drift_years > 0:
-            self.anchor += (self.trust - self.anchor) / (tc.anchor_drift_years * 365.0)
+            self.anchor += (self.trust - self.anchor) / (tc.anchor_drift_years * DAYS_PER_YEAR)
+        if tc.prior_pull_years > 0:
+            self.anchor += (self.prior - self.anchor) / (tc.prior_pull_years * DAYS_PER_YEAR)
         self.update_participation()
 
     def update_participation(self) -> None:
@@ -169,7 +216,7 @@ class Neighbourhood:
         self.efficacy = efficacy
         self.cohesion = cohesion
         self.participation = 0.0
-        self.perceived_presence = model.config.crime.reference_patrol_hours_per_1000_per_day
+        self.perceived_presence = model.config.crime.reference_visible_hours_per_1000_per_day
         self.violent_chance = self.crime_chance = 0.0
         self.new_day()
 
@@ -178,12 +225,12 @@ class Neighbourhood:
         cfg = self.model.config
         self.crimes_smoothed = expected_crimes
         self.reports_smoothed = expected_crimes * cfg.reporting.norm_reference
-        self.reports_risk_smoothed = self.reports_smoothed
-        self.cleared_smoothed = self.reports_smoothed * cfg.crime.reference_clearance_rate
+        self.crimes_certainty_smoothed = expected_crimes
+        self.cleared_smoothed = expected_crimes * cfg.crime.reference_certainty
 
     def new_day(self) -> None:
-        self.crimes = self.reports = self.cleared = 0
-        self.response_hours = self.patrol_hours = self.door_to_door_hours = 0.0
+        self.crimes = self.reports = self.cleared = self.other_calls = 0
+        self.response_hours = self.patrol_hours = self.door_to_door_hours = self.visible_hours = 0.0
 
     def random_resident(self) -> Resident:
         return self.random.choice(self.residents)
@@ -204,15 +251,12 @@ class Neighbourhood:
     # -- 1. deterrence and efficacy (core: crime.deterrence_multiplier, crime.efficacy_multiplier)
     def set_crime_chances(self) -> None:
         cc = self.model.config.crime
-        ref_p, ref_c = cc.reference_patrol_hours_per_1000_per_day, cc.reference_clearance_rate
-        perceived_clearance = self.cleared_smoothed / max(self.reports_risk_smoothed, 1e-12)
+        ref_p, ref_c = cc.reference_visible_hours_per_1000_per_day, cc.reference_certainty
+        perceived_certainty = self.cleared_smoothed / max(self.crimes_certainty_smoothed, 1e-12)
         presence = (max(self.perceived_presence, 0.0) + 0.1 * ref_p) / (1.1 * ref_p)
-        clearance = (max(perceived_clearance, 0.0) + 0.1 * ref_c) / (1.1 * ref_c)
-        mult = (
-            presence ** (-cc.presence_elasticity)
-            * clearance ** (-cc.clearance_elasticity)
-            * math.exp(-cc.efficacy_coef * (self.efficacy - cc.efficacy_reference))
-        )
+        certainty = (max(perceived_certainty, 0.0) + 0.1 * ref_c) / (1.1 * ref_c)
+        mult = presence ** (-cc.presence_elasticity) * certainty ** (-cc.certainty_elasticity)
+        mult *= math.exp(-cc.efficacy_coef * (self.efficacy - cc.efficacy_reference))
         mult = min(mult, cc.max_rate_multiplier)
         base_violent, base_property = self.model.base_rate_per_day
         self.violent_chance = base_violent * mult
@@ -232,9 +276,11 @@ class Neighbourhood:
     def update_perceptions(self) -> None:
         cfg = self.model.config
         a_risk, a_norm = 1.0 / cfg.crime.perception_memory_days, 1.0 / cfg.reporting.norm_memory_days
-        presence = self.patrol_hours / (len(self.residents) / 1000.0)
+        a_certainty = 1.0 / cfg.crime.certainty_memory_days
+        presence = self.visible_hours / (len(self.residents) / 1000.0)
         self.perceived_presence += a_risk * (presence - self.perceived_presence)
         self.crimes_smoothed += a_norm * (self.crimes - self.crimes_smoothed)
         self.reports_smoothed += a_norm * (self.reports - self.reports_smoothed)
-        self.cleared_smoothed += a_risk * (self.cleared - self.cleared_smoothed)
-        self.reports_risk_smoothed += a_risk * (self.reports - self.reports_risk_smoothed)
+        # Offenders' certainty of apprehension: cleared / all incidents, learned slowly.
+        self.cleared_smoothed += a_certainty * (self.cleared - self.cleared_smoothed)
+        self.crimes_certainty_smoothed += a_certainty * (self.crimes - self.crimes_certainty_smoothed)

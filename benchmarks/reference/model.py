@@ -14,6 +14,9 @@ Scheduling differences from the core (documented in benchmarks/reference/README.
 - offending is a daily Bernoulli trial per resident with chance rate x propensity
   (the core draws Poisson counts per neighbourhood: the same rate; the two differ
   at order rate^2, ~1e-7 here).
+- a resident's calls for service are a Poisson count per resident and day (the
+  core draws them per neighbourhood at the highest rate and thins them by trust:
+  the same distribution).
 Not covered: scenario events, user-supplied graphs, place-level opportunity
 (problem-solving policies); policies: reactive and door_to_door (alone or in a mix).
 """
@@ -25,7 +28,7 @@ import numpy as np
 
 from coprod_sim.config import Config, per_day
 from coprod_sim.network import build_network
-from coprod_sim.population import beta_draws, build_population
+from coprod_sim.population import beta_draws, build_population, lognormal_mean_one
 from coprod_sim.streams import as_seed_sequence, stream
 
 from .agents import VIOLENT, Incident, Neighbourhood, Officer, Resident, clip01
@@ -62,16 +65,16 @@ class ReferenceModel(mesa.Model):
             for n, (s, c) in enumerate(zip(pop.place_start, pop.place_count, strict=True))
         ]
         self.group_names = pop.group_names
+        # Propensity to call (repeat callers) is part of the city: the core's stream and draw.
+        calling = lognormal_mean_one(stream(seq, "callers"), config.policing.caller_concentration_sigma, pop.n)
+        calling_mean = np.bincount(pop.neighbourhood, weights=calling) / np.maximum(pop.nb_size, 1)
+        call_weight = (calling / calling_mean[pop.neighbourhood]).tolist()
+        pc = config.policing
+        self.resident_call_rate = per_day(pc.other_calls_per_1000_per_year) / 1000.0 * pc.resident_call_share
+        columns = (pop.neighbourhood, pop.group, pop.initial_trust, pop.propensity, pop.has_alternatives)
         residents = [
-            Resident(self, self.neighbourhoods[nb], g, t, p, a)
-            for nb, g, t, p, a in zip(
-                pop.neighbourhood.tolist(),
-                pop.group.tolist(),
-                pop.initial_trust.tolist(),
-                pop.propensity.tolist(),
-                pop.has_alternatives.tolist(),
-                strict=True,
-            )
+            Resident(self, self.neighbourhoods[nb], g, t, p, a, w)
+            for nb, g, t, p, a, w in zip(*(c.tolist() for c in columns), call_weight)
         ]
         indptr, indices = adj.indptr.tolist(), adj.indices.tolist()
         for i, r in enumerate(residents):
@@ -88,28 +91,30 @@ class ReferenceModel(mesa.Model):
 
         self.incidents: list[Incident] = []
         self.contacts = dict.fromkeys(("total", "negative", "police_initiated", "designed"), 0)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "day": "day",
-                "crimes": lambda m: len(m.incidents),
-                "crimes_reported": lambda m: sum(i.reported for i in m.incidents),
-                "crimes_cleared": lambda m: sum(i.cleared for i in m.incidents),
-                "reporting_rate": lambda m: _ratio(sum(i.reported for i in m.incidents), len(m.incidents)),
-                "clearance_rate": lambda m: _ratio(
-                    sum(i.cleared for i in m.incidents), sum(i.reported for i in m.incidents)
-                ),
-                "mean_trust": lambda m: m.residents.agg("trust", np.mean),
-                "trust_gap": lambda m: _spread(m.residents.groupby("group").agg("trust", np.mean)),
-                "participation_rate": lambda m: m.residents.agg("participation", np.mean),
-                "collective_efficacy": lambda m: (
-                    sum(nb.efficacy * len(nb.residents) for nb in m.neighbourhoods) / len(m.residents)
-                ),
-                "police_contacts": lambda m: m.contacts["total"],
-                "negative_contacts": lambda m: m.contacts["negative"],
-                "police_initiated_contacts": lambda m: m.contacts["police_initiated"],
-                "designed_contacts": lambda m: m.contacts["designed"],
-            }
-        )
+        self.calls = 0
+        self.hours_on_duty = self.hours_committed = 0.0
+        self.served = 1.0
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "day": "day",
+            "crimes": lambda m: len(m.incidents),
+            "crimes_reported": lambda m: sum(i.reported for i in m.incidents),
+            "crimes_recorded": lambda m: sum(i.reported or i.third_party for i in m.incidents),
+            "crimes_cleared": lambda m: sum(i.cleared for i in m.incidents),
+            "reporting_rate": lambda m: _ratio(sum(i.reported for i in m.incidents), len(m.incidents)),
+            "clearance_rate": lambda m: _ratio(sum(i.cleared for i in m.incidents), sum(i.reported for i in m.incidents)),
+            "mean_trust": lambda m: m.residents.agg("trust", np.mean),
+            "trust_gap": lambda m: _spread(m.residents.groupby("group").agg("trust", np.mean)),
+            "participation_rate": lambda m: m.residents.agg("participation", np.mean),
+            "collective_efficacy": lambda m: sum(nb.efficacy * len(nb.residents) for nb in m.neighbourhoods) / len(m.residents),
+            "police_contacts": lambda m: m.contacts["total"],
+            "negative_contacts": lambda m: m.contacts["negative"],
+            "police_initiated_contacts": lambda m: m.contacts["police_initiated"],
+            "designed_contacts": lambda m: m.contacts["designed"],
+            "calls_for_service": "calls",
+            "hours_on_duty": "hours_on_duty",
+            "hours_committed": "hours_committed",
+            "response_served_share": "served",
+        })
         self.day = -config.run.burn_in_days
         if burn_in:
             while self.day < 0:
@@ -143,11 +148,12 @@ class ReferenceModel(mesa.Model):
             nb.new_day()
             nb.set_crime_chances()
         self.residents.shuffle_do("offend")  # 1. crime
-        for inc in self.incidents:  # 2. reporting
+        p_third = self.config.reporting.third_party_probability
+        for inc in self.incidents:  # 2. reporting: by the victim, or else perhaps by someone else
             inc.reported = inc.victim.reports(inc)
-        available = sum(o.hours_per_day for o in self.officer_list)
-        self.respond(available)  # 3. response, clearance, contacts
-        self.spend_discretionary_hours(available)  # 4-5. policy activities, patrol stops
+            inc.third_party = not inc.reported and self.random.random() < p_third
+        self.respond(sum(o.hours_per_day for o in self.officer_list))  # 3. calls for service, clearance, contacts
+        self.spend_discretionary_hours()  # 4-5. policy activities, patrol stops
         self.residents.shuffle_do("step")  # 6-7. trust, anchors, participation
         for nb in self.neighbourhoods:  # 8-9. collective efficacy, perceptions
             nb.update_efficacy()
@@ -172,56 +178,65 @@ class ReferenceModel(mesa.Model):
         self.contacts["negative"] += bad
         self.contacts["police_initiated"] += police_initiated
 
-    def respond(self, available: float) -> None:
-        """Reported incidents and service calls take officer time; each is a contact;
-        clearance needs effort and resident input (core: CoProductionModel._response)."""
+    def respond(self, on_duty: float) -> None:
+        """Calls for service take officer time first: victims' reports, others' reports,
+        residents' calls (each a contact) and other calls. The more of the shift they
+        take, the lower the response quality (clearance); above capacity a share of
+        victims' reports and residents' calls goes unanswered (core: CoProductionModel._response)."""
         pc, cc, tc = self.config.policing, self.config.coproduction, self.config.trust
-        calls = [
-            (nb, nb.random_resident())
-            for nb in self.neighbourhoods
-            for _ in range(self.rng.poisson(pc.service_calls_per_1000_per_day * len(nb.residents) / 1000.0))
-        ]
+        callers = [r for r in self.residents for _ in range(r.calls_today())]
+        other_rate = per_day(pc.other_calls_per_1000_per_year) / 1000.0 * (1.0 - pc.resident_call_share)
+        for nb in self.neighbourhoods:
+            nb.other_calls = int(self.rng.poisson(other_rate * len(nb.residents)))
+            nb.response_hours += nb.other_calls * pc.service_call_hours
+        for r in callers:
+            r.home.response_hours += pc.service_call_hours
+        recorded = [i for i in self.incidents if i.reported or i.third_party]
+        for inc in recorded:  # each takes an officer's time; only victims' reports are investigated
+            inc.neighbourhood.response_hours += pc.response_hours_violent if inc.kind == VIOLENT else pc.response_hours_property
         reported = [i for i in self.incidents if i.reported]
+        demand = sum(nb.response_hours for nb in self.neighbourhoods)
+        self.calls = len(recorded) + len(callers) + sum(nb.other_calls for nb in self.neighbourhoods)
+        self.hours_on_duty, self.hours_committed = on_duty, min(demand, on_duty)
+        self.served = 1.0 if demand <= 0 else min(1.0, on_duty / demand)
+        effort = response_effort(demand, on_duty, pc.reference_utilisation)
+        for nb in self.neighbourhoods:
+            nb.response_hours *= self.served
+
         for inc in reported:
             inc.neighbourhood.reports += 1
-            inc.neighbourhood.response_hours += (
-                pc.response_hours_violent if inc.kind == VIOLENT else pc.response_hours_property
-            )
-        for nb, _ in calls:
-            nb.response_hours += pc.service_call_hours
-        demand = sum(nb.response_hours for nb in self.neighbourhoods)
-        effort = 1.0 if demand <= 0 else min(1.0, available / demand)
-        for nb in self.neighbourhoods:
-            nb.response_hours *= min(1.0, available / max(demand, 1e-12))
-        for inc in reported:
+            inc.answered = self.served >= 1.0 or self.random.random() < self.served
             base = cc.clearance_violent if inc.kind == VIOLENT else cc.clearance_property
-            p_clear = clip01(
-                base
-                * effort**cc.effort_elasticity
-                * (max(inc.neighbourhood.participation, 0.0) / cc.input_reference) ** cc.input_elasticity
-            )
-            inc.cleared = self.random.random() < p_clear
+            p_clear = clip01(base * effort**cc.effort_elasticity * (max(inc.neighbourhood.participation, 0.0) / cc.input_reference) ** cc.input_elasticity)
+            inc.cleared = inc.answered and self.random.random() < p_clear
             inc.neighbourhood.cleared += inc.cleared
+        call_answered = [self.served >= 1.0 or self.random.random() < self.served for _ in callers]
         if self.officer_list:
-            for who, nb in [(i.victim, i.neighbourhood) for i in reported] + [(caller, nb) for nb, caller in calls]:
+            met = [(i.victim, i.neighbourhood) for i in reported if i.answered]
+            met += [(r, r.home) for r, a in zip(callers, call_answered) if a]
+            for who, nb in met:
                 nb.random_officer().contact(who)
-        for inc in self.incidents:  # victims' experience of the outcome
-            inc.victim.feel(tc.clearance_effect if inc.cleared else -tc.victimization_effect)
+        for inc in self.incidents:  # victims' experience of the outcome, reported or not
+            inc.victim.experience(tc.clearance_effect if inc.cleared else -tc.victimization_effect)
+        for r in [i.victim for i in reported if not i.answered] + [r for r, a in zip(callers, call_answered) if not a]:
+            r.experience(-tc.unanswered_call_effect)
 
-    def spend_discretionary_hours(self, available: float) -> None:
-        """What response leaves is split over beats by residents: door-to-door visits
-        (if the policy has them), the rest random patrol with police-initiated stops."""
+    def spend_discretionary_hours(self) -> None:
+        """What calls leave is split over beats by residents: door-to-door visits
+        (if the policy has them), the rest random patrol with police-initiated stops.
+        Visible hours (deterrence): response and patrol whole, door-to-door by its `visibility`."""
         pc, d2d = self.config.policing, self.config.policy.door_to_door
-        discretionary = max(0.0, available - sum(nb.response_hours for nb in self.neighbourhoods))
+        discretionary = max(0.0, self.hours_on_duty - self.hours_committed)
         share = _door_to_door_share(self.config.policy) if self.day >= 0 else 0.0  # burn-in is reactive
         for nb in self.neighbourhoods:
             hours = discretionary * len(nb.residents) / len(self.residents)
             nb.door_to_door_hours = hours * share
             nb.patrol_hours = hours - nb.door_to_door_hours
+            nb.visible_hours = nb.response_hours + nb.patrol_hours + nb.door_to_door_hours * d2d.visibility
             for _ in range(self.rng.poisson(nb.door_to_door_hours * d2d.visits_per_hour) if share else 0):
                 r = nb.random_resident()
                 fresh = self.day - r.last_visit_day > d2d.revisit_after_days
-                if fresh and self.random.random() < d2d.reach_probability:
+                if fresh and r.opens_door():
                     r.last_visit_day = self.day
                     r.police_contact(self.config.trust.designed_contact_effect)
                     self.contacts["total"] += 1
@@ -229,6 +244,13 @@ class ReferenceModel(mesa.Model):
             if self.officer_list:
                 for _ in range(self.rng.poisson(pc.stops_per_patrol_hour * nb.patrol_hours)):
                     nb.random_officer().stop(nb)
+
+
+def response_effort(demand: float, on_duty: float, reference_utilisation: float) -> float:
+    """Response quality, the police term of clearance: it falls as calls take more of the
+    shift, neutral at the reference utilisation, 0 when calls take every hour."""
+    utilisation = demand / on_duty if on_duty > 0 else 1.0
+    return max(0.0, 1.0 - utilisation) / (1.0 - reference_utilisation)
 
 
 def _door_to_door_share(policy) -> float:
