@@ -86,8 +86,17 @@ SCENARIOS = {
     },
 }
 METRICS = [
-    "crimes_per_day", "reporting_rate", "recorded_share", "clearance_rate", "mean_trust", "trust_gap",
-    "contacts_per_day", "stops_per_day", "designed_per_day", "calls_per_day", "committed_time_share",
+    "crimes_per_day",
+    "reporting_rate",
+    "recorded_share",
+    "clearance_rate",
+    "mean_trust",
+    "trust_gap",
+    "contacts_per_day",
+    "stops_per_day",
+    "designed_per_day",
+    "calls_per_day",
+    "committed_time_share",
 ]
 
 

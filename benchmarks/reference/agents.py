@@ -56,7 +56,13 @@ class Resident(mesa.Agent):
     """One resident: trust, anchor, participation, and a list of network neighbours."""
 
     def __init__(
-        self, model, home: "Neighbourhood", group: int, trust: float, propensity: float, has_alternatives: bool,
+        self,
+        model,
+        home: Neighbourhood,
+        group: int,
+        trust: float,
+        propensity: float,
+        has_alternatives: bool,
         call_weight: float,
     ):
         super().__init__(model)

@@ -74,7 +74,7 @@ class ReferenceModel(mesa.Model):
         columns = (pop.neighbourhood, pop.group, pop.initial_trust, pop.propensity, pop.has_alternatives)
         residents = [
             Resident(self, self.neighbourhoods[nb], g, t, p, a, w)
-            for nb, g, t, p, a, w in zip(*(c.tolist() for c in columns), call_weight)
+            for nb, g, t, p, a, w in zip(*(c.tolist() for c in columns), call_weight, strict=True)
         ]
         indptr, indices = adj.indptr.tolist(), adj.indices.tolist()
         for i, r in enumerate(residents):
@@ -94,27 +94,33 @@ class ReferenceModel(mesa.Model):
         self.calls = 0
         self.hours_on_duty = self.hours_committed = 0.0
         self.served = 1.0
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "day": "day",
-            "crimes": lambda m: len(m.incidents),
-            "crimes_reported": lambda m: sum(i.reported for i in m.incidents),
-            "crimes_recorded": lambda m: sum(i.reported or i.third_party for i in m.incidents),
-            "crimes_cleared": lambda m: sum(i.cleared for i in m.incidents),
-            "reporting_rate": lambda m: _ratio(sum(i.reported for i in m.incidents), len(m.incidents)),
-            "clearance_rate": lambda m: _ratio(sum(i.cleared for i in m.incidents), sum(i.reported for i in m.incidents)),
-            "mean_trust": lambda m: m.residents.agg("trust", np.mean),
-            "trust_gap": lambda m: _spread(m.residents.groupby("group").agg("trust", np.mean)),
-            "participation_rate": lambda m: m.residents.agg("participation", np.mean),
-            "collective_efficacy": lambda m: sum(nb.efficacy * len(nb.residents) for nb in m.neighbourhoods) / len(m.residents),
-            "police_contacts": lambda m: m.contacts["total"],
-            "negative_contacts": lambda m: m.contacts["negative"],
-            "police_initiated_contacts": lambda m: m.contacts["police_initiated"],
-            "designed_contacts": lambda m: m.contacts["designed"],
-            "calls_for_service": "calls",
-            "hours_on_duty": "hours_on_duty",
-            "hours_committed": "hours_committed",
-            "response_served_share": "served",
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "day": "day",
+                "crimes": lambda m: len(m.incidents),
+                "crimes_reported": lambda m: sum(i.reported for i in m.incidents),
+                "crimes_recorded": lambda m: sum(i.reported or i.third_party for i in m.incidents),
+                "crimes_cleared": lambda m: sum(i.cleared for i in m.incidents),
+                "reporting_rate": lambda m: _ratio(sum(i.reported for i in m.incidents), len(m.incidents)),
+                "clearance_rate": lambda m: _ratio(
+                    sum(i.cleared for i in m.incidents), sum(i.reported for i in m.incidents)
+                ),
+                "mean_trust": lambda m: m.residents.agg("trust", np.mean),
+                "trust_gap": lambda m: _spread(m.residents.groupby("group").agg("trust", np.mean)),
+                "participation_rate": lambda m: m.residents.agg("participation", np.mean),
+                "collective_efficacy": lambda m: (
+                    sum(nb.efficacy * len(nb.residents) for nb in m.neighbourhoods) / len(m.residents)
+                ),
+                "police_contacts": lambda m: m.contacts["total"],
+                "negative_contacts": lambda m: m.contacts["negative"],
+                "police_initiated_contacts": lambda m: m.contacts["police_initiated"],
+                "designed_contacts": lambda m: m.contacts["designed"],
+                "calls_for_service": "calls",
+                "hours_on_duty": "hours_on_duty",
+                "hours_committed": "hours_committed",
+                "response_served_share": "served",
+            }
+        )
         self.day = -config.run.burn_in_days
         if burn_in:
             while self.day < 0:
@@ -193,7 +199,9 @@ class ReferenceModel(mesa.Model):
             r.home.response_hours += pc.service_call_hours
         recorded = [i for i in self.incidents if i.reported or i.third_party]
         for inc in recorded:  # each takes an officer's time; only victims' reports are investigated
-            inc.neighbourhood.response_hours += pc.response_hours_violent if inc.kind == VIOLENT else pc.response_hours_property
+            inc.neighbourhood.response_hours += (
+                pc.response_hours_violent if inc.kind == VIOLENT else pc.response_hours_property
+            )
         reported = [i for i in self.incidents if i.reported]
         demand = sum(nb.response_hours for nb in self.neighbourhoods)
         self.calls = len(recorded) + len(callers) + sum(nb.other_calls for nb in self.neighbourhoods)
@@ -207,18 +215,24 @@ class ReferenceModel(mesa.Model):
             inc.neighbourhood.reports += 1
             inc.answered = self.served >= 1.0 or self.random.random() < self.served
             base = cc.clearance_violent if inc.kind == VIOLENT else cc.clearance_property
-            p_clear = clip01(base * effort**cc.effort_elasticity * (max(inc.neighbourhood.participation, 0.0) / cc.input_reference) ** cc.input_elasticity)
+            p_clear = clip01(
+                base
+                * effort**cc.effort_elasticity
+                * (max(inc.neighbourhood.participation, 0.0) / cc.input_reference) ** cc.input_elasticity
+            )
             inc.cleared = inc.answered and self.random.random() < p_clear
             inc.neighbourhood.cleared += inc.cleared
         call_answered = [self.served >= 1.0 or self.random.random() < self.served for _ in callers]
         if self.officer_list:
             met = [(i.victim, i.neighbourhood) for i in reported if i.answered]
-            met += [(r, r.home) for r, a in zip(callers, call_answered) if a]
+            met += [(r, r.home) for r, a in zip(callers, call_answered, strict=True) if a]
             for who, nb in met:
                 nb.random_officer().contact(who)
         for inc in self.incidents:  # victims' experience of the outcome, reported or not
             inc.victim.experience(tc.clearance_effect if inc.cleared else -tc.victimization_effect)
-        for r in [i.victim for i in reported if not i.answered] + [r for r, a in zip(callers, call_answered) if not a]:
+        for r in [i.victim for i in reported if not i.answered] + [
+            r for r, a in zip(callers, call_answered, strict=True) if not a
+        ]:
             r.experience(-tc.unanswered_call_effect)
 
     def spend_discretionary_hours(self) -> None:
