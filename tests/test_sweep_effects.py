@@ -26,6 +26,7 @@ from coprod_sim.sweeps.indices import elementary_effects, spearman_interval
 from coprod_sim.sweeps.runner import run_sweep
 from coprod_sim.sweeps.spec import parse_spec, read_spec, resolve_sweep
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "experiments" / "sweeps"
 TINY = """
 [population]
 residents = 500
@@ -337,6 +338,15 @@ def test_bad_policies_are_refused(tmp_path, capsys, policies, extra, expected):
     assert main(["sweep", str(path), "--out", str(tmp_path / "out"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.stem)
+def test_the_example_sweep_files_fit_the_model(path):
+    """Each sweep file in experiments/sweeps/ names parameters and policies the schema knows."""
+    sweep = resolve_sweep(read_spec(path))
+    assert sweep.spec.names
+    if path.stem == "door_to_door_effect":
+        assert sweep.policies == ("reactive", "door_to_door")
 
 
 # --------------------------------------------------------------------------- CSV copies

@@ -115,7 +115,7 @@ def analyze(
     if figures and len(values):
         from .figures import plot_all
 
-        report.figures = plot_all(adir / "figures", spec, points, tables, report.indices)
+        report.figures = plot_all(adir / "figures", spec, points, tables, report.indices, report.idle)
         report.written += [p.relative_to(adir).as_posix() for p in report.figures]
     return report
 

@@ -52,8 +52,12 @@ def _heading(spec, policy, contrast: str) -> str:
 
 def _cell(kind: str, row: pd.Series) -> str:
     value, low, high = (float(row[c]) for c in ("value", "conf_low", "conf_high"))
-    interval = "[no interval]" if np.isnan(low) or np.isnan(high) else f"[{low:+.3g}, {high:+.3g}]"
-    return f"{SHORT[kind]} {value:+.3g} {interval}"
+    if np.isnan(low) or np.isnan(high):
+        return f"{SHORT[kind]} {value:+.3g} [no interval]"
+    digits = 3  # more where an interval would print as one number ([-1, -1] for -1 .. -0.9998)
+    while digits < 6 and low != high and f"{low:+.{digits}g}" == f"{high:+.{digits}g}":
+        digits += 1
+    return f"{SHORT[kind]} {value:+.3g} [{low:+.{digits}g}, {high:+.{digits}g}]"
 
 
 def _none(policy):

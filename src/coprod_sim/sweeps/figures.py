@@ -34,8 +34,11 @@ LABELS = {
 SHOWN = {"sobol": ("S1", "ST"), "morris": ("mu_star",), "lhs": ("spearman",), "grid": ("eta2",)}
 
 
-def plot_all(fdir: Path, spec: SweepSpec, points: pd.DataFrame, tables: dict, indices: pd.DataFrame) -> list[Path]:
-    """Every figure; `tables` maps each contrast (analysis.Contrast) to its per-run outcomes."""
+def plot_all(
+    fdir: Path, spec: SweepSpec, points: pd.DataFrame, tables: dict, indices: pd.DataFrame, idle: dict
+) -> list[Path]:
+    """Every figure; `tables` maps each contrast (analysis.Contrast) to its per-run outcomes, `idle`
+    each (policy, contrast) to its knobs with no effect by construction."""
     n = len(points)
     shown = {c: t for c, t in tables.items() if c.contrast == "difference"} or tables
     means = {
@@ -45,9 +48,10 @@ def plot_all(fdir: Path, spec: SweepSpec, points: pd.DataFrame, tables: dict, in
     paths = []
     if len(indices):
         differences = indices[indices["contrast"] == "difference"]
-        paths.append(plot_indices(fdir / "indices.png", spec, differences if len(differences) else indices))
+        shown = differences if len(differences) else indices
+        paths.append(plot_indices(fdir / "indices.png", spec, shown, idle))
         if len(differences):
-            paths.append(plot_indices(fdir / "indices_levels.png", spec, indices[indices["contrast"] == "level"]))
+            paths.append(plot_indices(fdir / "indices_levels.png", spec, indices[indices["contrast"] == "level"], idle))
     what = "difference from " + spec.policies[0] if spec.policies else None
     for name in spec.names:
         paths.append(plot_main_effect(fdir / f"main_effect_{name}.png", name, points[name], means, what))
@@ -66,11 +70,13 @@ def _grid_axes(n: int, width: float = 4.2, height: float = 3.2):
     return fig, axes[:n]
 
 
-def plot_indices(path: Path, spec: SweepSpec, indices: pd.DataFrame) -> Path:
+def plot_indices(path: Path, spec: SweepSpec, indices: pd.DataFrame, idle: dict) -> Path:
     design = spec.sweep.design
     kinds = [k for k in SHOWN[design] if k in KINDS[design]]
     policies = list(dict.fromkeys(indices["policy"]))
     contrast = indices["contrast"].iloc[0]
+    # a knob with no effect by construction in every series shown is marked on its label
+    marked = set.intersection(*(set(idle.get((_key(p), contrast), {})) for p in policies))
     series = [(p, k) for p in policies for k in kinds]
     outcomes = list(dict.fromkeys(indices["outcome"]))
     fig, axes = _grid_axes(len(outcomes), height=0.45 * len(spec.names) * max(1, len(series) / 2) + 1.6)
@@ -84,9 +90,9 @@ def plot_indices(path: Path, spec: SweepSpec, indices: pd.DataFrame) -> Path:
             v = dk["value"].to_numpy(dtype=float)
             err = np.vstack([v - dk["conf_low"].to_numpy(dtype=float), dk["conf_high"].to_numpy(dtype=float) - v])
             err = None if np.isnan(err).all() else np.clip(np.nan_to_num(err), 0, None)
-            label = LABELS[kind] if policy is None else f"{policy}: {LABELS[kind]}"
+            label = LABELS[kind] if _key(policy) is None else f"{policy}: {LABELS[kind]}"
             ax.barh(y + (s - (len(series) - 1) / 2) * h, v, height=h, xerr=err, capsize=2, label=label)
-        ax.set_yticks(y, [_short(n) for n in names], fontsize=8)
+        ax.set_yticks(y, [_short(n) + (" (no effect)" if n in marked else "") for n in names], fontsize=8)
         ax.invert_yaxis()
         ax.axvline(0, color="0.3", lw=0.6)
         ax.set_title(f"{outcome} (period all)", fontsize=10)
@@ -98,8 +104,12 @@ def plot_indices(path: Path, spec: SweepSpec, indices: pd.DataFrame) -> Path:
     return path
 
 
-def _same(column: pd.Series, policy: str | None) -> pd.Series:
-    return column.isna() if policy is None else column == policy
+def _key(policy) -> str | None:
+    return None if policy is None or (isinstance(policy, float) and np.isnan(policy)) else policy
+
+
+def _same(column: pd.Series, policy) -> pd.Series:
+    return column.isna() if _key(policy) is None else column == policy
 
 
 def plot_main_effect(path: Path, name: str, x: pd.Series, means: dict[str, pd.DataFrame], what: str | None) -> Path:
