@@ -115,6 +115,24 @@ def test_analyze_gives_levels_and_paired_differences(tmp_path):
     assert {"indices.png", "indices_levels.png", "main_effect_trust.social_rate_per_day.png"} <= figures
 
 
+def test_daily_and_summary_policy_sweeps_give_the_same_indices(tmp_path):
+    found = {}
+    for outputs in ("summary", "daily"):
+        text = POLICY_GRID.replace("seed = 4", f'seed = 4\noutputs = "{outputs}"')
+        out = tmp_path / outputs / "out"
+        run_sweep(resolve_sweep(read_spec(sweep_file(tmp_path / outputs, text))), out, workers=1, progress=False)
+        if outputs == "daily":
+            assert list(pd.read_parquet(out / "runs" / "p0000_r00.parquet").columns[:4]) == [
+                "run_id",
+                "policy",
+                "replicate",
+                "seed",
+            ]
+        found[outputs] = analyze(out, figures=False).indices
+    assert len(found["summary"]) > 0
+    pd.testing.assert_frame_equal(found["summary"], found["daily"])
+
+
 def paired(task):
     """y = x0 + a replicate shock shared by both policies; door_to_door adds 2 x1 and its own small noise."""
     x0, x1 = (task.params[n] for n in NAMES)

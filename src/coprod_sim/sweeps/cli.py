@@ -18,6 +18,7 @@ def add_sweep_commands(sub) -> None:
         description=(
             "Run every design point x replicate of a sweep file; write sweep.toml, config.toml, metadata.json, "
             "design.parquet, runs/<run_id>.parquet, failures.jsonl and, once every run has finished, manifest.json. "
+            "With [sweep] policies = [baseline, ...], each run is made under every policy on the same seed. "
             "Exit status 1 if some runs failed."
         ),
         epilog=SWEEP_EPILOG,
