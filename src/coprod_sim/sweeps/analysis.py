@@ -113,7 +113,7 @@ def analyze(
     (adir / "notes.txt").write_text("".join(line + "\n" for line in lines))
     report.written += ["indices.parquet", "indices.csv", "notes.txt"]
     if figures and len(values):
-        from .figures import plot_all
+        from .figures import plot_all  # matplotlib is loaded only when figures are drawn
 
         report.figures = plot_all(adir / "figures", spec, points, tables, report.indices, report.idle)
         report.written += [p.relative_to(adir).as_posix() for p in report.figures]

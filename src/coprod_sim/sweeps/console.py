@@ -61,7 +61,7 @@ def _cell(kind: str, row: pd.Series) -> str:
 
 
 def _none(policy):
-    return None if policy is None or (isinstance(policy, float) and np.isnan(policy)) else policy
+    return None if pd.isna(policy) else policy
 
 
 def _same(column: pd.Series, policy) -> pd.Series:

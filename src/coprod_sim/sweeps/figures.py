@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .indices import CONF_LEVEL, KINDS
+from .indices import CONF_LEVEL
 from .spec import SweepSpec
 
 LABELS = {
@@ -72,7 +72,7 @@ def _grid_axes(n: int, width: float = 4.2, height: float = 3.2):
 
 def plot_indices(path: Path, spec: SweepSpec, indices: pd.DataFrame, idle: dict) -> Path:
     design = spec.sweep.design
-    kinds = [k for k in SHOWN[design] if k in KINDS[design]]
+    kinds = SHOWN[design]
     policies = list(dict.fromkeys(indices["policy"]))
     contrast = indices["contrast"].iloc[0]
     # a knob with no effect by construction in every series shown is marked on its label
@@ -105,7 +105,7 @@ def plot_indices(path: Path, spec: SweepSpec, indices: pd.DataFrame, idle: dict)
 
 
 def _key(policy) -> str | None:
-    return None if policy is None or (isinstance(policy, float) and np.isnan(policy)) else policy
+    return None if pd.isna(policy) else policy
 
 
 def _same(column: pd.Series, policy) -> pd.Series:
