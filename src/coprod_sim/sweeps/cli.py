@@ -18,6 +18,7 @@ def add_sweep_commands(sub) -> None:
         description=(
             "Run every design point x replicate of a sweep file; write sweep.toml, config.toml, metadata.json, "
             "design.parquet, runs/<run_id>.parquet, failures.jsonl and, once every run has finished, manifest.json. "
+            "With [sweep] policies = [baseline, ...], each run is made under every policy on the same seed. "
             "Exit status 1 if some runs failed."
         ),
         epilog=SWEEP_EPILOG,
@@ -58,6 +59,11 @@ def add_sweep_commands(sub) -> None:
     sw.add_argument("--seed", type=int, default=None, help="root seed S (default: sweep.seed, else run.seed)")
     sw.add_argument("--days", type=int, default=None, help="recorded days per run (default: sweep.days, else run.days)")
     sw.add_argument("--yes", action="store_true", help="accept a design of more than 100,000 runs")
+    sw.add_argument(
+        "--csv",
+        action="store_true",
+        help="also write CSV copies: design.csv and runs/<run_id>.csv (kept on when the sweep is resumed)",
+    )
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
 
     an = sub.add_parser(
@@ -65,13 +71,17 @@ def add_sweep_commands(sub) -> None:
         help="sensitivity indices, results table and figures for a sweep folder",
         description=(
             "Read a sweep folder and write DIR/analysis/: results.parquet (design joined with outcomes), "
-            "indices.parquet/.csv (Sobol S1/ST, Morris mu*/sigma, LHS Spearman or grid main-effect shares for crimes, "
-            "reporting_rate, mean_trust, trust_gap over period all), figures/*.png and manifest.json."
+            "indices.parquet/.csv (Sobol S1/ST, Morris mu*/mu/sigma, LHS Spearman or grid main-effect shares for "
+            "crimes, reporting_rate, mean_trust, trust_gap over period all, with 95% intervals; in a sweep with "
+            "policies, of each policy's outcome and of its paired difference from the baseline), notes.txt, "
+            "figures/*.png and manifest.json. Prints every index with its interval, warns when design columns "
+            "correlate, and marks policy knobs that had no effect because their policy spent no hours."
         ),
         epilog=SWEEP_EPILOG,
     )
     an.add_argument("dir", metavar="DIR", help="a sweep output folder")
     an.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    an.add_argument("--csv", action="store_true", help="also write results.csv (indices.csv is always written)")
 
 
 def cmd_sweep(args) -> int:
@@ -100,6 +110,7 @@ def cmd_sweep(args) -> int:
             progress=not args.quiet,
             command=command_line(),
             allow_large=args.yes,
+            csv=args.csv,
         )
     except KeyboardInterrupt as e:
         print(
@@ -109,6 +120,8 @@ def cmd_sweep(args) -> int:
         return interrupted_status(e)
     r = report
     size = f"{r.total // sweep.replicates} points x {sweep.replicates} replicate(s), {sweep.days} days"
+    if sweep.policies:
+        size += f"; each run under {', '.join(sweep.policies)} (baseline {sweep.policies[0]}), paired"
     print(f"sweep {r.out}/: {r.total} runs ({size}, outputs={sweep.outputs}) on {r.engine}")
     if r.repaired:
         print(f"  {r.repaired} run file(s) were damaged or from another sweep: removed and run again")
@@ -132,11 +145,12 @@ def cmd_sweep(args) -> int:
 def cmd_analyze(args) -> int:
     from pathlib import Path
 
-    from ..output_folder import MANIFEST, FolderLock, write_manifest
+    from ..output_folder import FolderLock, write_manifest
     from ..runs import command_line
     from . import store
-    from .analysis import analyze, ranking
-    from .spec import SweepError, read_spec
+    from .analysis import analyze, clear_previous
+    from .console import analysis_lines
+    from .spec import SweepError
 
     folder = Path(args.dir)
     if not (folder / store.DESIGN).is_file():
@@ -144,26 +158,20 @@ def cmd_analyze(args) -> int:
     # analyze writes into the sweep's folder: not while a sweep (or another analyze) writes there
     adir = folder / "analysis"
     with FolderLock(folder, command_line()):
-        (adir / MANIFEST).unlink(missing_ok=True)  # incomplete until this analysis is written
-        report = analyze(folder, figures=not args.no_figures)
-        written = ["results.parquet", "indices.parquet", "indices.csv"] + [
-            p.relative_to(adir).as_posix() for p in report.figures
-        ]
+        clear_previous(adir)  # incomplete until this analysis is written, and nothing left of the last one
+        report = analyze(folder, figures=not args.no_figures, csv=args.csv)
         write_manifest(
             adir,
             kind="analysis",
             command=command_line(),
-            files=written,
+            files=report.written,
             seed=None,
             runs=report.runs,
             expected=report.expected,
         )
-    spec = read_spec(report.out / "sweep.toml")
-    files = f"results.parquet, indices.parquet, {len(report.figures)} figure(s)"
+    tables = [n for n in report.written if not n.startswith("figures/")]
+    files = f"{', '.join(tables)}, {len(report.figures)} figure(s)"
     print(f"analysis {report.out}/analysis/: {report.runs} of {report.expected} runs; {files}")
-    for note in report.notes:
-        print(f"  note: {note}")
-    for outcome, ranked in ranking(report.indices, spec.sweep.design).items():
-        shown = ", ".join(f"{name} {value:.3g}" for name, value in ranked[:5])
-        print(f"  {outcome}: {shown}")
+    for line in analysis_lines(report):
+        print(line)
     return 0

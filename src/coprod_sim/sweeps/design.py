@@ -1,11 +1,21 @@
 """Design points (grid, LHS, Sobol, Morris) and the run table built from them.
 
-LHS, Sobol and Morris are sampled by SALib in the unit cube [0, 1]^D (seeded by
-the sweep seed, so the design is reproducible) and mapped onto each parameter's
+LHS, Sobol and Morris are sampled in the unit cube [0, 1]^D (seeded by the
+sweep seed, so the design is reproducible) and mapped onto each parameter's
 range: ``low + u (high - low)``, or for ``integer = true`` ``floor(low + u
 (high - low + 1))`` capped at ``high``, which gives every whole number in the
 range an equal share. Sobol samples without second-order terms: N (D + 2)
-points; Morris: N trajectories of D + 1 points on 4 levels.
+points; Morris: N trajectories of D + 1 points on 4 levels (both by SALib).
+
+An LHS is drawn by scipy's `LatinHypercube` with ``optimization="random-cd"``
+(up to LHS_OPTIMIZED_MAX points): swaps within columns that keep one point per
+stratum and lower the centred discrepancy, which brings the chance rank
+correlations between columns from about 0.2-0.4 (20-60 points) down to about
+0.02-0.1. An index read off an LHS (a rank correlation with the outcome)
+borrows the effect of any parameter its column happens to correlate with, so
+low correlations matter; `analyze` warns above CORRELATION_WARNING. Larger
+designs are drawn without the optimization (it costs O(n^2)), their chance
+correlations being about 1/sqrt(n) anyway.
 
 Each point is run `replicates` times; run (point i, replicate r) gets the run id
 ``p<i>_r<r>`` and runs on ``replicate_seed(S, r)``: replicate r of *every* point
@@ -24,6 +34,7 @@ import pandas as pd
 from .spec import Parameter, SweepSpec
 
 MORRIS_LEVELS = 4
+LHS_OPTIMIZED_MAX = 1000  # random-cd takes about 2 s at 500 points, 9 s at 2,000
 
 
 def problem(spec: SweepSpec) -> dict:
@@ -34,12 +45,14 @@ def problem(spec: SweepSpec) -> dict:
 
 def unit_sample(spec: SweepSpec, seed: int) -> np.ndarray:
     """The design in [0, 1]^D for lhs, sobol and morris (rows in SALib's order)."""
-    from SALib.sample import latin, morris, sobol
+    from SALib.sample import morris, sobol
+    from scipy.stats import qmc
 
     s = spec.sweep
     prob = problem(spec)
     if s.design == "lhs":
-        return latin.sample(prob, s.samples, seed=seed)
+        optimization = "random-cd" if s.samples <= LHS_OPTIMIZED_MAX and prob["num_vars"] > 1 else None
+        return qmc.LatinHypercube(prob["num_vars"], optimization=optimization, rng=seed).random(s.samples)
     if s.design == "sobol":
         return sobol.sample(prob, s.samples, calc_second_order=False, scramble=True, seed=seed)
     if s.design == "morris":
@@ -87,6 +100,9 @@ def run_id(point: int, replicate: int, n_points: int, n_replicates: int) -> str:
 def design_table(spec: SweepSpec, seed: int, replicates: int | None = None) -> pd.DataFrame:
     """design.parquet: run_id, point, parameter values, replicate, seed.
 
+    `seed` is the root seed S of every run, as in every output of the tool: run
+    (point i, replicate r) runs on replicate_seed(seed, replicate), so the pair
+    (seed, replicate) is the run's seed, shared by replicate r of every point.
     Ordered replicate-major (every point's replicate 0 first), so a sweep cut
     short holds whole replicates rather than a few points with all replicates."""
     replicates = spec.sweep.replicates if replicates is None else replicates

@@ -1,10 +1,12 @@
 """Where runs execute: a local spawn process pool (default) or a Dask cluster.
 
 A task carries everything a run needs (base config, parameter values, seed,
-replicate, days, outputs); the worker runs it and sends back the run's table,
-or the error it raised. The *client* writes the files (see runner.py): one
-writer, no shared file system needed between the cluster's nodes and the
-machine holding DIR, and nothing is held longer than one result.
+replicate, days, outputs, the policies to compare); the worker applies the
+values to the config, runs it (once per policy, on the same seed), checks the
+table it returns (results.py) and sends it back, or the error it raised.
+The *client* writes the files (see runner.py): one writer, no shared file
+system needed between the cluster's nodes and the machine holding DIR, and
+nothing is held longer than one result.
 
 Both engines keep a bounded window of tasks in flight (a few per worker), so
 memory stays flat however long the sweep.
@@ -19,14 +21,15 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
 
 import pandas as pd
 
-from ..config import Config
+from ..config import Config, with_overrides
 from ..parallel import worker_pool
+from .results import check_result
 from .spec import SweepError
 
 WORKER_DIED = "a worker process died (out of memory or a crash in native code); the runs in flight were lost"
@@ -34,6 +37,9 @@ WORKER_DIED = "a worker process died (out of memory or a crash in native code); 
 
 @dataclass(frozen=True)
 class RunTask:
+    """One run. A run function receives it with `config` holding the swept values
+    (`params`) and, in a sweep with policies, `policy.name` = `policy`."""
+
     run_id: str
     point: int
     replicate: int
@@ -42,6 +48,8 @@ class RunTask:
     config: Config
     days: int
     outputs: str
+    policies: tuple[str, ...] = ()  # [sweep] policies: the run is made once under each
+    policy: str | None = None  # the policy of this call of the run function
 
 
 @dataclass
@@ -55,38 +63,58 @@ class RunOutcome:
 
 
 def simulate(task: RunTask) -> pd.DataFrame:
-    """The default run function: the model at one design point and replicate.
+    """The default run function: the model at one design point and replicate
+    (`task.config` already holds the point's values).
 
     outputs = "summary": the long period table of `metrics.period_values`
     (period, metric, group, value); "daily": the daily metrics table."""
-    from ..config import with_overrides
     from ..metrics import period_values
     from ..runs import simulate as simulate_replicate
 
-    config = with_overrides(task.config, task.params)
-    ts = simulate_replicate(config, task.seed, task.replicate, task.days).timeseries
+    ts = simulate_replicate(task.config, task.seed, task.replicate, task.days).timeseries
     if task.outputs == "daily":
         return ts
     return period_values(ts).drop(columns="replicate")
 
 
 def execute(task: RunTask, run_fn: Callable[[RunTask], pd.DataFrame] | None = None) -> RunOutcome:
-    """Run one task in a worker; an exception becomes an outcome, never a crash."""
+    """Run one task in a worker, under each of its policies in turn; an exception
+    becomes an outcome, never a crash."""
     t0, c0 = time.perf_counter(), time.process_time()
+    policy = None
     try:
-        table = (run_fn or simulate)(task)
+        tables = []
+        for policy in task.policies or (None,):
+            run = resolved(task, policy)
+            table = check_result((run_fn or simulate)(run), task.outputs, replicate=task.replicate, seed=task.seed)
+            tables.append(table if policy is None else with_policy(table, policy))
+        table = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
         return RunOutcome(
             task.run_id, table=table, seconds=time.perf_counter() - t0, cpu_seconds=time.process_time() - c0
         )
     except Exception as e:  # noqa: BLE001 - recorded in failures.jsonl, the sweep goes on
         tb = traceback.format_exc(limit=-8)
+        where = f"under policy {policy!r}: " if policy is not None else ""
         return RunOutcome(
             task.run_id,
-            error=f"{type(e).__name__}: {e}",
+            error=f"{where}{type(e).__name__}: {e}",
             traceback=tb,
             seconds=time.perf_counter() - t0,
             cpu_seconds=time.process_time() - c0,
         )
+
+
+def resolved(task: RunTask, policy: str | None) -> RunTask:
+    """The task as its run function sees it: the point's values (and the policy) applied to the config."""
+    values = task.params if policy is None else {"policy.name": policy, **task.params}
+    return replace(task, config=with_overrides(task.config, values), policy=policy)
+
+
+def with_policy(table: pd.DataFrame, policy: str) -> pd.DataFrame:
+    """`table` with a `policy` column first (the run file adds `run_id` before it)."""
+    table = table.drop(columns=["policy"], errors="ignore")
+    table.insert(0, "policy", policy)
+    return table
 
 
 class LocalEngine:

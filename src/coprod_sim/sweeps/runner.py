@@ -26,8 +26,9 @@ from .. import __version__
 from ..output_folder import OutputError, atomic_path, os_problem, write_text_atomic
 from . import store
 from .design import design_size, design_table
-from .executors import RunTask, make_engine, task_function
+from .executors import LocalEngine, RunTask, make_engine, task_function
 from .spec import Sweep, SweepError, SweepSpec
+from .workers import check_for_spawned_workers
 
 MAX_RUNS = 100_000  # a design with more runs needs --yes (allow_large)
 HARD_MAX_RUNS = 10_000_000  # the run table (design.parquet) is built in memory
@@ -59,7 +60,7 @@ class SweepReport:
 
 def fingerprint(sweep: Sweep, design) -> dict:
     """What must match for --resume to continue a folder's sweep."""
-    return {
+    fp = {
         "config_hash": sweep.config.hash(),
         "design_hash": store.design_hash(design),
         "design": sweep.spec.sweep.design,
@@ -70,6 +71,9 @@ def fingerprint(sweep: Sweep, design) -> dict:
         "outputs": sweep.outputs,
         "burn_in_days": sweep.config.run.burn_in_days,
     }
+    if sweep.policies:  # only then: folders of sweeps without policies keep their fingerprint
+        fp["policies"] = list(sweep.policies)
+    return fp
 
 
 def fingerprint_id(fp: dict) -> str:
@@ -82,6 +86,8 @@ def check_size(spec: SweepSpec, allow_large: bool = False) -> int:
     points = design_size(spec)
     runs = points * spec.sweep.replicates
     size = f"the design has {runs:,} runs ({points:,} points x {spec.sweep.replicates:,} replicate(s))"
+    if spec.policies:
+        size += f", each under {len(spec.policies)} policies"
     if runs > HARD_MAX_RUNS:
         raise SweepError(
             f"{size}; at most {HARD_MAX_RUNS:,} (the run table is built in memory):"
@@ -105,12 +111,17 @@ def run_sweep(
     run_fn: Callable | None = None,
     command: str = "",
     allow_large: bool = False,
+    csv: bool = False,
 ) -> SweepReport:
     """Run every (point, replicate) of `sweep` not yet finished in `out`.
 
-    `run_fn(task) -> DataFrame` replaces the model (tests, other models); with
-    more than one local worker it must be importable (a module-level function).
-    `allow_large`: accept designs of more than MAX_RUNS runs."""
+    `run_fn(task) -> DataFrame` replaces the model (tests, other models): it gets
+    the task with the point's values applied to `task.config` and returns a table
+    as results.py describes. With more than one local worker it must be
+    importable (a module-level function) and a script calling this needs the
+    `if __name__ == "__main__":` guard; both are checked before anything starts.
+    `allow_large`: accept designs of more than MAX_RUNS runs. `csv`: CSV copies of
+    design.parquet and of every run file (kept on for the folder once asked for)."""
     check_size(sweep.spec, allow_large)
     design = design_table(sweep.spec, sweep.seed)
     fp = fingerprint(sweep, design)
@@ -120,6 +131,8 @@ def run_sweep(
     folder = store.open_folder(out, force=force, resume=resume, command=command)
     executor = make_engine(engine, workers=workers, scheduler=scheduler)
     try:
+        if isinstance(executor, LocalEngine) and executor.workers > 1:
+            check_for_spawned_workers(run_fn)
         with folder:
             out = folder.path
             (out / store.RUNS).mkdir(exist_ok=True)
@@ -127,9 +140,13 @@ def run_sweep(
                 meta = store.read_metadata(out)
                 _check_same_sweep(out, meta.get("fingerprint", {}), fp)
                 store.reset_failures(out)  # every earlier failure is retried now
+                csv = csv or bool(meta.get("csv"))
+                if csv and not (out / "design.csv").is_file():
+                    store.write_design(out, design, csv=True)
             else:
-                _start_folder(out, sweep, design, sweep_file)
+                _start_folder(out, sweep, design, sweep_file, csv)
                 meta = _metadata(sweep, fp, len(design))
+            meta["csv"] = csv
             folder.changing()
             meta["fingerprint_id"] = stamp
             meta.setdefault("invocations", []).append(
@@ -139,11 +156,13 @@ def run_sweep(
             store.remove_temporaries(out)
 
             finished, damaged = store.check_runs(out, set(design["run_id"]), stamp)
+            if csv:
+                store.add_missing_csv(out, finished)
             todo = design[~design["run_id"].isin(finished)]
             report = SweepReport(
                 out, total=len(design), already=len(finished), repaired=len(damaged), engine=executor.describe()
             )
-            _run(sweep, todo, executor, run_fn, stamp, report, progress)
+            _run(sweep, todo, executor, run_fn, stamp, report, progress, csv)
             if report.complete:
                 folder.complete(
                     seed=sweep.seed, config_hash=sweep.config.hash(), files=_sweep_files(out), fingerprint=stamp
@@ -153,7 +172,7 @@ def run_sweep(
         executor.close()
 
 
-def _run(sweep: Sweep, todo, executor, run_fn, stamp: str, report: SweepReport, progress: bool) -> None:
+def _run(sweep: Sweep, todo, executor, run_fn, stamp: str, report: SweepReport, progress: bool, csv: bool) -> None:
     out = report.out
     bar = tqdm(
         total=len(todo),
@@ -183,6 +202,7 @@ def _run(sweep: Sweep, todo, executor, run_fn, stamp: str, report: SweepReport, 
                         seed=task.seed,
                         replicate=task.replicate,
                         fingerprint=stamp,
+                        csv=csv,
                     )
                 except OSError as e:
                     raise _cannot_write(out, e, report) from None
@@ -220,7 +240,9 @@ def _cannot_write(out: Path, e: OSError, report: SweepReport) -> OutputError:
 
 def _sweep_files(out: Path) -> list[str]:
     names = [
-        n for n in ("sweep.toml", "config.toml", store.METADATA, store.DESIGN, store.FAILURES) if (out / n).is_file()
+        n
+        for n in ("sweep.toml", "config.toml", store.METADATA, store.DESIGN, "design.csv", store.FAILURES)
+        if (out / n).is_file()
     ]
     return names + store.run_files(out)
 
@@ -230,19 +252,29 @@ def _tasks(sweep: Sweep, todo, names: list[str]) -> Iterator[RunTask]:
     for row in todo[cols].itertuples(index=False, name=None):
         run_id, point, replicate, seed, *values = row
         params = {n: _plain(v) for n, v in zip(names, values, strict=True)}
-        yield RunTask(run_id, int(point), int(replicate), int(seed), params, sweep.config, sweep.days, sweep.outputs)
+        yield RunTask(
+            run_id,
+            int(point),
+            int(replicate),
+            int(seed),
+            params,
+            sweep.config,
+            sweep.days,
+            sweep.outputs,
+            policies=sweep.policies,
+        )
 
 
 def _plain(v):
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _start_folder(out: Path, sweep: Sweep, design, sweep_file: bytes | None) -> None:
+def _start_folder(out: Path, sweep: Sweep, design, sweep_file: bytes | None, csv: bool) -> None:
     if sweep_file is not None:
         with atomic_path(out / "sweep.toml") as tmp:
             tmp.write_bytes(sweep_file)
     write_text_atomic(out / "config.toml", sweep.config.to_toml())
-    store.write_design(out, design)
+    store.write_design(out, design, csv=csv)
     store.reset_failures(out)
 
 
@@ -277,10 +309,12 @@ def _metadata(sweep: Sweep, fp: dict, n_runs: int) -> dict:
         "run_seeds": (
             "run (point i, replicate r) runs on replicate_seed(seed, r) ="
             " numpy.random.SeedSequence(seed).spawn(r+1)[r]: replicate r of every point shares its random numbers"
+            + (", and every policy of a run runs on it" if sweep.policies else "")
         ),
         "runs": n_runs,
         "points": n_runs // sweep.replicates,
         "replicates": sweep.replicates,
+        "policies": list(sweep.policies),
         "days": sweep.days,
         "outputs": sweep.outputs,
         "fingerprint": fp,

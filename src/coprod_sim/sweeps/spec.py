@@ -9,6 +9,7 @@ replicates = 2
 days = 730                               # default: the config's run.days
 seed = 1                                 # default: the config's run.seed
 outputs = "summary"                      # or "daily"
+policies = ["reactive", "door_to_door"]  # optional: every point and replicate under each (first = baseline)
 
 [parameters]
 "crime.presence_elasticity" = {low = 0.1, high = 0.5}
@@ -19,7 +20,7 @@ outputs = "summary"                      # or "daily"
 Every problem is reported on one line naming the key, the value and what is
 allowed. `resolve_sweep` then checks every parameter path against the config
 schema by applying its low, middle and high value (each list value for a grid)
-to the base configuration.
+to the base configuration, and every policy name as `policy.name`.
 """
 
 from __future__ import annotations
@@ -75,6 +76,13 @@ class SweepSection(BaseModel):
     outputs: Literal["summary", "daily"] = Field(
         "summary", description="What each run file holds: period summaries or the daily table."
     )
+    policies: list[str] | None = Field(
+        None,
+        description=(
+            "Policies (values of policy.name) every point and replicate runs under, paired on one seed;"
+            " the first is the baseline that `analyze` takes differences from."
+        ),
+    )
 
 
 class RangeSpec(BaseModel):
@@ -127,6 +135,11 @@ class SweepSpec:
     def names(self) -> list[str]:
         return [p.path for p in self.parameters]
 
+    @property
+    def policies(self) -> tuple[str, ...]:
+        """The policies each run compares (baseline first); empty without `[sweep] policies`."""
+        return tuple(self.sweep.policies or ())
+
 
 @dataclass
 class Sweep:
@@ -145,6 +158,10 @@ class Sweep:
     @property
     def outputs(self) -> str:
         return self.spec.sweep.outputs
+
+    @property
+    def policies(self) -> tuple[str, ...]:
+        return self.spec.policies
 
 
 # --------------------------------------------------------------------------- parsing
@@ -193,9 +210,27 @@ def parse_spec(data: dict, source: Path | None = None) -> SweepSpec:
         )
     if s.design == "morris" and s.samples is not None and s.samples < 2:
         problems.append(f"sweep.samples = {s.samples}: morris needs at least 2 trajectories (allowed: samples >= 2)")
+    problems += _policy_problems(s.policies, top.parameters)
     if problems:
         raise SweepError(f"invalid {where}:\n  " + "\n  ".join(problems))
     return SweepSpec(s, tuple(params), source)
+
+
+def _policy_problems(policies: list[str] | None, parameters: dict) -> list[str]:
+    if policies is None:
+        return []
+    shown = f"sweep.policies = {policies!r}"
+    if len(policies) < 2:
+        return [
+            f'{shown}: name a baseline and at least one policy to compare with it (e.g. ["reactive", "door_to_door"])'
+        ]
+    if len(set(policies)) != len(policies):
+        return [f"{shown}: each policy once"]
+    if "policy.name" in parameters:
+        return [
+            f'{shown} and parameters."policy.name": the policies set policy.name for every run; keep one of the two'
+        ]
+    return []
 
 
 def _pkey(key: str) -> str:
@@ -349,6 +384,7 @@ def resolve_sweep(
     config = load_config(config_path, overrides)
     config = with_overrides(config, SWEEP_OUTPUT_SETTINGS)
     check_parameters(spec, config)
+    check_policies(spec, config)
     seed = seed if seed is not None else (spec.sweep.seed if spec.sweep.seed is not None else config.run.seed)
     days = days if days is not None else (spec.sweep.days if spec.sweep.days is not None else config.run.days)
     return Sweep(spec, config, int(seed), int(days))
@@ -383,6 +419,19 @@ def check_parameters(spec: SweepSpec, config: Config) -> None:
                 break
     if problems:
         raise SweepError("sweep parameters do not fit the configuration:\n  " + "\n  ".join(problems))
+
+
+def check_policies(spec: SweepSpec, config: Config) -> None:
+    """Each of `[sweep] policies` must be a value `policy.name` takes."""
+    problems = []
+    for name in spec.policies:
+        try:
+            with_overrides(config, {"policy.name": name})
+        except ConfigError as e:
+            detail = "; ".join(line.strip() for line in str(e).splitlines()[1:]) or str(e)
+            problems.append(f"sweep.policies: {name!r}: {detail}")
+    if problems:
+        raise SweepError("sweep policies do not fit the configuration:\n  " + "\n  ".join(problems))
 
 
 def _value_at(d: Any, path: str) -> Any:

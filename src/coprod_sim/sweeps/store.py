@@ -4,8 +4,10 @@
 DIR/sweep.toml           a copy of the sweep file
 DIR/config.toml          the resolved base configuration (before the swept values)
 DIR/metadata.json        version, seed, days, config hash, design hash, command, engine
-DIR/design.parquet       run_id, point, parameter values, replicate, seed
-DIR/runs/<run_id>.parquet one file per finished run (with a run_id column)
+DIR/design.parquet       run_id, point, parameter values, replicate, seed (the root seed S)
+DIR/runs/<run_id>.parquet one file per finished run (with a run_id column; a policy
+                         column when the sweep compares policies: one run, all policies)
+DIR/design.csv, DIR/runs/<run_id>.csv   CSV copies (`sweep --csv`)
 DIR/failures.jsonl       one JSON object per failed run: run_id, parameters, error
 DIR/manifest.json        written when every run has finished (output_folder)
 DIR/analysis/            written by `coprod-sim analyze DIR`
@@ -14,7 +16,8 @@ DIR/analysis/            written by `coprod-sim analyze DIR`
 Every file is written atomically (a temporary file, fsync, then a rename), and
 each run file carries its run id, seed, replicate and the sweep's fingerprint
 in its Parquet metadata, so `--resume` can tell a finished run from a damaged
-file or one of another sweep, and runs exactly the others again.
+file or one of another sweep, and runs exactly the others again. A run's CSV
+copy is written before its Parquet file, which stays the mark of a finished run.
 """
 
 from __future__ import annotations
@@ -55,8 +58,11 @@ SUMMARY_SCHEMA = pa.schema(
     ]
 )
 
+# outputs = "summary" in a sweep that compares policies: the same, per policy.
+POLICY_SUMMARY_SCHEMA = SUMMARY_SCHEMA.insert(1, pa.field("policy", pa.string()))
+
 # The top-level names a sweep writes (--force checks that whatever is there under them is this tool's).
-WRITES = ("sweep.toml", "config.toml", METADATA, DESIGN, FAILURES, RUNS, "manifest.json")
+WRITES = ("sweep.toml", "config.toml", METADATA, DESIGN, "design.csv", FAILURES, RUNS, "manifest.json")
 
 
 def open_folder(out: str | Path, *, force: bool, resume: bool, command: str) -> OutputFolder:
@@ -74,6 +80,10 @@ def open_folder(out: str | Path, *, force: bool, resume: bool, command: str) -> 
 
 def run_path(out: Path, run_id: str) -> Path:
     return out / RUNS / f"{run_id}.parquet"
+
+
+def summary_schema(policies: bool) -> pa.Schema:
+    return POLICY_SUMMARY_SCHEMA if policies else SUMMARY_SCHEMA
 
 
 def run_file_problem(path: Path, fingerprint: str | None = None) -> str | None:
@@ -110,7 +120,21 @@ def check_runs(out: Path, run_ids: set[str], fingerprint: str) -> tuple[set[str]
         else:
             bad[path.stem] = problem
             path.unlink()
+            path.with_suffix(".csv").unlink(missing_ok=True)
     return good, bad
+
+
+def add_missing_csv(out: Path, run_ids: set[str]) -> int:
+    """CSV copies of finished runs that have none (a sweep resumed with --csv)."""
+    missing = [i for i in sorted(run_ids) if not run_path(out, i).with_suffix(".csv").is_file()]
+    for run_id in missing:
+        _write_csv(pd.read_parquet(run_path(out, run_id)), run_path(out, run_id).with_suffix(".csv"))
+    return len(missing)
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False)
 
 
 def remove_temporaries(out: Path) -> int:
@@ -121,16 +145,25 @@ def remove_temporaries(out: Path) -> int:
 
 
 def write_run(
-    out: Path, run_id: str, table: pd.DataFrame, outputs: str, *, seed: int, replicate: int, fingerprint: str
+    out: Path,
+    run_id: str,
+    table: pd.DataFrame,
+    outputs: str,
+    *,
+    seed: int,
+    replicate: int,
+    fingerprint: str,
+    csv: bool = False,
 ) -> None:
     """Write one run's table atomically (temp file, fsync, rename), stamped with
-    its run id, seed, replicate and the sweep's fingerprint."""
+    its run id, seed, replicate and the sweep's fingerprint (and, with `csv`, its CSV copy first)."""
     table = table.copy()
     if "run_id" in table:
         table = table.drop(columns="run_id")
     table.insert(0, "run_id", run_id)
     if outputs == "summary":
-        arrow = pa.Table.from_pandas(table[SUMMARY_SCHEMA.names], schema=SUMMARY_SCHEMA, preserve_index=False)
+        schema = summary_schema("policy" in table.columns)
+        arrow = pa.Table.from_pandas(table[schema.names], schema=schema, preserve_index=False)
     else:
         arrow = pa.Table.from_pandas(table, preserve_index=False)
     stamp = {
@@ -140,18 +173,25 @@ def write_run(
         FINGERPRINT_KEY: fingerprint.encode(),
     }
     arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **stamp})
+    if csv:
+        _write_csv(table, run_path(out, run_id).with_suffix(".csv"))
     with atomic_path(run_path(out, run_id)) as tmp:
         pq.write_table(arrow, tmp)
 
 
 def run_files(out: Path) -> list[str]:
-    """The finished run files, relative to the folder (for the manifest)."""
-    return sorted(f"{RUNS}/{p.name}" for p in (Path(out) / RUNS).glob("*.parquet"))
+    """The finished run files and their CSV copies, relative to the folder (for the manifest)."""
+    finished = list((Path(out) / RUNS).glob("*.parquet"))
+    stems = {p.stem for p in finished}
+    copies = [p for p in (Path(out) / RUNS).glob("*.csv") if p.stem in stems]
+    return sorted(f"{RUNS}/{p.name}" for p in [*finished, *copies])
 
 
-def write_design(out: Path, design: pd.DataFrame) -> None:
+def write_design(out: Path, design: pd.DataFrame, csv: bool = False) -> None:
     with atomic_path(out / DESIGN) as tmp:
         design.to_parquet(tmp, index=False)
+    if csv:
+        _write_csv(design, out / "design.csv")
 
 
 def read_design(out: Path) -> pd.DataFrame:
