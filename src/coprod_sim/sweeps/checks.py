@@ -54,8 +54,7 @@ def hours_metric(policy: str) -> str | None:
     cls = REGISTRY.get(policy)
     if cls is None:
         return None
-    (hours,) = reg.with_dim(reg.ACTIVITY)
-    return reg.column_name(hours.name, cls.activity)
+    return reg.column_name(reg.metric("hours").name, cls.activity)
 
 
 def idle_policies(hours: pd.Series, names: list[str]) -> dict[str, str]:
