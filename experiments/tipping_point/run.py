@@ -9,7 +9,9 @@ shows as branches that stay apart, or move further apart, for the same parameter
 (the start decides the end); without one they converge. How fast the high-low gap
 closes measures the loop's gain (docs/ODD.md 4.12): with the prior pull alone it
 closes with time constant trust.prior_pull_years; a reinforcing loop slows that
-(tau_P / (1 - G)), and a gain G near 1 would stop it.
+(tau_P / (1 - G)), and a gain G near 1 would stop it. Each run also counts the
+neighbourhood-days whose collective efficacy has collapsed (below 0.1), the sign of
+a trap in the crime - collective efficacy loop rather than in trust.
 
 Parameterisations (VARIANTS): the calibrated defaults; a "strong loop" with every
 reinforcing link of the trust -> reporting -> certainty -> crime -> victimisation ->
@@ -38,7 +40,7 @@ from coprod_sim.streams import replicate_seed
 BASE = {
     "population.residents": 5000,
     "population.neighbourhoods": 10,
-    "output.neighbourhood_metrics": False,
+    "output.neighbourhood_metrics": True,
     "output.agent_views_max_residents": 0,
 }
 STRONG_LOOP = {
@@ -60,6 +62,7 @@ VARIANTS = {
 START_SHIFT = 0.2  # high start: trust and anchors + 0.2, low start: - 0.2 (priors unchanged)
 CAPACITIES = [0.5, 1.0, 2.2, 4.0]
 SHIFTS = [-0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2]
+COLLAPSED = 0.1  # a neighbourhood whose collective efficacy is below this has lost informal social control
 
 
 def task(args) -> dict:
@@ -83,6 +86,8 @@ def task(args) -> dict:
         committed=("committed_time_share", "mean"),
     )
     last = yearly.iloc[-1]
+    nb = m.neighbourhood_table()
+    collapsed = nb["collective_efficacy"] < COLLAPSED
     return {
         "variant": variant,
         "sweep": sweep,
@@ -95,6 +100,9 @@ def task(args) -> dict:
         "final_efficacy": last["efficacy"],
         "final_certainty": last["certainty"],
         "final_committed_time_share": last["committed"],
+        # share of neighbourhood-days with collapsed efficacy: over the whole run, and in the final year
+        "collapsed_share": collapsed.mean(),
+        "final_collapsed_share": collapsed[nb["day"] >= days - 365].mean(),
         "trust_by_year": yearly["mean_trust"].round(5).tolist(),
     }
 
@@ -154,7 +162,13 @@ def main() -> int:
             cap["high_minus_low"] = cap["high"] - cap["low"]
             print(f"[{variant}] final-year mean trust by capacity (officers per 1,000) and start:")
             print(cap.to_string(float_format=lambda x: f"{x:.4f}"))
-            outcomes = ["final_trust", "final_crimes_per_1000", "final_reporting_rate", "final_efficacy"]
+            outcomes = [
+                "final_trust",
+                "final_crimes_per_1000",
+                "final_reporting_rate",
+                "final_efficacy",
+                "final_collapsed_share",
+            ]
             shock = d[d["sweep"] == "shock"].groupby("value")[outcomes].mean()
             print(f"[{variant}] final-year outcomes by size of the day-0 shift of trust and anchors:")
             print(shock.to_string(float_format=lambda x: f"{x:.4f}"))
