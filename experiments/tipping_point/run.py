@@ -1,14 +1,23 @@
 """Is there a low-trust trap, and hysteresis?
 
-After burn-in, every resident's trust is shocked up or down by 0.2 (a high and a
-low start) while the long-run anchors stay as they are; the city then runs for
-many years. Sweeps: police capacity (population.officers_per_1000), and the size
-of the shock. A trap shows as branches that stay apart for the same parameters
-(the start decides the end); without one they converge back together.
+After burn-in the city is moved to a high or a low start: every resident's trust
+AND slow anchor are shifted up or down by 0.2 (a city that has lived at that level
+for years), while the socialised priors the anchors return to stay as they are (the
+cause is gone). The city then runs for many years. Sweeps: police capacity
+(population.officers_per_1000) from both starts, and the size of the shift. A trap
+shows as branches that stay apart, or move further apart, for the same parameters
+(the start decides the end); without one they converge. How fast the high-low gap
+closes measures the loop's gain (docs/ODD.md 4.12): with the prior pull alone it
+closes with time constant trust.prior_pull_years; a reinforcing loop slows that
+(tau_P / (1 - G)), and a gain G near 1 would stop it. Each run also counts the
+neighbourhood-days whose collective efficacy has collapsed (below 0.1), the sign of
+a trap in the crime - collective efficacy loop rather than in trust.
 
-Run for two parameterisations: the calibrated defaults, and a "strong loop"
-variant in which victimisation, collective efficacy and crime feed back much
-more strongly (to see whether a trap needs a stronger loop than the defaults).
+Parameterisations (VARIANTS): the calibrated defaults; a "strong loop" with every
+reinforcing link of the trust -> reporting -> certainty -> crime -> victimisation ->
+trust loop and of collective efficacy at or beyond the top of its sweep range; and
+the strong loop with the slow time scale stretched (anchors that follow experience
+within a year, a prior pull of 20 years) or with no prior pull at all.
 
     python experiments/tipping_point/run.py [--years 10] [--replicates 2] [--out results/tipping_point]
 """
@@ -25,27 +34,35 @@ from matplotlib.figure import Figure
 from coprod_sim.config import load_config
 from coprod_sim.experiment_cli import experiment_folder, experiment_parser
 from coprod_sim.model import CoProductionModel
-from coprod_sim.parallel import run_tasks
+from coprod_sim.parallel import default_workers, run_tasks
 from coprod_sim.streams import replicate_seed
 
 BASE = {
     "population.residents": 5000,
     "population.neighbourhoods": 10,
-    "output.neighbourhood_metrics": False,
+    "output.neighbourhood_metrics": True,
     "output.agent_views_max_residents": 0,
+}
+STRONG_LOOP = {
+    "trust.victimization_effect": 0.15,
+    "trust.clearance_effect": 0.1,
+    "crime.certainty_elasticity": 0.5,
+    "reporting.trust_coef": 2.5,
+    "reporting.norm_coef": 3.0,
+    "crime.efficacy_coef": 3.0,
+    "efficacy.crime_erosion": 0.02,
+    "coproduction.participation_trust_coef": 4.0,
 }
 VARIANTS = {
     "default": {},
-    "strong_loop": {
-        "trust.victimization_effect": 0.15,
-        "trust.clearance_effect": 0.1,
-        "crime.efficacy_coef": 3.0,
-        "efficacy.crime_erosion": 0.02,
-        "reporting.norm_coef": 3.0,
-        "coproduction.participation_trust_coef": 4.0,
-    },
+    "strong_loop": STRONG_LOOP,
+    "strong_loop_slow_prior": {**STRONG_LOOP, "trust.anchor_drift_years": 1.0, "trust.prior_pull_years": 20.0},
+    "strong_loop_no_prior": {**STRONG_LOOP, "trust.anchor_drift_years": 1.0, "trust.prior_pull_years": 0.0},
 }
-START_SHIFT = 0.2  # high start: trust + 0.2, low start: - 0.2 (anchors unchanged)
+START_SHIFT = 0.2  # high start: trust and anchors + 0.2, low start: - 0.2 (priors unchanged)
+CAPACITIES = [0.5, 1.0, 2.2, 4.0]
+SHIFTS = [-0.4, -0.3, -0.2, -0.1, 0.0, 0.1, 0.2]
+COLLAPSED = 0.1  # a neighbourhood whose collective efficacy is below this has lost informal social control
 
 
 def task(args) -> dict:
@@ -55,7 +72,8 @@ def task(args) -> dict:
         changes["population.officers_per_1000"] = value
     config = load_config(overrides={**BASE, **changes})
     m = CoProductionModel(config, rng=replicate_seed(seed, replicate))
-    m.trust[:] = np.clip(m.trust + shift, 0.0, 1.0)
+    for values in (m.trust, m.anchor):
+        np.clip(values + shift, 0.0, 1.0, out=values)
     m.run(days)
     ts = m.timeseries()
     ts["year"] = ts["day"] // 365
@@ -64,8 +82,12 @@ def task(args) -> dict:
         crimes=("crimes", "sum"),
         reported=("crimes_reported", "sum"),
         efficacy=("collective_efficacy", "mean"),
+        certainty=("perceived_certainty", "mean"),
+        committed=("committed_time_share", "mean"),
     )
     last = yearly.iloc[-1]
+    nb = m.neighbourhood_table()
+    collapsed = nb["collective_efficacy"] < COLLAPSED
     return {
         "variant": variant,
         "sweep": sweep,
@@ -76,29 +98,63 @@ def task(args) -> dict:
         "final_crimes_per_1000": last["crimes"] / m.pop.n * 1000,
         "final_reporting_rate": last["reported"] / max(last["crimes"], 1),
         "final_efficacy": last["efficacy"],
-        "trust_by_year": yearly["mean_trust"].round(4).tolist(),
+        "final_certainty": last["certainty"],
+        "final_committed_time_share": last["committed"],
+        # share of neighbourhood-days with collapsed efficacy: over the whole run, and in the final year
+        "collapsed_share": collapsed.mean(),
+        "final_collapsed_share": collapsed[nb["day"] >= days - 365].mean(),
+        "trust_by_year": yearly["mean_trust"].round(5).tolist(),
     }
+
+
+def gaps(df: pd.DataFrame) -> pd.DataFrame:
+    """High-minus-low trust gap by year for each capacity and replicate, and how fast
+    it closes: the slope of log(gap) over the years after the first (per year;
+    negative = converging, -1 / slope its time constant)."""
+    cap = df[df["sweep"] == "capacity"].set_index(["variant", "value", "replicate", "start"])["trust_by_year"]
+    rows = []
+    for (variant, value, replicate), pair in cap.groupby(level=[0, 1, 2]):
+        by_start = pair.droplevel([0, 1, 2])
+        gap = np.subtract(by_start["high"], by_start["low"])
+        years = np.arange(len(gap))
+        later = (years >= 1) & (gap > 0)
+        slope = np.polyfit(years[later], np.log(gap[later]), 1)[0] if later.sum() >= 2 else np.nan
+        rows.append(
+            {
+                "variant": variant,
+                "value": value,
+                "replicate": replicate,
+                "gap_year_1": gap[0],
+                "gap_final": gap[-1],
+                "log_gap_slope_per_year": slope,
+                "gap_by_year": gap.round(5).tolist(),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def main() -> int:
     ap = experiment_parser(__doc__, replicates=2, out="results/tipping_point", days=None)
     ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     args = ap.parse_args()
     with experiment_folder(args) as out:
         days = 365 * args.years
         tasks = []
         for variant in VARIANTS:
-            for value in [0.5, 1.0, 2.2, 4.0]:
+            for value in CAPACITIES:
                 for start, shift in (("high", START_SHIFT), ("low", -START_SHIFT)):
                     tasks += [
                         (variant, "capacity", value, start, shift, r, days, args.seed) for r in range(args.replicates)
                     ]
-            for shift in [-0.4, -0.2, 0.0, 0.2]:
+            for shift in SHIFTS:
                 tasks += [(variant, "shock", shift, "shock", shift, r, days, args.seed) for r in range(args.replicates)]
-        rows = run_tasks(task, tasks, desc="runs")
+        rows = run_tasks(task, tasks, workers=args.workers or default_workers(len(tasks)), desc="runs")
         df = pd.DataFrame(rows)
         df.drop(columns="trust_by_year").to_csv(out / "results.csv", index=False)
         df.to_json(out / "results.json", orient="records", indent=1)
+        closing = gaps(df)
+        closing.drop(columns="gap_by_year").to_csv(out / "gaps.csv", index=False)
         for variant in VARIANTS:
             d = df[df["variant"] == variant]
             plot(d, out, args.years, variant)
@@ -106,17 +162,26 @@ def main() -> int:
             cap["high_minus_low"] = cap["high"] - cap["low"]
             print(f"[{variant}] final-year mean trust by capacity (officers per 1,000) and start:")
             print(cap.to_string(float_format=lambda x: f"{x:.4f}"))
-            shock = (
-                d[d["sweep"] == "shock"]
-                .groupby("value")[["final_trust", "final_crimes_per_1000", "final_efficacy"]]
-                .mean()
-            )
-            print(f"[{variant}] final-year outcomes by size of the day-0 trust shock:")
+            outcomes = [
+                "final_trust",
+                "final_crimes_per_1000",
+                "final_reporting_rate",
+                "final_efficacy",
+                "final_collapsed_share",
+            ]
+            shock = d[d["sweep"] == "shock"].groupby("value")[outcomes].mean()
+            print(f"[{variant}] final-year outcomes by size of the day-0 shift of trust and anchors:")
             print(shock.to_string(float_format=lambda x: f"{x:.4f}"))
-            high = d[(d.sweep == "capacity") & (d.start == "high")].sort_values(["value", "replicate"])["trust_by_year"]
-            low = d[(d.sweep == "capacity") & (d.start == "low")].sort_values(["value", "replicate"])["trust_by_year"]
-            gap = np.mean([np.subtract(h, lo) for h, lo in zip(high, low, strict=True)], axis=0)
-            print(f"[{variant}] high-minus-low trust gap by year:", " ".join(f"{x:.3f}" for x in gap))
+            g = closing[closing["variant"] == variant]
+            print(
+                f"[{variant}] high-minus-low trust gap by year:",
+                " ".join(f"{x:.3f}" for x in np.mean(g["gap_by_year"].tolist(), axis=0)),
+            )
+            slope = g["log_gap_slope_per_year"]
+            print(
+                f"[{variant}] slope of log(gap) per year: mean {slope.mean():+.3f} (min {slope.min():+.3f}, "
+                f"max {slope.max():+.3f})"
+            )
     return 0
 
 
