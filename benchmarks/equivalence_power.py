@@ -19,13 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_equivalence import METRICS, SCENARIOS, Z_MAX, paired_comparison, run_all  # noqa: E402
-
 from benchmarks.reference import ReferenceModel  # noqa: E402
 from benchmarks.reference import model as reference_model  # noqa: E402
 from benchmarks.reference.agents import Neighbourhood  # noqa: E402
 from coprod_sim.config import load_config  # noqa: E402
 from coprod_sim.model import CoProductionModel  # noqa: E402
+from test_equivalence import METRICS, SCENARIOS, Z_MAX, paired_comparison, run_all  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -64,6 +63,7 @@ def presence_from_patrol():
 @contextlib.contextmanager
 def effort_is_served_share():
     """Clearance effort = share of calls served (the rule before issue 12: it never bound)."""
+
     def served_share(demand, on_duty, _reference_utilisation):
         return min(1.0, on_duty / demand) if demand > 0 else 1.0
 
@@ -91,7 +91,8 @@ def times(factor: float):
 MUTATIONS = {
     "none (as tested)": ({}, None),
     "base crime rates +10%": (
-        {"crime.violent_per_1000_per_year": times(1.1), "crime.property_per_1000_per_year": times(1.1)}, None
+        {"crime.violent_per_1000_per_year": times(1.1), "crime.property_per_1000_per_year": times(1.1)},
+        None,
     ),
     "reporting trust_coef x0.7": ({"reporting.trust_coef": times(0.7)}, None),
     "good-contact effect x2": ({"trust.positive_contact_effect": times(2.0)}, None),
