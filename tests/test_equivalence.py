@@ -70,10 +70,14 @@ SCENARIOS = {
         "policy.door_to_door.hours_share": 0.5,
         "policy.door_to_door.reach_trust_coef": 3.0,
     },
-    # Calls above capacity on most days: unanswered calls cost trust, and anchors that
-    # drift within weeks show the pull back to residents' priors.
+    # Calls above capacity on most days: unanswered calls cost trust. Anchors drift within
+    # weeks, so the social pull's evening-out of the groups' trust sticks unless anchors are
+    # pulled back to residents' priors (seen in the trust gap).
     "overloaded": {
         **SMALL,
+        "population.groups.majority.initial_trust_mean": 0.6,
+        "population.groups.minority.initial_trust_mean": 0.3,
+        "trust.social_rate_per_day": 0.01,
         "crime.violent_per_1000_per_year": 60.0,
         "crime.property_per_1000_per_year": 100.0,
         "population.officers_per_1000": 1.4,

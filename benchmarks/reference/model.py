@@ -33,6 +33,8 @@ from coprod_sim.streams import as_seed_sequence, stream
 
 from .agents import VIOLENT, Incident, Neighbourhood, Officer, Resident, clip01
 
+COVERED_POLICIES = {"reactive", "door_to_door"}
+
 
 class ReferenceModel(mesa.Model):
     def __init__(self, config: Config | None = None, rng=None, *, burn_in: bool = True):
@@ -42,6 +44,12 @@ class ReferenceModel(mesa.Model):
         self.config = config
         if config.network.path:
             raise NotImplementedError("the reference model builds its own network only")
+        policies = set(config.policy.mix) if config.policy.name == "mix" else {config.policy.name}
+        if policies - COVERED_POLICIES or config.events or config.policy.schedule:
+            raise NotImplementedError(
+                f"the reference model covers the policies {', '.join(sorted(COVERED_POLICIES))} (alone or in a mix), "
+                f"without events or policy schedules; got policy {config.policy.name!r}"
+            )
 
         # The city, from the core's builders and streams (identical for a given seed).
         pop = build_population(config, stream(seq, "population"))
