@@ -251,3 +251,14 @@ def test_cli_binds_localhost_and_warns_for_other_hosts(monkeypatch, capsys):
 def test_offline_assets_are_installed():
     """The `dashboard` extra fills Solara's CDN cache and pins Vue 2 widgets (else the page is blank offline)."""
     assert server.setup_problems() == []
+
+
+def test_the_sidebar_moves_a_budget_split():
+    from coprod_sim.dashboard.session import POLICY_CHOICES, DashboardModel
+
+    assert "split" in POLICY_CHOICES
+    m = DashboardModel(policy="split", split_share=0.8, residents=2000)
+    m.run(5)
+    ts = m.timeseries()
+    d2d, hot = ts["allocated_hours_door_to_door"].sum(), ts["allocated_hours_hot_spots"].sum()
+    assert d2d / (d2d + hot) == pytest.approx(0.8, abs=0.02)

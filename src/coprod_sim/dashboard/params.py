@@ -36,6 +36,7 @@ def model_params(settings: Settings, initial: dict) -> dict:
         "social_rate_per_day": _slider(
             "SliderFloat", "Pull toward friends' trust", initial["social_rate_per_day"], 0.0, 0.05, 0.005
         ),
+        "split_share": _slider("SliderFloat", "Door-to-door share of a split", initial["split_share"], 0.0, 1.0, 0.05),
         "seed": _slider("SliderInt", "Seed", initial["seed"], 0, 99, 1),
         "overrides": parse_overrides(settings.overrides),
     }

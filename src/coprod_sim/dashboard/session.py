@@ -32,7 +32,7 @@ AS_SCENARIO = "as in scenario"
 BASELINE = "baseline"
 # The "mix" choice when the scenario has no mix of its own: shares of discretionary hours.
 CLASSROOM_MIX = {"reactive": 0.4, "door_to_door": 0.2, "community_meetings": 0.2, "hot_spots": 0.2}
-POLICY_CHOICES = [AS_SCENARIO, *POLICY_NAMES, "mix"]
+POLICY_CHOICES = [AS_SCENARIO, *POLICY_NAMES, "mix", "split"]
 
 # The sidebar's parameters: keyword -> dotted config path.
 PARAM_PATHS = {
@@ -42,6 +42,7 @@ PARAM_PATHS = {
     "designed_contact_effect": "trust.designed_contact_effect",
     "vicarious_fraction": "trust.vicarious_fraction",
     "social_rate_per_day": "trust.social_rate_per_day",
+    "split_share": "policy.split.share_first",
 }
 
 ENV_PRESET = "COPROD_DASHBOARD_CONFIG"
@@ -160,8 +161,10 @@ class Settings:
         config = build_config(path, parse_overrides(self.overrides))
         kwargs = {"preset": name, "policy": AS_SCENARIO, "seed": int(self.seed)}
         for key, dotted in PARAM_PATHS.items():
-            section, attr = dotted.split(".")
-            kwargs[key] = getattr(getattr(config, section), attr)
+            value = config
+            for attr in dotted.split("."):
+                value = getattr(value, attr)
+            kwargs[key] = value
         return kwargs
 
 
@@ -185,6 +188,7 @@ class DashboardModel(CoProductionModel):
         designed_contact_effect: float = SCHEMA_DEFAULTS.trust.designed_contact_effect,
         vicarious_fraction: float = SCHEMA_DEFAULTS.trust.vicarious_fraction,
         social_rate_per_day: float = SCHEMA_DEFAULTS.trust.social_rate_per_day,
+        split_share: float = SCHEMA_DEFAULTS.policy.split.share_first,
         seed: int = 0,
         *,
         config: Config | None = None,
@@ -199,6 +203,7 @@ class DashboardModel(CoProductionModel):
                 "designed_contact_effect": float(designed_contact_effect),
                 "vicarious_fraction": float(vicarious_fraction),
                 "social_rate_per_day": float(social_rate_per_day),
+                "split_share": float(split_share),
             }
             config = build_config(path, overrides, controls, policy)
             preset = name
