@@ -1,8 +1,10 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from coprod_sim.cli import main
 
@@ -202,3 +204,18 @@ def test_compare_console_has_units_groups_gap_and_years():
     assert "crime (all incidents): all -5% (-7 .. -3); year_1 -5%" in text and "year_2" in text
     assert "mean trust in police (minority): all +0.02 trust" in text
     assert "the trust gap between groups" in text and "+1 pp" in text
+
+
+def test_compare_help_prints_a_plain_percent_sign(capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--help"])
+    text = capsys.readouterr().out
+    assert "95% intervals" in text and "%%" not in text
+
+
+def test_the_tool_says_how_to_cite_it():
+    root = Path(__file__).resolve().parents[1]
+    cff = (root / "CITATION.cff").read_text()
+    for key in ("cff-version:", "title:", "version:", "authors:", "license:"):
+        assert key in cff, key
+    assert "CITATION.cff" in (root / "README.md").read_text()
