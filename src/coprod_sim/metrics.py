@@ -48,6 +48,7 @@ def period_values(ts: pd.DataFrame) -> pd.DataFrame:
     columns = set(ts.columns)
     counts = [m for m in reg.with_dim(reg.CITYWIDE, (reg.COUNT,)) if set(_inputs(m)) <= columns]
     hours = list(reg.activity_columns(ts.columns).values())
+    hours += list(reg.allocated_columns(ts.columns).values())  # what each activity was given, beside what it spent
     rest = [m for m in reg.with_dim(reg.CITYWIDE, (reg.RATIO, reg.LEVEL)) if set(_inputs(m)) <= columns]
     groups = reg.groups_in(ts.columns)
     per_group = reg.with_dim(reg.GROUP, (reg.LEVEL, reg.COUNT, reg.RATIO))
