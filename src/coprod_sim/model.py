@@ -22,6 +22,7 @@ from .agents import Officer, Resident
 from .config import DAYS_PER_YEAR, Config, per_day
 from .day import Contacts, Day
 from .network import build_network, load_graph_file, order_user_graph, user_network
+from .places import build_place_map
 from .policies import REGISTRY, activity_names, policy_shares
 from .population import beta_draws, build_population, lognormal_mean_one
 from .streams import CORE_STREAMS, Streams, as_seed_sequence
@@ -169,6 +170,12 @@ class CoProductionModel(mesa.Model):
         self.pressure_cumsum = np.cumsum(self.place_pressure)
         self.top_5pct_places = max(1, int(round(0.05 * pop.n_places)))
         self.place_tiebreak = self.streams["places"].random(pop.n_places)
+        self.places = build_place_map(
+            pop,
+            self.streams["place_adjacency"],
+            neighbours_per_place=cfg.population.place_neighbours,
+            cross_neighbourhood_share=cfg.population.place_cross_neighbourhood_share,
+        )
         base = (
             np.array([per_day(cfg.crime.violent_per_1000_per_year), per_day(cfg.crime.property_per_1000_per_year)])
             / 1000.0

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .agents import Officer
     from .config import Config, PolicyConfig
     from .day import Contacts, Day
+    from .places import PlaceMap
     from .population import Population
     from .streams import Streams
 
@@ -27,6 +28,7 @@ class ModelAPI(Protocol):
     config: Config
     policy_config: PolicyConfig  # today's policy (schedules change it)
     pop: Population
+    places: PlaceMap  # place adjacency and residents' home places
     adj: sp.csr_array  # the social network
     streams: Streams  # named random streams (Policy.rng is the policy's own)
     day: int  # today (day 0 is the first recorded day; burn-in days are negative)

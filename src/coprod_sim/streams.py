@@ -33,6 +33,7 @@ CORE_STREAMS = (
     "callers",
     "unanswered",
     "talk",
+    "place_adjacency",
 )
 
 

@@ -69,6 +69,23 @@ class PopulationConfig(Section):
     residents_per_place: float = P(
         25.0, "residents/place", "Residents per place (street segment); sets the number of places.", ge=1, le=10_000
     )
+    place_neighbours: int = P(
+        4,
+        "places",
+        "Places adjacent to each place within its neighbourhood (street segments that share an intersection); "
+        "displacement and diffusion of benefits act through them.",
+        ge=0,
+        le=50,
+        source="weak: a street segment meets about 4-6 others at its two ends (sweep 2-8)",
+    )
+    place_cross_neighbourhood_share: float = P(
+        0.1,
+        "share",
+        "Share of places that also touch a place of the next neighbourhood (beats share boundary streets).",
+        ge=0,
+        le=1,
+        source="weak (sweep 0-0.3)",
+    )
     officers_per_1000: float = P(
         2.2,
         "officers/1000 residents",
