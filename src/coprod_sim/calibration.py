@@ -43,18 +43,25 @@ TARGETS = {
         700.0,
         "Sherman et al. 1989: ~870 per 1,000 residents (Minneapolis)",
     ),
+    # C13: share of places holding 50% / 25% of a year's incidents (all places, all incidents)
+    "C13a": Target("C13", "place_share_50pct", 0.02, 0.06, 0.05, "Weisburd 2015: 50% of crime at 2.1-6.0% of places"),
+    "C13b": Target("C13", "place_share_25pct", 0.004, 0.016, 0.01, "Weisburd 2015: 25% at 0.4-1.6% of places"),
 }
+C13_CHANGE_MAX = 0.01  # Weisburd 2015 (Seattle): the 50% share stayed within 4.7-6.1% over 16 years
 C3_BAND = (0.10, 0.35)
 C8_RATIO_BAND = (4.0, 14.0)
 
 
 def _baseline_task(args) -> dict:
     config, seed, r, days = args
-    result = simulate(config, seed, r, days)
+    result = simulate(with_overrides(config, {"output.places": True}), seed, r, days)  # places only read the run
     ts = result.timeseries
     groups = config.population.groups
+    concentration = place_concentration(crimes_by_year(result.places))
     return {
         **calibration_view([result]),
+        "place_share_50pct": concentration["place_share_50pct"],
+        "place_share_25pct": concentration["place_share_25pct"],
         **{f"mean_trust_{g}": float(ts[f"mean_trust_{g}"].mean()) for g in groups},
         "clearance_rate": safe_ratio(ts["crimes_cleared"].sum(), ts["crimes_reported"].sum()),
         "participation_rate": float(ts["participation_rate"].mean()),
@@ -68,6 +75,60 @@ def measure_baseline(
     """Mean of each calibration quantity over `seeds` replicates (burn-in, then `days`)."""
     rows = run_tasks(_baseline_task, [(config, seed, r, days) for r in range(seeds)], workers=workers, progress=False)
     return {k: float(np.mean([row[k] for row in rows])) for k in rows[0] if rows[0][k] is not None}
+
+
+def concentration_share(counts: np.ndarray, share: float) -> float:
+    """Smallest share of places (all places, crime-free ones included) holding at least
+    `share` of the incidents, most-crime places first (NaN without incidents)."""
+    total = counts.sum()
+    if total <= 0:
+        return float("nan")
+    cumulative = np.cumsum(np.sort(counts)[::-1])
+    return float((np.searchsorted(cumulative, share * total - 1e-9) + 1) / len(counts))
+
+
+def place_concentration(crimes_by_year: np.ndarray) -> dict:
+    """C13 from per-place incident counts of each year of a run ([years, places], all
+    incidents): the mean share of places holding 50% and 25% of a year's incidents, and
+    the largest year-to-year change of the 50% share (NaN with one year)."""
+    share50 = np.array([concentration_share(c, 0.5) for c in crimes_by_year])
+    share25 = np.array([concentration_share(c, 0.25) for c in crimes_by_year])
+    change = np.abs(np.diff(share50))
+    return {
+        "place_share_50pct": float(share50.mean()),
+        "place_share_25pct": float(share25.mean()),
+        "place_share_50pct_change": float(change.max()) if len(change) else float("nan"),
+    }
+
+
+def crimes_by_year(places) -> np.ndarray:
+    """[years, places] incident counts from one replicate's places.parquet rows (its year_k periods)."""
+    years = places[places["period"].str.startswith("year_")]
+    table = years.pivot(index="period", columns="place", values="crimes")
+    table = table.loc[sorted(table.index, key=lambda p: int(p.removeprefix("year_")))]
+    return table.to_numpy(dtype=float)
+
+
+def _concentration_task(args) -> dict:
+    config, seed, r, days = args
+    result = simulate(with_overrides(config, {"output.places": True}), seed, r, days)
+    return place_concentration(crimes_by_year(result.places))
+
+
+def measure_place_concentration(
+    config: Config, *, seeds: int = 4, days: int = 2 * DAYS_PER_YEAR, seed: int = 0, workers: int = 1
+) -> dict:
+    """C13 over `seeds` replicates of the baseline (burn-in, then `days`: whole years):
+    the mean of each replicate's measures, and the largest change seen in any."""
+    rows = run_tasks(
+        _concentration_task, [(config, seed, r, days) for r in range(seeds)], workers=workers, progress=False
+    )
+    return {
+        "place_share_50pct": float(np.mean([r["place_share_50pct"] for r in rows])),
+        "place_share_25pct": float(np.mean([r["place_share_25pct"] for r in rows])),
+        "place_share_50pct_change": float(np.max([r["place_share_50pct_change"] for r in rows])),
+        "place_share_50pct_change_mean": float(np.mean([r["place_share_50pct_change"] for r in rows])),
+    }
 
 
 def _hold_full_trust(model) -> None:

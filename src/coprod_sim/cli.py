@@ -50,6 +50,12 @@ def _common(p: argparse.ArgumentParser, *, out_required: bool = True) -> None:
         help="replace this tool's earlier output in --out (other files are kept; see docs/output-folders.md)",
     )
     p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
+    p.add_argument(
+        "--places",
+        action="store_true",
+        help="also write places.parquet in each run folder: crimes, hot-spot and foot-patrol hours, problem-solving "
+        "and treated / adjacent-to-treated flags per replicate, period and place (output.places)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -65,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="run one configuration for R replicates and write results and figures",
         description=(
             "Run one configuration (burn-in, then --days recorded days) for R replicates; write config.toml, "
-            "timeseries.parquet, neighbourhoods.parquet, summary.json, metadata.json, figures/ and manifest.json."
+            "timeseries.parquet, neighbourhoods.parquet, summary.json, metadata.json, figures/ and manifest.json "
+            "(and places.parquet with --places)."
         ),
         epilog=EPILOG,
     )
@@ -76,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare policies (or configs) against a baseline with paired seeds",
         description=(
             "Run the baseline and each policy on the same replicate seeds and write comparison.parquet "
-            "(paired differences, 95% intervals), one run folder per policy, figures/ and manifest.json."
+            "(paired differences, 95% intervals), one run folder per policy, figures/ and manifest.json; with --places "
+            "each run folder also holds places.parquet."
         ),
         epilog=EPILOG,
     )
@@ -155,10 +163,12 @@ def _say(command: str, message) -> None:
 
 
 def _flag_changes(args) -> dict:
-    """The command line's changes to the configuration (--seed, --days, --replicates, --csv)."""
+    """The command line's changes to the configuration (--seed, --days, --replicates, --csv, --places)."""
     changes = {}
     if getattr(args, "csv", False):
         changes["output.csv"] = True
+    if getattr(args, "places", False):
+        changes["output.places"] = True
     for flag, key in (("seed", "run.seed"), ("days", "run.days"), ("replicates", "run.replicates")):
         value = getattr(args, flag, None)
         if value is not None:

@@ -225,7 +225,7 @@ def configs_for_comparison(
     """One configuration per file, named by the file's stem (its policy name and run
     folder), the first the baseline. Paired runs need one seed, horizon and replicate
     count: the baseline file's [run] section, after `changes` (the command line's),
-    applies to every file, and so does its output.csv."""
+    applies to every file, and so do its output.csv and output.places."""
     from .config import load_config
     from .output_folder import entry_name_problem
 
@@ -246,6 +246,7 @@ def configs_for_comparison(
         "run.days": run.days,
         "run.replicates": run.replicates,
         "output.csv": baseline.output.csv,
+        "output.places": baseline.output.places,
     }
     return {stem: with_overrides(load_config(path, overrides), shared) for stem, path in zip(stems, paths, strict=True)}
 

@@ -30,7 +30,7 @@ class Day:
     hours: dict[str, np.ndarray]  # officer hours spent per activity (hours_<activity>) and beat
     allocated: dict[str, np.ndarray]  # officer hours given to each activity and beat (allocated_hours_<activity>)
     presence_extra: np.ndarray  # visible hours per beat added by policies without a visibility knob
-    place_patrol_hours: np.ndarray  # directed-patrol hours per place (hot spots)
+    place_patrol_hours: np.ndarray  # hours per place protected by place-based patrol (what offenders there sense)
     liaison_coverage: np.ndarray  # share of each beat's barrier liaisons cover today, in [0, 1]
     fear_costs: FearCosts | None = None  # 0. events: active enforcement fears (None when none)
     incidents: Incidents | None = None  # 1. crime: the incidents that occurred
@@ -48,6 +48,8 @@ class Day:
     crimes_nb: np.ndarray | None = None  # 9. perceptions: incidents, reports, clearances per beat
     reports_nb: np.ndarray | None = None
     cleared_nb: np.ndarray | None = None
+    place_hours: dict[str, np.ndarray] = field(default_factory=dict)  # 4. policy: officer hours per place by activity
+    problem_places: list[int] = field(default_factory=list)  # 4. policy: places where a project was completed
 
     @classmethod
     def start(cls, activities: list[str], n_neighbourhoods: int, n_places: int) -> Day:

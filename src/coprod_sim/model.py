@@ -17,11 +17,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import events as events_mod
-from . import metric_registry, recording, state
+from . import metric_registry, place_outputs, recording, state
 from .agents import Officer, Resident
 from .config import DAYS_PER_YEAR, Config, per_day
 from .day import Contacts, Day
 from .network import build_network, load_graph_file, order_user_graph, user_network
+from .place_outputs import PlaceTally
 from .places import build_place_map
 from .policies import REGISTRY, activity_names, policy_shares
 from .population import beta_draws, build_population, lognormal_mean_one
@@ -181,6 +182,7 @@ class CoProductionModel(mesa.Model):
             / 1000.0
         )
         self.base_rate_per_day = base
+        self.place_tally = PlaceTally(pop.n_places) if cfg.output.places else None  # places.parquet
         # Smoothed counts behind the reporting norm and perceived clearance; started
         # at their reference values so the first days are neutral.
         expected = base.sum() * self.pressure_nb
@@ -341,17 +343,52 @@ class CoProductionModel(mesa.Model):
         beats = np.repeat(np.arange(len(counts)), counts)
         self._stops(beats, rng.random((5, len(beats))))
 
-    def _stops(self, beats: np.ndarray, u: np.ndarray) -> None:
+    def place_stops(
+        self, places: np.ndarray, hours_per_place: float, rng: np.random.Generator, rate_multiplier: float = 1.0
+    ) -> None:
+        """Police-initiated contacts during `hours_per_place` of patrol at each of `places`:
+        with residents living at or next to the place, or passers-by (place_residents)."""
+        if not len(self.officer_beat) or not len(places):
+            return
+        rate = self.config.policing.stops_per_patrol_hour * rate_multiplier * hours_per_place
+        at = np.repeat(np.asarray(places, dtype=np.int64), rng.poisson(rate, len(places)))
+        u = rng.random((5, len(at)))
+        residents, passer_by = self.place_residents(rng, at)
+        self._stops(self.pop.place_neighbourhood[at].astype(np.int64), u, residents=residents, passer_by=passer_by)
+
+    def place_residents(self, rng: np.random.Generator, places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whom place-based patrol meets at each of `places`: a passer-by from anywhere in
+        the beat (policing.place_stop_passer_by_share), else a resident living at the place
+        or an adjacent one. Returns the residents and the passer-by mask."""
+        u = rng.random((3, len(places)))
+        residents = self.places.residents_near(places, u[0])
+        passer_by = (u[1] < self.config.policing.place_stop_passer_by_share) | (residents < 0)
+        beats = self.pop.place_neighbourhood[places[passer_by]]
+        residents[passer_by] = self.pop.nb_start[beats] + (u[2][passer_by] * self.pop.nb_size[beats]).astype(np.int64)
+        return residents, passer_by
+
+    def _stops(
+        self,
+        beats: np.ndarray,
+        u: np.ndarray,
+        *,
+        residents: np.ndarray | None = None,
+        passer_by: np.ndarray | None = None,
+    ) -> None:
         """Stops in the given beats from five uniforms each: officer, resident,
-        known-resident choice, which known resident, bad outcome."""
+        known-resident choice, which known resident, bad outcome. Stops at places
+        give their `residents`; only passers-by may then be residents the officer knows."""
         if len(beats) == 0:
             return
         pc = self.config.policing
         officer = self._officer_from_uniform(beats, u[0])
-        residents = self.pop.nb_start[beats] + (u[1] * self.pop.nb_size[beats]).astype(np.int64)
+        if residents is None:
+            residents = self.pop.nb_start[beats] + (u[1] * self.pop.nb_size[beats]).astype(np.int64)
         known = self.officer_known
         n_known = np.diff(known.indptr)[officer]
         use_known = (u[2] < pc.known_contact_share) & (n_known > 0)
+        if passer_by is not None:
+            use_known &= passer_by
         pick = (u[3][use_known] * n_known[use_known]).astype(np.int64)
         residents[use_known] = known.indices[known.indptr[officer[use_known]] + pick]
         bad = u[4] < self.contact_bad_probability(officer, residents, pc.enforcement_bad_multiplier)
@@ -363,9 +400,28 @@ class CoProductionModel(mesa.Model):
         built-in policies' hours count by their knob, response and patrol count whole."""
         self.today.presence_extra += hours_by_beat
 
-    def add_place_patrol(self, places: np.ndarray, hours_per_place: float) -> None:
-        """Directed patrol at places today (offenders there sense it)."""
-        self.today.place_patrol_hours[places] += hours_per_place
+    def add_place_patrol(
+        self,
+        places: np.ndarray,
+        hours_per_place: float | np.ndarray,
+        *,
+        protected_hours_per_place: float | np.ndarray | None = None,
+        activity: str | None = None,
+    ) -> None:
+        """Officer hours spent at places today. Offenders there sense the hours the place
+        is protected (by default the hours themselves; directed visits also leave residual
+        deterrence, crime.protected_hours); `activity` names them in places.parquet."""
+        protected = hours_per_place if protected_hours_per_place is None else protected_hours_per_place
+        self.today.place_patrol_hours[places] += protected
+        if activity is not None:
+            hours = self.today.place_hours.setdefault(activity, np.zeros(self.pop.n_places))
+            hours[places] += hours_per_place
+
+    def complete_project(self, place: int, opportunity: float) -> None:
+        """A problem-solving project completed at `place` today: its crime opportunity
+        becomes `opportunity` unless an earlier project left it lower (no compounding)."""
+        self.place_opportunity[place] = min(self.place_opportunity[place], opportunity)
+        self.today.problem_places.append(int(place))
 
     def add_liaison_coverage(self, share_by_beat: np.ndarray) -> None:
         """Liaison coverage today (a share of each beat's barrier they can offset)."""
@@ -387,6 +443,14 @@ class CoProductionModel(mesa.Model):
             return idx[:0]
         top = idx[np.argpartition(-score[idx], k - 1)[:k]] if k < len(idx) else idx
         return top[np.argsort(-score[top], kind="stable")]
+
+    def top_places_per_beat(self, counts_by_beat: np.ndarray) -> np.ndarray:
+        """Each beat's `counts_by_beat[b]` places with the most crime in the police's picture,
+        grouped by beat in beat order (most crime first within a beat)."""
+        nb = self.pop.place_neighbourhood
+        order = np.lexsort((-(self.police_picture + 1e-9 * self.place_tiebreak), nb))
+        rank = np.arange(self.pop.n_places) - self.pop.place_start[nb[order]]  # places are numbered beat by beat
+        return order[rank < np.asarray(counts_by_beat)[nb[order]]]
 
     def target_neighbourhoods(self, knobs) -> np.ndarray | None:
         """The neighbourhoods a policy's knobs select (None = all)."""
@@ -498,6 +562,13 @@ class CoProductionModel(mesa.Model):
             presence_elasticity=cfg.presence_elasticity,
         )
         by_place = mult_nb[self.pop.place_neighbourhood] * self.place_opportunity * at_place
+        if self.place_presence.any():  # what presence deters at a place spills over to adjacent places
+            by_place *= crime.spillover_multiplier(
+                1.0 - at_place,
+                self.places.adjacency,
+                displacement_share=cfg.displacement_share,
+                diffusion_share=cfg.diffusion_share,
+            )
         self.today.incidents = crime.occurring(potential, by_place, cap)
 
     # -- 2. reporting
@@ -783,6 +854,8 @@ class CoProductionModel(mesa.Model):
         self.datacollector.collect(self)
         if rows is not None:
             self.neighbourhood_rows.append(rows)
+        if self.place_tally is not None:
+            self.place_tally.add_day(self)
 
     # ------------------------------------------------------------------ outputs
     def timeseries(self) -> pd.DataFrame:
@@ -797,6 +870,19 @@ class CoProductionModel(mesa.Model):
         if not rows:
             return pd.DataFrame()
         return pd.DataFrame({key: np.concatenate([r[key] for r in rows]) for key in rows[0]})
+
+    def place_table(self, replicate: int = 0, seed: int = 0) -> pd.DataFrame:
+        """The per-place table (places.parquet) of the recorded days; needs output.places."""
+        if self.place_tally is None:
+            raise ValueError("no per-place counts: set output.places = true (or --places) before the run")
+        return place_outputs.place_table(
+            self.place_tally,
+            self.places.adjacency,
+            self.pop.place_neighbourhood,
+            replicate=replicate,
+            seed=seed,
+            treated_min_hours=self.config.output.treated_min_hours,
+        )
 
     def share_contacted(self, days: int = DAYS_PER_YEAR) -> float:
         """Share of residents with at least one police contact in the last `days` days (C4)."""

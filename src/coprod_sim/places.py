@@ -19,6 +19,7 @@ stops and what residents see of crime near them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -48,6 +49,31 @@ class PlaceMap:
         if len(places) == 0:
             return np.empty(0, dtype=np.int64)
         return np.concatenate([self.resident_indices[s:e] for s, e in zip(starts, ends, strict=True)])
+
+    @cached_property
+    def _near(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each place with its neighbours (CSR indptr, places), and the running count of
+        their residents (each place's residents counted once per row it is in)."""
+        near = (self.adjacency + sp.eye_array(self.n_places, format="csr")).tocsr()
+        near.sort_indices()
+        counts = np.diff(self.resident_indptr)[near.indices]
+        return near.indptr.astype(np.int64), near.indices.astype(np.int64), np.cumsum(counts)
+
+    def residents_near(self, places: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """For each entry of `places`, the resident that uniform `u` picks among everyone
+        living at that place or an adjacent one (-1 where nobody does)."""
+        indptr, indices, cum = self._near
+        places = np.asarray(places, dtype=np.int64)
+        before = np.concatenate([[0], cum])  # residents in rows' entries before entry e
+        lo, hi = before[indptr[places]], before[indptr[places + 1]]
+        target = lo + (u * (hi - lo)).astype(np.int64)
+        entry = np.minimum(np.searchsorted(cum, target, side="right"), len(indices) - 1)
+        q = indices[entry]
+        offset = np.clip(target - before[entry], 0, None)
+        found = hi > lo
+        residents = np.full(len(places), -1, dtype=np.int64)
+        residents[found] = self.resident_indices[self.resident_indptr[q[found]] + offset[found]]
+        return residents
 
     def spread_to_neighbours(self, values: np.ndarray) -> np.ndarray:
         """For each place, the mean of `values` over its neighbours (0 for a place with none)."""

@@ -33,6 +33,7 @@ class RunResult:
     timeseries: pd.DataFrame
     neighbourhoods: pd.DataFrame
     extras: dict = field(default_factory=dict)
+    places: pd.DataFrame | None = None  # places.parquet's rows, with output.places
 
 
 def simulate(
@@ -60,7 +61,8 @@ def simulate(
         residents=model.pop.n,
         places=model.pop.n_places,
     )
-    return RunResult(replicate, seed, ts, nb, extras)
+    places = model.place_table(replicate, seed) if model.place_tally is not None else None
+    return RunResult(replicate, seed, ts, nb, extras, places)
 
 
 def simulate_task(args) -> RunResult:
@@ -157,8 +159,8 @@ def write_run_folder(
     csv: bool | None = None,
     figures: bool | None = None,
 ) -> dict:
-    """Write config.toml, timeseries.parquet, neighbourhoods.parquet, summary.json,
-    metadata.json and figures/ for a set of replicates of one configuration
+    """Write config.toml, timeseries.parquet, neighbourhoods.parquet, places.parquet (with
+    output.places), summary.json, metadata.json and figures/ for a set of replicates of one configuration
     (each file by temp file and rename; the manifest is the caller's, see output_folder)."""
     from .figures import plot_run
 
@@ -175,6 +177,9 @@ def write_run_folder(
         nb = pd.concat(nb_frames, ignore_index=True)
         nb.insert(1, "seed", seed)
         _write_table(nb, out / "neighbourhoods.parquet", csv)
+    place_frames = [r.places for r in results if r.places is not None]
+    if place_frames:
+        _write_table(pd.concat(place_frames, ignore_index=True), out / "places.parquet", csv)
     summary = summarize(results)
     summary["seed"] = seed
     write_json_atomic(out / "summary.json", summary)

@@ -21,6 +21,9 @@ REPLACED = {
     "on-duty hours count, weighted by each activity's visibility)",
     "policy.hot_spots.crime_reduction": "hot spots now deter through presence at the place (the law of "
     "crime.presence_elasticity applied to the place's visible hours, docs/ODD.md 7.2), not a set reduction",
+    "policy.problem_oriented.opportunity_reduction": "use policy.problem_oriented.excess_removed (a project removes "
+    "a share of the place's excess attractiveness over its neighbourhood's typical place, scaled by resident "
+    "information and officer effort, policy.problem_oriented.effort_hours; it no longer compounds)",
     "policing.service_calls_per_1000_per_day": "use policing.other_calls_per_1000_per_year (per year; with "
     "policing.resident_call_share of them made by residents)",
 }

@@ -103,10 +103,12 @@ class HotSpotsConfig(PolicyKnobs):
     visibility: float = P(
         0.0,
         "share",
-        "Directed patrol is spent at the places: it deters there (crime.presence_elasticity applied to the place's "
-        "visible hours), not as presence spread over the beat.",
+        "Share of a directed-patrol hour that counts as visible presence over the whole beat (driving between hot "
+        "spots); the rest acts at the places, through the protected time of its visits (crime.residual_deterrence_*). "
+        "Each hour counts once: at the place or in the beat.",
         ge=0,
-        le=10,
+        le=1,
+        source="Sherman & Weisburd 1995 (Minneapolis): the dose was presence at the hot spots",
     )
 
 
@@ -123,12 +125,25 @@ class FootPatrolConfig(PolicyKnobs):
         0.3, "x", "Informal contacts go badly this many times as often as routine contacts.", ge=0, le=10
     )
     visibility: float = P(
-        1.0,
+        0.2,
         "share",
-        "Visible presence of a foot-patrol hour relative to a patrol hour.",
+        "Share of a foot-patrol hour that counts as visible presence over the whole beat (walking to and from the "
+        "foot beat); the rest is presence at the foot beat's places. Each hour counts once.",
         ge=0,
-        le=10,
-        source="Ratcliffe et al. 2011: foot patrol is presence by design",
+        le=1,
+        source="Ratcliffe et al. 2011: effects were confined to the foot beats (with some displacement to their "
+        "buffers); Kansas City preventive patrol experiment: diffuse patrol did not measurably deter (weak; "
+        "sweep 0-0.5)",
+    )
+    foot_beat_share: float = P(
+        0.15,
+        "share",
+        "Share of the beat's places its foot beat covers: the places with the most crime in the police's picture. "
+        "Foot officers walk them (place presence there) and talk with the residents living at or next to them.",
+        gt=0,
+        le=1,
+        source="Ratcliffe et al. 2011: foot beats of about 15 intersections and 1.3 miles of street around violent "
+        "hot spots (weak at the model's place scale; sweep 0.05-0.5)",
     )
 
 
@@ -184,14 +199,26 @@ class ProblemOrientedConfig(PolicyKnobs):
         gt=0,
         le=100000,
     )
-    opportunity_reduction: float = P(
-        0.4,
+    excess_removed: float = P(
+        0.6,
         "share",
-        "Crime opportunity removed at a solved place when resident input is at coproduction.input_reference (scales "
-        "with input, capped at 1).",
+        "What a project changes at the place: the share of the place's excess attractiveness over its "
+        "neighbourhood's typical (median) place that a project with full information and effort removes (place "
+        "management, lighting, a closed nuisance business). Not a crime reduction: what that does to crime follows.",
         ge=0,
         le=1,
-        source="judgement: what a project's responses remove (weak; sweep 0.1-0.6); Hinkle et al. 2020 is a check",
+        source="Eck (crime attractors and place managers); Braga et al. 1999 Jersey City: physical and social "
+        "disorder reduced at most treated places; Braga & Bond 2008 Lowell (weak; sweep 0.2-0.9)",
+    )
+    effort_hours: float = P(
+        100.0,
+        "officer-hours",
+        "Officer hours at which a project achieves 1 - 1/e of what full effort would: effort = 1 - exp(-"
+        "hours_per_problem / effort_hours); success = effort x information (resident input / "
+        "coproduction.input_reference, at most 1).",
+        gt=0,
+        le=100000,
+        source="weak (sweep 50-400)",
     )
     effect_decay_years: float = P(
         2.0, "years", "Time constant with which a solved place's opportunity returns (0 = permanent).", ge=0, le=100

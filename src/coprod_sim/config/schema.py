@@ -252,6 +252,46 @@ class CrimeConfig(Section):
         ge=1,
         le=100,
     )
+    residual_deterrence_max_minutes: float = P(
+        30.0,
+        "minutes",
+        "Residual deterrence a long directed-patrol visit leaves at the place after the officer goes: a visit of m "
+        "minutes protects the place for m + max x m^2 / (half^2 + m^2) minutes (docs/ODD.md 7.2).",
+        ge=0,
+        le=600,
+        source="Koper 1995 (Minneapolis hot-spots data): disorder within 30 minutes of police leaving fell from 15% "
+        "after drive-bys to 4% after 10-16 minute stops; weak on the size (sweep 0-60)",
+    )
+    residual_deterrence_half_minutes: float = P(
+        14.0,
+        "minutes",
+        "Visit length at which residual deterrence is half its maximum; protected time per officer minute is "
+        "largest at visits of this length.",
+        gt=0,
+        le=600,
+        source="Koper 1995: residual deterrence grows with each minute up to about 10-15 minutes, little after "
+        "(moderate; sweep 8-20)",
+    )
+    displacement_share: float = P(
+        0.05,
+        "share",
+        "Displacement: offending at a place rises by this share x its exposure (the summed share of offending that "
+        "directed presence deters at its adjacent places, at most 1).",
+        ge=0,
+        le=1,
+        source="Weisburd et al. 2006, Criminology 44(3): little displacement to catchment areas; Bowers et al. 2011: "
+        "catchment changes non-significant (weak; sweep 0-0.3)",
+    )
+    diffusion_share: float = P(
+        0.15,
+        "share",
+        "Diffusion of benefits: offending at a place falls by this share x its exposure (offenders near a patrolled "
+        "place are unsure how far the police reach).",
+        ge=0,
+        le=1,
+        source="Bowers et al. 2011, J Exp Criminol 7(4) meta-analysis: diffusion more likely than displacement; "
+        "Weisburd et al. 2006 (weak; sweep 0-0.4)",
+    )
 
 
 # --------------------------------------------------------------------------- reporting
@@ -533,6 +573,16 @@ class PolicingConfig(Section):
         ge=0,
         le=10,
     )
+    place_stop_passer_by_share: float = P(
+        0.3,
+        "share",
+        "Share of the stops and informal contacts of place-based patrol (hot spots, foot patrol) that are with "
+        "passers-by from anywhere in the beat; the rest are with residents living at the patrolled place or an "
+        "adjacent one.",
+        ge=0,
+        le=1,
+        source="judgement, weak (sweep 0-0.7): people at a street segment are mostly those who live or work there",
+    )
 
 
 # --------------------------------------------------------------------------- co-production
@@ -665,6 +715,19 @@ class OutputConfig(Section):
     csv: bool = P(False, "-", "Also write CSV copies of the tables.")
     agent_views_max_residents: int = P(
         5000, "residents", "Create Mesa Resident views (for the dashboard, teaching) up to this many residents.", ge=0
+    )
+    places: bool = P(
+        False,
+        "-",
+        "Write the per-place table places.parquet (crimes, place-based hours, problem-solving, treated and adjacent "
+        "places per replicate and period); also --places on run and compare.",
+    )
+    treated_min_hours: float = P(
+        10.0,
+        "officer-hours",
+        "In places.parquet a place is treated in a period with at least these hot-spot or foot-patrol hours there "
+        "(or a problem-solving project).",
+        ge=0,
     )
 
 

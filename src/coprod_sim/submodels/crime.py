@@ -76,6 +76,30 @@ def place_presence_multiplier(
     return ((reference_hours + np.maximum(directed_hours, 0)) / reference_hours) ** (-presence_elasticity)
 
 
+def protected_hours(
+    visits_per_day: float, minutes_per_visit: float, *, residual_max_minutes: float, half_minutes: float
+) -> float:
+    """Hours a day a place is protected by directed-patrol visits: each visit's own
+    minutes plus the residual deterrence it leaves (Koper 1995), which grows with the
+    visit's length and saturates: residual_max x m^2 / (half^2 + m^2). Protected time
+    per minute spent, 1 + residual_max x m / (half^2 + m^2), is largest at m = half
+    (the Koper curve's optimum); drive-bys leave little, long stays add little."""
+    m = minutes_per_visit
+    residual = residual_max_minutes * m * m / (half_minutes * half_minutes + m * m)
+    return visits_per_day * (m + residual) / 60.0
+
+
+def spillover_multiplier(
+    deterred_share: np.ndarray, adjacency, *, displacement_share: float, diffusion_share: float
+) -> np.ndarray:
+    """Offending multiplier at each place from what directed presence deters at its
+    neighbours: exposure = min(1, sum over adjacent places of their deterred share);
+    offenders moved on raise it (1 + displacement x exposure) and offenders unsure how
+    far the police reach are deterred too (1 - diffusion x exposure)."""
+    exposure = np.minimum(1.0, adjacency @ deterred_share)
+    return (1.0 + displacement_share * exposure) * (1.0 - diffusion_share * exposure)
+
+
 def efficacy_multiplier(efficacy: np.ndarray, *, coef: float, reference: float) -> np.ndarray:
     return np.exp(-coef * (efficacy - reference))
 
