@@ -96,8 +96,9 @@ def markdown(table: pd.DataFrame) -> str:
     parts = []
     for label in OUTCOMES:
         sel = table[table["outcome"] == label]
+        d = 3 if label == "collective efficacy" else 2
         cells = sel.assign(
-            cell=[f"{r.diff:+.2f} ({r.low:+.2f} to {r.high:+.2f})" for r in sel.itertuples()]
+            cell=[f"{r.diff:+.{d}f} ({r.low:+.{d}f} to {r.high:+.{d}f})" for r in sel.itertuples()]
         ).pivot(index="policy", columns="window", values="cell")
         cells = cells[list(dict.fromkeys(sel["window"]))].reindex(list(dict.fromkeys(sel["policy"])))
         header = "| policy | " + " | ".join(cells.columns) + " |"
