@@ -87,7 +87,9 @@ def persistence_table(results: dict, days: int) -> pd.DataFrame:
                     vb, vp = value(tb), value(tp)
                     diffs.append((vp - vb) * (100.0 / vb if scale is None else scale))
                 mean, low, high = interval(np.array(diffs))
-                rows.append({"policy": name, "window": window, "outcome": label, "diff": mean, "low": low, "high": high})
+                rows.append(
+                    {"policy": name, "window": window, "outcome": label, "diff": mean, "low": low, "high": high}
+                )
     return pd.DataFrame(rows)
 
 
