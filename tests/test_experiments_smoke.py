@@ -27,6 +27,10 @@ CASES = {
     "custom_policy.py": (["--replicates", "1", "--days", "20"], ["report.html"]),
     "budget_split/run.py": (["--replicates", "2", "--days", "20"], ["report.html", "split.csv"]),
     "loop/run.py": (["--replicates", "2", "--days", "20", "--doc", ""], ["loop.csv", "loop.md"]),
+    "sustainability/run.py": (
+        ["--replicates", "2", "--days", "740", "--residents", "1000", "--policies", "door_to_door"],
+        ["persistence.csv", "default/persistence.md", "default/report.html"],
+    ),
 }
 
 

@@ -11,7 +11,12 @@ class Officer(mesa.Agent):
     """A sworn officer: a beat (neighbourhood), a daily time budget, a
     procedural-justice skill, language / cultural skill, residents of the beat the
     officer knows by name, and training progress. The model mirrors officers in
-    arrays (`model.officer_skill`, ...; rebuilt by `model.refresh_officers()`)."""
+    arrays (`model.officer_skill`, ...; rebuilt by `model.refresh_officers()`).
+
+    Everything an officer learns on the job or in training is declared here with
+    its untrained default, so a recruit who replaces a leaver (routine turnover,
+    the turnover event) starts from these defaults: new training state added here
+    is reset by turnover without further code."""
 
     def __init__(
         self, model, beat: int, pj_skill: float, hours_per_day: float, language_skill: float = 0.0, *, known=None
@@ -22,8 +27,12 @@ class Officer(mesa.Agent):
         self.hours_per_day = float(hours_per_day)
         self.language_skill = float(language_skill)  # 1 cancels the communication barrier in this officer's contacts
         self.known = np.empty(0, dtype=np.int64) if known is None else known  # resident ids known by name
+        self.untrained_pj_skill = self.pj_skill  # skill before any PJ training: the level a training gain fades to
         self.trained = False  # has completed procedural-justice training
         self.training_hours = 0.0  # hours of that training so far
+        self.last_trained_day: int | None = None  # day of the last PJ course or refresher
+        self.refresher_hours_done = 0.0  # hours of the refresher now due
+        self.acquaintance_progress = 0.0  # fraction of a resident on the way to being known (recruits)
         self.index = -1  # row in the model's officer arrays, set by the model
 
     @property

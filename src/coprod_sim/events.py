@@ -12,6 +12,7 @@ import numpy as np
 from .config import BudgetCutEvent, CrimeSurgeEvent, EnforcementFearEvent, MisconductEvent, TurnoverEvent
 from .population import beta_draws
 from .submodels.trust import neighbours_of
+from .submodels.workforce import replace_officer
 
 if TYPE_CHECKING:
     from .model_api import ModelAPI
@@ -50,15 +51,15 @@ def budget_cut(model: ModelAPI, ev: BudgetCutEvent) -> None:
 
 
 def turnover(model: ModelAPI, ev: TurnoverEvent) -> None:
+    """A wave of leavers at once, replaced like routine turnover (submodels/workforce.py) but
+    with recruits of skill `recruit_skill_mean`."""
     rng = model.streams["events"]
     officers = list(model.officers)
     n_out = int(round(ev.fraction * len(officers)))
     sd = model.config.policing.pj_skill_sd
     skills = beta_draws(rng, ev.recruit_skill_mean, sd, n_out)
     for i, skill in zip(rng.choice(len(officers), size=n_out, replace=False), skills, strict=True):
-        old = officers[i]
-        model.add_officer(old.beat, skill, old.hours_per_day, knows_residents=False)
-        model.remove_officer(old)
+        replace_officer(model, officers[i], float(skill))
     model.refresh_officers()
 
 

@@ -27,7 +27,7 @@ from .places import build_place_map
 from .policies import REGISTRY, activity_names, policy_shares
 from .population import beta_draws, build_population, lognormal_mean_one
 from .streams import CORE_STREAMS, Streams, as_seed_sequence
-from .submodels import barriers, coproduction, crime, efficacy, perceptions, reporting, response, trust
+from .submodels import barriers, coproduction, crime, efficacy, perceptions, reporting, response, trust, workforce
 from .submodels.crime import VIOLENT
 
 
@@ -382,6 +382,11 @@ class CoProductionModel(mesa.Model):
             return
         pc = self.config.policing
         officer = self._officer_from_uniform(beats, u[0])
+        if pc.stop_skill_slope > 0:
+            keep = self._officer_stops(beats, u[0], officer)
+            beats, u, officer = beats[keep], u[:, keep], officer[keep]
+            if residents is not None:
+                residents, passer_by = residents[keep], passer_by[keep]
         if residents is None:
             residents = self.pop.nb_start[beats] + (u[1] * self.pop.nb_size[beats]).astype(np.int64)
         known = self.officer_known
@@ -394,6 +399,15 @@ class CoProductionModel(mesa.Model):
         bad = u[4] < self.contact_bad_probability(officer, residents, pc.enforcement_bad_multiplier)
         self.record_contacts(residents, bad)
         self.contacts.police_initiated += len(residents)
+
+    def _officer_stops(self, beats: np.ndarray, u_officer: np.ndarray, officer: np.ndarray) -> np.ndarray:
+        """Which potential stops the chosen officer makes: 1 - policing.stop_skill_slope x skill of them
+        (skilled, PJ-trained officers use less discretionary enforcement). Decided by what is left of the
+        officer-choosing uniform after the choice (uniform and independent of it), so no stream draws more."""
+        count = self.beat_officer_count[beats]
+        n = np.where(count > 0, count, len(self.officer_beat)).astype(float)
+        leftover = u_officer * n - np.floor(u_officer * n)
+        return leftover < 1.0 - self.config.policing.stop_skill_slope * self.officer_skill[officer]
 
     def add_presence(self, hours_by_beat: np.ndarray) -> None:
         """Visible police hours today from a policy that has no `visibility` knob (a custom policy):
@@ -491,6 +505,7 @@ class CoProductionModel(mesa.Model):
         """One day, in the ODD's order."""
         self.today = Day.start(self.activities, self.pop.n_neighbourhoods, self.pop.n_places)
         self._events_and_schedule()
+        self._workforce()
         self._crime()
         self._reporting()
         self._response()
@@ -526,6 +541,36 @@ class CoProductionModel(mesa.Model):
         while self._pending_events and self._pending_events[0].day <= self.day:
             events_mod.apply_event(self, self._pending_events.pop(0))
         self.today.fear_costs = barriers.fear_costs(self.fears, self.day, self.pop.n)
+
+    # -- 0b. workforce
+    def _workforce(self) -> None:
+        """Routine turnover (recruits replace leavers), recruits get to know residents,
+        and procedural-justice training gains fade; the officer arrays are rebuilt only
+        when the force or who knows whom changed."""
+        pc = self.config.policing
+        rng = self.streams["workforce"]
+        changed = workforce.routine_turnover(
+            self,
+            self.officer_list,
+            rng,
+            annual_rate=pc.annual_turnover_rate,
+            skill_mean=pc.pj_skill_mean,
+            skill_sd=pc.pj_skill_sd,
+        )
+        changed |= workforce.get_acquainted(
+            list(self.officers),
+            rng,
+            self.pop.nb_start,
+            self.pop.nb_size,
+            target=pc.known_residents_per_officer,
+            acquaintance_days=pc.acquaintance_days,
+        )
+        decay_days = self.policy_config.procedural_justice_training.gain_decay_days
+        if changed:
+            workforce.fade_training_gains(list(self.officers), gain_decay_days=decay_days)
+            self.refresh_officers()
+        elif workforce.fade_training_gains(self.officer_list, gain_decay_days=decay_days):
+            self.officer_skill = np.array([o.pj_skill for o in self.officer_list], dtype=float)
 
     # -- 1. crime
     def _crime(self) -> None:
@@ -681,14 +726,18 @@ class CoProductionModel(mesa.Model):
         # Burn-in runs the reactive baseline, so every policy starts day 0 from the same state.
         shares = policy_shares(self.policy_config, {n: self.policy(n) for n in REGISTRY}) if self.day >= 0 else {}
         used_total = 0.0
+        for name, policy in self._policies.items():
+            policy.mark_active(self.day, name in shares)
         for name, share in shares.items():
             policy = self.policy(name)
             given = self._spread(discretionary * share, policy)
-            used = policy.act(given)
+            # Fidelity: only a share of the hours is spent as designed; the rest becomes random patrol below.
+            designed = given * policy.fidelity(self.day)
+            used = policy.act(designed)
             if (
-                used.sum() > given.sum()
+                used.sum() > designed.sum()
             ):  # a policy never spends more than it is given (it may move hours between beats)
-                used = used * (given.sum() / used.sum())
+                used = used * (designed.sum() / used.sum())
             hours[policy.activity] += used
             self.today.allocated[policy.activity] += given
             used_total += float(used.sum())

@@ -34,6 +34,7 @@ CORE_STREAMS = (
     "unanswered",
     "talk",
     "place_adjacency",
+    "workforce",
 )
 
 

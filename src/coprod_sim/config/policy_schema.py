@@ -58,6 +58,16 @@ class PolicyKnobs(Section):
         le=10,
         source="weak: uniformed engagement is partly visible (sweep 0-1)",
     )
+    fidelity_half_life_years: float = P(
+        0.0,
+        "years",
+        "Programme fidelity decays: the share of the policy's hours spent as designed halves every this many years "
+        "from the day the policy started (the rest becomes random patrol); 0 = no decay.",
+        ge=0,
+        le=100,
+        source="weak: Blair et al. 2021 Science (low-fidelity community policing did nothing); Skogan 2006 (CAPS "
+        "beat meetings thinned over years); sweep 0 or 1-10",
+    )
 
 
 class DoorToDoorConfig(PolicyKnobs):
@@ -187,7 +197,35 @@ class ProceduralJusticeTrainingConfig(PolicyKnobs):
         le=1000,
         source="Wood, Tyler & Papachristos 2020 PNAS: one-day course",
     )
-    skill_gain: float = P(0.3, "share of remaining skill", "After training: skill += gain x (1 - skill).", ge=0, le=1)
+    skill_gain: float = P(
+        0.3,
+        "share of remaining skill",
+        "After training (and after each refresher): skill = untrained skill + gain x (1 - untrained skill).",
+        ge=0,
+        le=1,
+    )
+    gain_decay_days: float = P(
+        365.0,
+        "days",
+        "Time constant with which an officer's skill above the untrained skill fades without refreshers "
+        "(0 = never fades). It fades also after the policy stops.",
+        ge=0,
+        le=36500,
+        source="weak: Owens et al. 2018 (Seattle: effects on arrests not significant at the 6-week follow-up); Skogan "
+        "et al. 2015 and Wood et al. 2020 (some effects lasted 1-2 years); sweep 42-1095",
+    )
+    refresher_interval_days: int = P(
+        365,
+        "days",
+        "A trained officer takes a refresher this many days after the last course or refresher, which restores the "
+        "full gain; 0 = no refreshers.",
+        ge=0,
+        le=36500,
+        source="judgement: annual in-service training is common in US agencies; sweep 0, 90-730",
+    )
+    refresher_hours: float = P(
+        4.0, "officer-hours", "Training time of one refresher (half a day).", ge=0, le=1000, source="judgement"
+    )
     visibility: float = P(0.0, "share", "Training is off the street: no visible presence.", ge=0, le=10)
 
 

@@ -533,12 +533,43 @@ class PolicingConfig(Section):
         source="Famega 2005; queueing: delay grows as 1 / (1 - utilisation)",
     )
     stops_per_patrol_hour: float = P(
-        0.03474,
+        0.06681,
         "contacts/officer-hour",
-        "Police-initiated contacts (stops, enquiries) per hour of patrol (fitted to C4).",
+        "Police-initiated contacts (stops, enquiries) per hour of patrol by an officer of procedural-justice skill "
+        "0; an officer of skill s makes (1 - stop_skill_slope x s) times as many (fitted to C4 at the mean skill).",
         ge=0,
         le=100,
-        source="fitted; target BJS 2018: 11-12% police-initiated",
+        source="fitted; target BJS 2018: 11-12% police-initiated (0.03474 at the mean skill 0.6 / (1 - 0.8 x 0.6))",
+    )
+    stop_skill_slope: float = P(
+        0.8,
+        "per unit skill",
+        "Discretionary enforcement falls with an officer's procedural-justice skill: stops per patrol hour x "
+        "(1 - slope x skill). With the default PJ course (skill 0.6 -> 0.72) a trained officer stops about 18% "
+        "fewer people; 0 makes stops independent of skill.",
+        ge=0,
+        le=1,
+        source="weak: Weisburd et al. 2022 PNAS (PJ-trained officers made many fewer arrests at hot spots); Owens et "
+        "al. 2018 (trained officers less likely to resolve incidents with an arrest); sweep 0-1",
+    )
+    annual_turnover_rate: float = P(
+        0.108,
+        "share of officers/year",
+        "Routine turnover: each officer leaves with a daily hazard from this annual rate and is replaced on the same "
+        "beat by an untrained recruit (fresh skill draw, knowing no residents); 0 switches it off.",
+        ge=0,
+        lt=1,
+        source="Wareham, Smith & Lambert 2015 Criminal Justice Review: 10.8% a year, US sworn officers (LEMAS "
+        "2003, CSLLEA 2008)",
+    )
+    acquaintance_days: float = P(
+        365.0,
+        "days",
+        "Time constant with which an officer who knows fewer than known_residents_per_officer residents of the beat "
+        "(a recruit) gets to know more: (target - known) / acquaintance_days new residents a day; 0 = never.",
+        ge=0,
+        le=36500,
+        source="weak: judgement (a beat officer learns regulars over months to years); sweep 90-1095",
     )
     known_residents_per_officer: int = P(
         50, "residents", "Residents of the beat each officer knows by name.", ge=0, le=100000

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from ..config import register_policy_name
+from ..config import DAYS_PER_YEAR, register_policy_name
 
 if TYPE_CHECKING:
     from ..model_api import ModelAPI
@@ -61,6 +61,7 @@ class Policy:
 
     def __init__(self, model: ModelAPI):
         self.model = model
+        self.active_since: int | None = None  # day the policy last started to receive hours (None = inactive)
 
     @property
     def rng(self) -> np.random.Generator:
@@ -72,6 +73,21 @@ class Policy:
     def knobs(self):
         """This policy's section of the current policy config (None if it has none)."""
         return getattr(self.model.policy_config, self.name, None)
+
+    def mark_active(self, day: int, active: bool) -> None:
+        """Called by the model each day: remembers when the current spell of the policy began."""
+        if not active:
+            self.active_since = None
+        elif self.active_since is None:
+            self.active_since = day
+
+    def fidelity(self, day: int) -> float:
+        """Share of the policy's hours spent as designed today: halves every
+        `fidelity_half_life_years` since the policy started (1 without decay or knobs)."""
+        half_life = getattr(self.knobs, "fidelity_half_life_years", 0.0)
+        if not half_life or self.active_since is None:
+            return 1.0
+        return 0.5 ** ((day - self.active_since) / (half_life * DAYS_PER_YEAR))
 
     def solo_share(self) -> float:
         """Share of discretionary hours taken when the policy runs alone."""
