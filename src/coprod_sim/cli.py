@@ -8,6 +8,7 @@ import sys
 import time
 from contextlib import suppress
 
+from .cities.cli import add_calibrate_command, cmd_calibrate
 from .config import ConfigError, defaults_toml, load_config, with_overrides
 from .dashboard.cli import add_dashboard_command, cmd_dashboard
 from .output_folder import OutputError, os_problem
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_sweep_commands(sub)
     add_dashboard_command(sub)
+    add_calibrate_command(sub)
     return parser
 
 
@@ -124,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": cmd_sweep,
         "analyze": cmd_analyze,
         "dashboard": cmd_dashboard,
+        "calibrate": cmd_calibrate,
     }[args.command]
     try:
         with stop_on_signals():

@@ -14,7 +14,7 @@ from . import metric_registry as reg
 from .config import Config, ConfigError, with_overrides
 from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours, safe_ratio
 from .parallel import default_workers, run_tasks
-from .population import group_mix_by_neighbourhood
+from .population import neighbourhood_mix
 from .runs import RunResult, simulate_task, write_run_folder
 from .submodels import barriers
 
@@ -69,9 +69,8 @@ def high_barrier_neighbourhoods(config: Config) -> np.ndarray | None:
     (None when barriers do not differ between neighbourhoods). The barrier of each
     (neighbourhood, group) is the model's rule (`barriers.resident_barrier`),
     averaged over the neighbourhood's expected group mix."""
-    k = config.population.neighbourhoods
     groups = config.population.groups
-    mix = group_mix_by_neighbourhood(np.array([g.share for g in groups.values()]), k, config.population.segregation)
+    mix = neighbourhood_mix(config)
     nb_of_block, group_of_block = np.indices(mix.shape)
     block_barrier = barriers.resident_barrier(
         config.per_neighbourhood(config.barriers.neighbourhood),
