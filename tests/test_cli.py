@@ -103,7 +103,9 @@ def test_run_equals_replicate_zero_of_compare(tmp_path):
         "diff_low",
         "diff_high",
         "rel_diff",
+        "share_better",
     ]
+    assert table["share_better"].isna().all()  # null without --posterior
     assert set(table["policy"]) == {"door_to_door"}
     assert {"all", "year_1"} <= set(table["period"])
     assert (cmp_out / "figures" / "differences.png").exists()
