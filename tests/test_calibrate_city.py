@@ -14,7 +14,7 @@ from coprod_sim.config import load_config  # noqa: E402
 from coprod_sim.output_folder import verify  # noqa: E402
 
 TINY = Path(__file__).parent / "data" / "tiny_city.toml"
-BUDGET = 30  # a calibration sample and one or two generations of 10
+BUDGET = 60  # a prior sample and two or three generations of 10
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_calibrate_writes_the_contract(calibrated):
 def test_resume_ends_with_the_same_posterior(calibrated, tmp_path):
     # stop after the first generations (as if killed during the next), then resume to the full budget
     out = tmp_path / "city"
-    calibrate(TINY, out, budget=15, seed=3, progress=False)
+    calibrate(TINY, out, budget=35, seed=3, progress=False)
     calibrate(TINY, out, budget=BUDGET, seed=3, resume=True, progress=False)
     pd.testing.assert_frame_equal(
         pd.read_parquet(out / "posterior.parquet"), pd.read_parquet(calibrated / "posterior.parquet")
@@ -71,3 +71,10 @@ def test_calibrate_on_a_local_dask_cluster(tmp_path):
     run = calibrate(TINY, tmp_path / "dask", budget=BUDGET, seed=1, engine="dask", workers=2, progress=False)
     assert run.summary["engine"] == "dask"
     assert verify(tmp_path / "dask") == []
+
+
+def test_the_interrupted_run_really_stopped_early(calibrated, tmp_path):
+    short = calibrate(TINY, tmp_path / "short", budget=35, seed=3, progress=False).summary
+    full = json.loads((calibrated / "parameters.json").read_text())["summary"]
+    assert 1 <= short["generations"] < full["generations"]
+    assert short["simulations"] <= 35 and full["simulations"] <= BUDGET

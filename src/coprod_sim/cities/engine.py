@@ -89,9 +89,9 @@ def sampler_for(engine: str, workers: int, scheduler: str | None):
             if cluster is not None:
                 cluster.close()
     elif workers <= 1:
-        yield pyabc.sampler.SingleCoreSampler()
+        yield pyabc.sampler.SingleCoreSampler(check_max_eval=True)
     else:
-        yield pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+        yield pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
 
 
 def run_abc(
@@ -131,14 +131,14 @@ def run_abc(
             )
 
         if not resume:
-            np.random.seed(generation_seed(seed, 0))
             abc().new(db, observed)
         while True:
             history = pyabc.History(db, _id=1)
             done, t = history.total_nr_simulations, history.max_t + 1
             if on_generation is not None:
                 on_generation(t, done)
-            left = budget - done
+            # generation 0 first spends one population on pyabc's prior sample (the first threshold)
+            left = budget - done - (population if t == 0 else 0)
             if left < population:
                 break
             np.random.seed(generation_seed(seed, t))
