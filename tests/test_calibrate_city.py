@@ -14,7 +14,7 @@ from coprod_sim.config import load_config  # noqa: E402
 from coprod_sim.output_folder import verify  # noqa: E402
 
 TINY = Path(__file__).parent / "data" / "tiny_city.toml"
-BUDGET = 60  # a prior sample and two or three generations of 10
+BUDGET = 100  # a prior sample (10), generation 0 (~22) and later generations of 10 particles
 
 
 @pytest.fixture(scope="module")
