@@ -103,7 +103,9 @@ def test_run_equals_replicate_zero_of_compare(tmp_path):
         "diff_low",
         "diff_high",
         "rel_diff",
+        "share_better",
     ]
+    assert table["share_better"].isna().all()  # null without --posterior
     assert set(table["policy"]) == {"door_to_door"}
     assert {"all", "year_1"} <= set(table["period"])
     assert (cmp_out / "figures" / "differences.png").exists()
@@ -188,7 +190,7 @@ def test_compare_console_has_units_groups_gap_and_years():
             ("d2d", "trust_gap", period, None, None, 0.1, 0.09, -0.01, -0.02, 0.0, -0.1),
             ("d2d", "reporting_rate", period, None, None, 0.35, 0.36, 0.01, 0.0, 0.02, 0.03),
         ]
-    text = console_summary(pd.DataFrame(rows, columns=COLUMNS))
+    text = console_summary(pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "share_better"]))
     assert "crime (all incidents): all -5% (-7 .. -3); year_1 -5%" in text and "year_2" in text
     assert "mean trust in police (minority): all +0.02 trust" in text
     assert "the trust gap between groups" in text and "+1 pp" in text

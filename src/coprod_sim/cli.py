@@ -8,6 +8,7 @@ import sys
 import time
 from contextlib import suppress
 
+from .cities.cli import add_calibrate_command, cmd_calibrate
 from .config import ConfigError, defaults_toml, load_config, with_overrides
 from .dashboard.cli import add_dashboard_command, cmd_dashboard
 from .output_folder import OutputError, os_problem
@@ -96,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="comma-separated config files to compare instead of policies; the first is the baseline",
     )
+    cmp_.add_argument(
+        "--posterior",
+        default=None,
+        metavar="DIR",
+        help="a calibration folder: replicate r of every policy runs on posterior draw r (parameter uncertainty)",
+    )
+    cmp_.add_argument(
+        "--draws", type=int, default=None, help="posterior draws K, one per replicate (default 20; with --posterior)"
+    )
 
     val = sub.add_parser(
         "validate",
@@ -110,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_sweep_commands(sub)
     add_dashboard_command(sub)
+    add_calibrate_command(sub)
     return parser
 
 
@@ -132,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": cmd_sweep,
         "analyze": cmd_analyze,
         "dashboard": cmd_dashboard,
+        "calibrate": cmd_calibrate,
     }[args.command]
     try:
         with stop_on_signals():
@@ -329,14 +341,34 @@ def _comparison_configs(args) -> dict:
     return configs
 
 
+def _posterior_flags(args) -> int | None:
+    """K for compare --posterior (None without it); --replicates may be omitted or must equal K."""
+    if args.posterior is None:
+        if args.draws is not None:
+            raise ValueError("--draws needs --posterior DIR")
+        return None
+    k = 20 if args.draws is None else args.draws
+    if k < 1:
+        raise ValueError(f"--draws {k}: needs at least 1")
+    if args.replicates is not None and args.replicates != k:
+        raise ValueError(f"--replicates {args.replicates} with --posterior: omit it or make it equal to --draws ({k})")
+    args.replicates = k
+    return k
+
+
 def cmd_compare(args) -> int:
     from .compare import COMPARISON_FILES, run_comparison, write_comparison
     from .output_folder import OutputFolder
     from .runs import command_line
 
     _check_flags(args)
+    draws = _posterior_flags(args)
     configs = _comparison_configs(args)
     base = next(iter(configs.values()))
+    if draws is not None:
+        from .compare import posterior_draws
+
+        draws = posterior_draws(args.posterior, draws, base.run.seed)
     command = command_line()
     t0 = time.perf_counter()
     with OutputFolder(
@@ -349,8 +381,10 @@ def cmd_compare(args) -> int:
             days=base.run.days,
             workers=args.workers,
             progress=not args.quiet,
+            draws=draws,
         )
-        table = write_comparison(folder.path, configs, results, command=command)
+        posterior = None if draws is None else {"folder": args.posterior, "draws": len(draws)}
+        table = write_comparison(folder.path, configs, results, command=command, posterior=posterior)
         hashes = {name: cfg.hash() for name, cfg in configs.items()}
         folder.complete(
             seed=base.run.seed, config_hash=base.hash(), config_hashes=hashes, replicates=base.run.replicates

@@ -14,7 +14,7 @@ from . import metric_registry as reg
 from .config import Config, ConfigError, with_overrides
 from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours, safe_ratio
 from .parallel import default_workers, run_tasks
-from .population import group_mix_by_neighbourhood
+from .population import neighbourhood_mix
 from .runs import RunResult, simulate_task, write_run_folder
 from .submodels import barriers
 
@@ -30,6 +30,7 @@ COLUMNS = [
     "diff_low",
     "diff_high",
     "rel_diff",
+    "share_better",  # compare --posterior only: share of draws in which the policy beats the baseline
 ]
 KEYS = ["period", "metric", "group", "neighbourhood"]
 COST_METRIC = "crimes_averted_per_1000_policy_hours"
@@ -69,9 +70,8 @@ def high_barrier_neighbourhoods(config: Config) -> np.ndarray | None:
     (None when barriers do not differ between neighbourhoods). The barrier of each
     (neighbourhood, group) is the model's rule (`barriers.resident_barrier`),
     averaged over the neighbourhood's expected group mix."""
-    k = config.population.neighbourhoods
     groups = config.population.groups
-    mix = group_mix_by_neighbourhood(np.array([g.share for g in groups.values()]), k, config.population.segregation)
+    mix = neighbourhood_mix(config)
     nb_of_block, group_of_block = np.indices(mix.shape)
     block_barrier = barriers.resident_barrier(
         config.per_neighbourhood(config.barriers.neighbourhood),
@@ -128,8 +128,12 @@ def long_values(runs: list[RunResult], high_barrier: np.ndarray | None = None) -
     return out
 
 
-def paired_differences(baseline: pd.DataFrame, other: pd.DataFrame, policy: str) -> pd.DataFrame:
-    """Rows of COLUMNS from two `long_values` tables on the same replicates."""
+def paired_differences(
+    baseline: pd.DataFrame, other: pd.DataFrame, policy: str, *, share_better: bool = False
+) -> pd.DataFrame:
+    """Rows of COLUMNS from two `long_values` tables on the same replicates; with
+    `share_better` (replicates on posterior draws), the share of replicates in which
+    the policy beats the baseline in the direction the metric registry calls better."""
     merged = baseline.rename(columns={"value": "b"}).merge(
         other.rename(columns={"value": "p"}), on=["replicate"] + KEYS, how="inner"
     )
@@ -152,9 +156,23 @@ def paired_differences(baseline: pd.DataFrame, other: pd.DataFrame, policy: str)
                 low,
                 high,
                 rel,
+                _share_better(metric, d["d"].to_numpy()) if share_better else np.nan,
             )
         )
     return _frame(rows)
+
+
+def _share_better(metric: str, diffs: np.ndarray) -> float:
+    """Share of the finite paired differences that go the better way (NaN: no better direction)."""
+    try:
+        better = reg.metric(metric).better
+    except KeyError:
+        split = reg.split_columns().get(metric)
+        better = split[0].better if split else None
+    d = diffs[np.isfinite(diffs)]
+    if better is None or len(d) == 0:
+        return np.nan
+    return float(np.mean(d > 0) if better else np.mean(d < 0))
 
 
 def cost_effectiveness(baseline_runs: list[RunResult], policy_runs: list[RunResult], policy: str) -> pd.DataFrame:
@@ -170,7 +188,7 @@ def cost_effectiveness(baseline_runs: list[RunResult], policy_runs: list[RunResu
             per_period.setdefault(period, []).append(averted / hours * 1000 if hours > 0 else np.nan)
     for period, values in per_period.items():
         mean, low, high = mean_interval(np.array(values))
-        rows.append((policy, COST_METRIC, period, None, None, np.nan, mean, mean, low, high, np.nan))
+        rows.append((policy, COST_METRIC, period, None, None, np.nan, mean, mean, low, high, np.nan, np.nan))
     return _frame(rows)
 
 
@@ -194,21 +212,31 @@ def run_comparison(
     days: int | None,
     workers: int | None = None,
     progress: bool = True,
+    draws: list[dict] | None = None,
 ) -> dict[str, list[RunResult]]:
     """Every (configuration, replicate) pair on one process pool; replicate r of each
-    configuration runs on replicate_seed(seed, r)."""
-    tasks = [(cfg, seed, r, days) for cfg in configs.values() for r in range(replicates)]
+    configuration runs on replicate_seed(seed, r) and, given `draws` (one per
+    replicate, dotted path -> value), with posterior draw r applied."""
+    if draws is not None and len(draws) != replicates:
+        raise ValueError(f"{len(draws)} posterior draws for {replicates} replicates; they must be equal")
+    tasks = [
+        (with_overrides(cfg, draws[r]) if draws is not None else cfg, seed, r, days)
+        for cfg in configs.values()
+        for r in range(replicates)
+    ]
     workers = default_workers(len(tasks)) if workers is None else workers
     flat = run_tasks(simulate_task, tasks, workers=workers, desc="runs", progress=progress)
     return {name: flat[i * replicates : (i + 1) * replicates] for i, name in enumerate(configs)}
 
 
-def comparison_table(results: dict[str, list[RunResult]], high_barrier: np.ndarray | None = None) -> pd.DataFrame:
+def comparison_table(
+    results: dict[str, list[RunResult]], high_barrier: np.ndarray | None = None, *, posterior: bool = False
+) -> pd.DataFrame:
     names = list(results)
     values = {n: long_values(results[n], high_barrier) for n in names}
     frames = []
     for n in names[1:]:
-        frames.append(paired_differences(values[names[0]], values[n], n))
+        frames.append(paired_differences(values[names[0]], values[n], n, share_better=posterior))
         frames.append(cost_effectiveness(results[names[0]], results[n], n))
     if not frames:
         return _frame([])
@@ -258,6 +286,7 @@ def write_comparison(
     *,
     command: str,
     high_barrier: np.ndarray | None = None,
+    posterior: dict | None = None,
 ) -> pd.DataFrame:
     """Write the comparison folder (each file by temp file and rename; the manifest
     is the caller's, see output_folder). `high_barrier`: neighbourhoods to report
@@ -274,12 +303,26 @@ def write_comparison(
         write_run_folder(out / name, cfg, results[name], command=command)
     if high_barrier is None:
         high_barrier = high_barrier_neighbourhoods(next(iter(configs.values())))
-    table = comparison_table(results, high_barrier)
+    table = comparison_table(results, high_barrier, posterior=posterior is not None)
     with atomic_path(out / "comparison.parquet") as tmp:
         table.to_parquet(tmp, index=False)
     if any(cfg.output.csv for cfg in configs.values()):
         with atomic_path(out / "comparison.csv") as tmp:
             table.to_csv(tmp, index=False)
     figures = plot_comparison(table, results, out / "figures")
-    write_report(out / "report.html", table, results, configs, figures, command=command)
+    write_report(out / "report.html", table, results, configs, figures, command=command, posterior=posterior)
     return table
+
+
+def posterior_draws(folder: str | Path, k: int, seed: int) -> list[dict]:
+    """K draws resampled from a calibration's posterior.parquet in proportion to `weight`
+    (numpy's default_rng(seed)); each a dict of dotted path -> value."""
+    path = Path(folder) / "posterior.parquet"
+    if not path.is_file():
+        raise ConfigError(f"--posterior {folder}: no posterior.parquet there (the output of coprod-sim calibrate)")
+    if k < 1:
+        raise ConfigError(f"--draws {k}: needs at least 1")
+    df = pd.read_parquet(path)
+    w = df.pop("weight").to_numpy(dtype=float)
+    rows = np.random.default_rng(seed).choice(len(df), size=k, p=w / w.sum())
+    return [{c: float(df[c].iloc[i]) for c in df.columns} for i in rows]

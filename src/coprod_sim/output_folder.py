@@ -78,6 +78,18 @@ KNOWN_OUTPUTS = (
     "analysis/figures/indices_levels.png",
     "analysis/figures/main_effect_*.png",
     "analysis/figures/heatmap.png",
+    "profile.toml",
+    "calibration.json",
+    "calibration.db",
+    "calibration.db-journal",
+    "posterior.parquet",
+    "calibrated.toml",
+    "fit.json",
+    "fit.html",
+    "parameters.json",
+    "figures/fit.png",
+    "figures/marginals.png",
+    "figures/pairs.png",
 )
 # Names a sub-folder of a command's folder may not take (run folders named after config files).
 RESERVED_NAMES = {

@@ -134,6 +134,17 @@ def group_mix_by_neighbourhood(shares: np.ndarray, n_nb: int, segregation: float
     return (1 - segregation) * shares[None, :] + segregation * concentrated
 
 
+def neighbourhood_mix(config: Config) -> np.ndarray:
+    """[K, G] group weights per neighbourhood: a city profile's shares when given
+    (population.neighbourhood_group_shares), else the segregation blend."""
+    pc = config.population
+    if pc.neighbourhood_group_shares is not None:
+        mix = np.column_stack([pc.neighbourhood_group_shares[g] for g in pc.groups]).astype(float)
+        return mix / mix.sum(axis=1, keepdims=True)
+    shares = np.array([g.share for g in pc.groups.values()])
+    return group_mix_by_neighbourhood(shares, pc.neighbourhoods, pc.segregation)
+
+
 def beta_draws(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
     """Beta draws with the given mean and sd (sd capped at what a Beta allows)."""
     if sd < 1e-9 or mean <= 1e-9 or mean >= 1 - 1e-9:
@@ -153,11 +164,13 @@ def build_population(config: Config, rng: np.random.Generator, counts: np.ndarra
     the config without randomness (so every replicate has the same composition)."""
     pc = config.population
     names = list(pc.groups)
-    shares = np.array([g.share for g in pc.groups.values()])
     k = pc.neighbourhoods
     if counts is None:
-        sizes = split_evenly(pc.residents, k)
-        mix = group_mix_by_neighbourhood(shares, k, pc.segregation)
+        if pc.neighbourhood_residents is None:
+            sizes = split_evenly(pc.residents, k)
+        else:
+            sizes = round_preserving_sum(np.array(pc.neighbourhood_residents), pc.residents)
+        mix = neighbourhood_mix(config)
         counts = np.stack([round_preserving_sum(mix[n], sizes[n]) for n in range(k)])
     counts = np.asarray(counts, dtype=np.int64)
     flat = counts.ravel()

@@ -105,6 +105,23 @@ class PopulationConfig(Section):
     groups: dict[str, GroupConfig] = Field(
         default_factory=_default_groups, description="Resident groups (named table; replaced whole when given)."
     )
+    # A city profile (docs/city-profile.md) fills these three; unset, neighbourhoods are equal and unnamed.
+    neighbourhood_names: list[str] | None = P(
+        None, "-", "Names of the neighbourhoods, in index order (labels only: configs address neighbourhoods by index)."
+    )
+    neighbourhood_residents: list[float] | None = P(
+        None,
+        "weight",
+        "Relative number of residents of each neighbourhood (weights, normalised; unset: equal sizes).",
+        source="a city profile: census or open-data population by area",
+    )
+    neighbourhood_group_shares: dict[str, list[float]] | None = P(
+        None,
+        "weight",
+        "Per group, its share of each neighbourhood's residents (weights, normalised per neighbourhood); replaces "
+        "the mix that population.segregation would give.",
+        source="a city profile: census population by area and group",
+    )
 
     @field_validator("groups")
     @classmethod
@@ -120,6 +137,32 @@ class PopulationConfig(Section):
                     "choose another"
                 )
         return v
+
+    @model_validator(mode="after")
+    def _neighbourhood_lists(self):
+        k = self.neighbourhoods
+        lists = {
+            "neighbourhood_names": self.neighbourhood_names,
+            "neighbourhood_residents": self.neighbourhood_residents,
+        }
+        lists.update({f"neighbourhood_group_shares.{g}": v for g, v in (self.neighbourhood_group_shares or {}).items()})
+        for key, values in lists.items():
+            if values is not None and len(values) != k:
+                raise ValueError(f"{key}: needs one entry per neighbourhood ({k}), got {len(values)}")
+        if self.neighbourhood_residents is not None and min(self.neighbourhood_residents) <= 0:
+            raise ValueError("neighbourhood_residents: every neighbourhood needs a weight above 0")
+        shares = self.neighbourhood_group_shares
+        if shares is not None:
+            if set(shares) != set(self.groups):
+                raise ValueError(
+                    f"neighbourhood_group_shares: needs exactly the groups {', '.join(self.groups)}, "
+                    f"got {', '.join(shares) or 'none'}"
+                )
+            if any(x < 0 for v in shares.values() for x in v):
+                raise ValueError("neighbourhood_group_shares: shares must be at least 0")
+            if any(sum(col) <= 0 for col in zip(*shares.values(), strict=True)):
+                raise ValueError("neighbourhood_group_shares: every neighbourhood needs a share above 0")
+        return self
 
 
 # --------------------------------------------------------------------------- network

@@ -144,7 +144,14 @@ def _assumptions(config) -> list[str]:
 
 
 def write_report(
-    path: Path, table: pd.DataFrame, results: dict, configs: dict, figures: list[Path], *, command: str
+    path: Path,
+    table: pd.DataFrame,
+    results: dict,
+    configs: dict,
+    figures: list[Path],
+    *,
+    command: str,
+    posterior: dict | None = None,
 ) -> Path:
     names = list(results)
     baseline = names[0]
@@ -175,6 +182,8 @@ def write_report(
         "assumptions": _assumptions(first),
         "figures": [{"name": f.stem.replace("_", " "), "src": _img(f)} for f in figures],
         "single_replicate": len(runs0) < 2,
+        "posterior": posterior,
+        "share_better": _share_better_sentences(table, names[1:]) if posterior else {},
     }
     html = _env().get_template("report.html").render(**context)
     path = Path(path)
@@ -182,3 +191,23 @@ def write_report(
     tmp.write_text(html)
     tmp.replace(path)
     return path
+
+
+POSTERIOR_HEADLINES = ("crimes", "mean_trust", "confidence_share", "reporting_rate")
+
+
+def _share_better_sentences(table: pd.DataFrame, policies: list[str]) -> dict[str, list[str]]:
+    """Per policy: how often it beat the baseline across posterior draws, on the headline metrics."""
+    from .. import metric_registry as reg
+
+    rows = table[(table["period"] == "all") & table["group"].isna() & table["neighbourhood"].isna()]
+    out = {}
+    for p in policies:
+        sel = rows[(rows["policy"] == p) & rows["metric"].isin(POSTERIOR_HEADLINES)]
+        out[p] = [
+            f"in {r.share_better:.0%} of plausible versions of this city, {p} did better than the baseline on "
+            f"{reg.metric(r.metric).label}"
+            for r in sel.itertuples()
+            if pd.notna(r.share_better)
+        ]
+    return out
