@@ -24,6 +24,9 @@ class Officer(mesa.Agent):
         self.known = np.empty(0, dtype=np.int64) if known is None else known  # resident ids known by name
         self.trained = False  # has completed procedural-justice training
         self.training_hours = 0.0  # hours of that training so far
+        self.engagement_skill = 0.0  # community-engagement skill in [0, 1] (policy engagement_training)
+        self.engagement_trained = False  # has completed engagement training
+        self.engagement_training_hours = 0.0  # hours of that training so far
         self.index = -1  # row in the model's officer arrays, set by the model
 
     @property

@@ -34,6 +34,8 @@ CORE_STREAMS = (
     "unanswered",
     "talk",
     "place_adjacency",
+    "resources",
+    "followup",
 )
 
 
