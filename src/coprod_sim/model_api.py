@@ -47,7 +47,7 @@ class ModelAPI(Protocol):
     last_visit_day: np.ndarray
     resources: np.ndarray  # spare time and means (fixed; read only)
     # -- neighbourhood and place state
-    efficacy: np.ndarray  # community meetings raise it
+    efficacy: np.ndarray
     place_opportunity: np.ndarray  # problem-solving lowers it
     police_picture: np.ndarray
     true_picture: np.ndarray
@@ -107,9 +107,7 @@ class ModelAPI(Protocol):
     def beat_engagement_skill(self) -> np.ndarray: ...
 
     # -- local knowledge: what residents tell the police, and the problems they raise
-    def learn_from_residents(
-        self, residents: np.ndarray, told_share: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]: ...
+    def learn_from_residents(self, residents: np.ndarray, told_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
     def raise_problem(self, place: int, beat: int) -> RaisedProblem: ...
     def take_raised_problem(
         self, neighbourhoods: np.ndarray | None = None, exclude: np.ndarray | None = None

@@ -68,9 +68,12 @@ class CommunityMeetings(Policy):
         self._report_back(beats, attendees)
         # What attendees tell: a share of the unrecorded crime near home, less across a barrier,
         # more when the beat's officers know how to draw it out.
-        told = knobs.information_share * (
-            1.0 + model.config.policing.engagement_skill_effect * model.beat_engagement_skill()[pop.neighbourhood]
-        )[attendees]
+        told = (
+            knobs.information_share
+            * (1.0 + model.config.policing.engagement_skill_effect * model.beat_engagement_skill()[pop.neighbourhood])[
+                attendees
+            ]
+        )
         if barrier is not None:
             told = told * (1.0 - model.config.barriers.information_penalty * barrier[present])
         for b in beats:
