@@ -17,6 +17,7 @@ TRUST_KW = dict(
     victimization_effect=0.0,
     clearance_effect=0.0,
     unanswered_call_effect=0.0,
+    feedback_effect=0.0,
 )
 RNG = np.random.default_rng(0)  # talk draws (talk_probability 1: every tie hears)
 

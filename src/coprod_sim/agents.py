@@ -33,6 +33,9 @@ class Officer(mesa.Agent):
         self.last_trained_day: int | None = None  # day of the last PJ course or refresher
         self.refresher_hours_done = 0.0  # hours of the refresher now due
         self.acquaintance_progress = 0.0  # fraction of a resident on the way to being known (recruits)
+        self.engagement_skill = 0.0  # community-engagement skill in [0, 1] (policy engagement_training)
+        self.engagement_trained = False  # has completed engagement training
+        self.engagement_training_hours = 0.0  # hours of that training so far
         self.index = -1  # row in the model's officer arrays, set by the model
 
     @property

@@ -44,6 +44,7 @@ class Day:
     effort: float = 1.0  # 3. response: response quality (police effort term of clearance)
     reported_incidents: Incidents | None = None  # 3. response: the reported incidents
     cleared: np.ndarray | None = None  # 3. response: bool per reported incident
+    followups: int = 0  # 3. response: reporting victims called back about their case
     visible_hours: np.ndarray | None = None  # 4. policy: visible police hours per beat (deterrent presence)
     crimes_nb: np.ndarray | None = None  # 9. perceptions: incidents, reports, clearances per beat
     reports_nb: np.ndarray | None = None
@@ -73,3 +74,4 @@ class Contacts:
     positive: int = 0
     designed: int = 0
     police_initiated: int = 0
+    feedback: int = 0  # the police reporting back: call-backs and news at meetings

@@ -25,7 +25,7 @@ from .network import build_network, load_graph_file, order_user_graph, user_netw
 from .place_outputs import PlaceTally
 from .places import build_place_map
 from .policies import REGISTRY, activity_names, policy_shares
-from .population import beta_draws, build_population, lognormal_mean_one
+from .population import beta_draws, build_population, lognormal_mean_one, resident_resources
 from .streams import CORE_STREAMS, Streams, as_seed_sequence
 from .submodels import barriers, coproduction, crime, efficacy, perceptions, reporting, response, trust, workforce
 from .submodels.crime import VIOLENT
@@ -90,6 +90,7 @@ class CoProductionModel(mesa.Model):
         self.contacts = Contacts()
         self.metrics: dict[str, float] = {}
         self.neighbourhood_rows: list[dict[str, np.ndarray]] = []
+        self.raised_problems: list[coproduction.RaisedProblem] = []  # places residents raised at meetings
 
         self._coproduction()
         self._resident_input()
@@ -133,6 +134,11 @@ class CoProductionModel(mesa.Model):
             self.streams["callers"], self.config.policing.caller_concentration_sigma, pop.n
         )
         self.caller_cumsum = np.cumsum(self.caller_propensity)
+        # Spare time and means, which make taking part costly for some: from its own stream.
+        group_resources = np.array([g.resources for g in self.config.population.groups.values()])
+        self.resources[:] = resident_resources(
+            self.streams["resources"], pop.group, group_resources, sigma=self.config.population.resources_sigma
+        )
 
     def _init_officers(self) -> None:
         cfg = self.config
@@ -239,6 +245,7 @@ class CoProductionModel(mesa.Model):
         self.officer_skill = np.array([o.pj_skill for o in officers], dtype=float)
         self.officer_hours = np.array([o.hours_per_day for o in officers], dtype=float)
         self.officer_language = np.array([o.language_skill for o in officers], dtype=float)
+        self.officer_engagement = np.array([o.engagement_skill for o in officers], dtype=float)
         self.beat_officer_count = np.bincount(self.officer_beat, minlength=k)
         self.beat_officer_start = np.concatenate([[0], np.cumsum(self.beat_officer_count)[:-1]])
         known = [o.known for o in officers]
@@ -315,25 +322,71 @@ class CoProductionModel(mesa.Model):
 
     def record_designed_contacts(self, residents: np.ndarray, *, language_skill: float | None = None) -> None:
         """Designed non-enforcement contacts (door-to-door, meetings, outreach): never
-        'bad' (C11), but a communication barrier lowers how much of one is understood:
-        its effect is x (1 - barriers.fairness_penalty x barrier x (1 - officer language skill)).
-        The officer is a random one of the resident's beat unless `language_skill` is given."""
+        'bad' (C11). Each is made by a random officer of the resident's beat (drawn from
+        its own stream, so policies' streams never shift), whose engagement skill makes it
+        achieve more: x (1 + policing.engagement_skill_effect x skill); a communication
+        barrier lowers how much of it is understood: x (1 - barriers.fairness_penalty x
+        barrier x (1 - language skill)), the officer's unless `language_skill` is given."""
         residents = np.asarray(residents, dtype=np.int64)
         self.last_contact_day[residents] = self.day
         c = self.contacts
-        if self.has_barriers and len(residents):
-            if language_skill is None:
-                # own stream: drawing officers here never shifts the policies' streams
-                officers = self.random_officers(self.streams["designed_officers"], self.pop.neighbourhood[residents])
-                skill = self.officer_language[officers] if len(self.officer_language) else 0.0
-            else:
-                skill = language_skill
-            weights = 1.0 - self.config.barriers.fairness_penalty * self.effective_barrier(residents) * (1.0 - skill)
+        if len(residents) and len(self.officer_beat):
+            officers = self.random_officers(self.streams["designed_officers"], self.pop.neighbourhood[residents])
+            weights = 1.0 + self.config.policing.engagement_skill_effect * self.officer_engagement[officers]
+            if self.has_barriers:
+                skill = self.officer_language[officers] if language_skill is None else language_skill
+                barrier = self.effective_barrier(residents)
+                weights = weights * (1.0 - self.config.barriers.fairness_penalty * barrier * (1.0 - skill))
             c.shocks.designed_partial.append((residents, weights))
         else:
             c.shocks.designed.append(residents)
         c.total += len(residents)
         c.designed += len(residents)
+
+    def record_feedback(self, residents: np.ndarray) -> None:
+        """The police reported back to these residents (on their case, or on a problem they raised)."""
+        residents = np.asarray(residents, dtype=np.int64)
+        self.contacts.shocks.feedback.append(residents)
+        self.contacts.feedback += len(residents)
+
+    def beat_engagement_skill(self) -> np.ndarray:
+        """Mean engagement skill of each beat's officers (0 where a beat has none)."""
+        k = self.pop.n_neighbourhoods
+        total = np.bincount(self.officer_beat, weights=self.officer_engagement, minlength=k)
+        return total / np.maximum(self.beat_officer_count, 1)
+
+    def learn_from_residents(self, residents: np.ndarray, told_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Residents tell the police about crime at and next to their home places that the
+        police have not recorded (true minus police picture); it enters the police's picture.
+        Returns (places, crime made known at each)."""
+        unrecorded = np.maximum(self.true_picture - self.police_picture, 0.0)
+        places, known = coproduction.surface_unrecorded(
+            self.places.home_place[residents], self.places.adjacency, told_share, unrecorded
+        )
+        self.police_picture[places] += known
+        return places, known
+
+    def raise_problem(self, place: int, beat: int) -> coproduction.RaisedProblem:
+        """Queue a place residents raised at a meeting in `beat` (see take_raised_problem)."""
+        problem = coproduction.RaisedProblem(int(place), int(beat), self.day)
+        self.raised_problems.append(problem)
+        return problem
+
+    def take_raised_problem(
+        self, neighbourhoods: np.ndarray | None = None, exclude: np.ndarray | None = None
+    ) -> int | None:
+        """The oldest problem raised at a meeting within the last year and not yet taken on,
+        at a place of `neighbourhoods` (None = any) not in the mask `exclude`; marked taken
+        (so the next meeting hears it was acted on). None if there is none."""
+        self.raised_problems = [p for p in self.raised_problems if self.day - p.day < DAYS_PER_YEAR]
+        for problem in self.raised_problems:
+            if problem.taken_day is not None or (exclude is not None and exclude[problem.place]):
+                continue
+            if neighbourhoods is not None and self.pop.place_neighbourhood[problem.place] not in neighbourhoods:
+                continue
+            problem.taken_day = self.day
+            return problem.place
+        return None
 
     def stop_contacts(self, hours_by_beat: np.ndarray, rng: np.random.Generator, rate_multiplier: float = 1.0) -> None:
         """Police-initiated contacts (stops, enquiries) during `hours_by_beat` of patrol."""
@@ -714,10 +767,29 @@ class CoProductionModel(mesa.Model):
             officer = self._officer_from_uniform(beats, u_officer)
             bad = u_bad < self.contact_bad_probability(officer, victims)
             self.record_contacts(victims, bad)
+        self._followups(rep, answered_rep)
         shocks = self.contacts.shocks
         shocks.victim_uncleared.extend([inc.victim[~reported], rep.victim[~cleared]])
         shocks.victim_cleared.append(rep.victim[cleared])
         shocks.unanswered.extend([rep.victim[~answered_rep], callers[~answered_call]])
+
+    def _followups(self, rep, answered: np.ndarray) -> None:
+        """Two-way communication: an officer calls a share of answered reporting victims back
+        about their case, as far as the shift's uncommitted hours allow; the time is committed."""
+        pc, today = self.config.policing, self.today
+        u = self.streams["followup"].random(len(rep))
+        called = np.flatnonzero(answered & (u < pc.followup_share))
+        if pc.followup_hours > 0:
+            spare = max(0.0, today.hours_on_duty - today.hours_committed)
+            called = called[: int(spare / pc.followup_hours)]
+        hours_nb = np.bincount(rep.neighbourhood[called], minlength=self.pop.n_neighbourhoods) * pc.followup_hours
+        today.hours["response"] += hours_nb
+        today.hours_committed += float(hours_nb.sum())
+        today.followups = len(called)
+        victims = rep.victim[called]
+        self.last_contact_day[victims] = self.day
+        self.contacts.total += len(victims)
+        self.record_feedback(victims)
 
     # -- 4. policy: discretionary hours
     def _policy_activities(self) -> None:
@@ -810,6 +882,7 @@ class CoProductionModel(mesa.Model):
             victimization_effect=tc.victimization_effect,
             clearance_effect=tc.clearance_effect,
             unanswered_call_effect=tc.unanswered_call_effect,
+            feedback_effect=tc.feedback_effect,
         )
         trust.apply_change(self.trust, delta)
         trust.drift_anchors(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .places import PlaceMap
     from .population import Population
     from .streams import Streams
+    from .submodels.coproduction import RaisedProblem
 
 
 class ModelAPI(Protocol):
@@ -44,8 +45,9 @@ class ModelAPI(Protocol):
     anchor: np.ndarray
     participation: np.ndarray
     last_visit_day: np.ndarray
+    resources: np.ndarray  # spare time and means (fixed; read only)
     # -- neighbourhood and place state
-    efficacy: np.ndarray  # community meetings raise it
+    efficacy: np.ndarray
     place_opportunity: np.ndarray  # problem-solving lowers it
     place_pressure: np.ndarray  # read only: expected share of base offending at each place (fixed)
     police_picture: np.ndarray
@@ -53,12 +55,14 @@ class ModelAPI(Protocol):
     participation_nb: np.ndarray
     resident_input_nb: np.ndarray
     liaison_coverage: np.ndarray
+    raised_problems: list[RaisedProblem]  # places residents raised at meetings (read; use the methods below)
     # -- the force (arrays over officers in `officer_list` order; rebuilt by refresh_officers)
     officers: Any  # the Officer agents (Mesa's AgentSet), in the order they joined
     officer_list: list[Officer]
     officer_beat: np.ndarray
     officer_skill: np.ndarray
     officer_language: np.ndarray
+    officer_engagement: np.ndarray  # engagement skill (engagement training)
     officer_version: int
 
     # -- residents and officers
@@ -86,6 +90,7 @@ class ModelAPI(Protocol):
     ) -> np.ndarray: ...
     def record_contacts(self, residents: np.ndarray, bad: np.ndarray) -> None: ...
     def record_designed_contacts(self, residents: np.ndarray, *, language_skill: float | None = None) -> None: ...
+    def record_feedback(self, residents: np.ndarray) -> None: ...
     def stop_contacts(
         self, hours_by_beat: np.ndarray, rng: np.random.Generator, rate_multiplier: float = 1.0
     ) -> None: ...
@@ -113,6 +118,14 @@ class ModelAPI(Protocol):
     def target_neighbourhoods(self, knobs: Any) -> np.ndarray | None: ...
     def effective_barrier(self, residents: np.ndarray) -> np.ndarray: ...
     def perceived_certainty(self) -> np.ndarray: ...
+    def beat_engagement_skill(self) -> np.ndarray: ...
+
+    # -- local knowledge: what residents tell the police, and the problems they raise
+    def learn_from_residents(self, residents: np.ndarray, told_share: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+    def raise_problem(self, place: int, beat: int) -> RaisedProblem: ...
+    def take_raised_problem(
+        self, neighbourhoods: np.ndarray | None = None, exclude: np.ndarray | None = None
+    ) -> int | None: ...
 
     # -- events
     def add_surge(self, start: int, end: int, neighbourhoods: np.ndarray, multiplier: float) -> None: ...

@@ -158,6 +158,13 @@ def lognormal_mean_one(rng: np.random.Generator, sigma: float, size: int, dtype=
     return rng.lognormal(-(sigma**2) / 2, sigma, size).astype(dtype)
 
 
+def resident_resources(
+    rng: np.random.Generator, group: np.ndarray, group_means: np.ndarray, *, sigma: float
+) -> np.ndarray:
+    """Each resident's spare time and means: the group's mean times a mean-one lognormal draw."""
+    return group_means[group] * lognormal_mean_one(rng, sigma, len(group))
+
+
 def build_population(config: Config, rng: np.random.Generator, counts: np.ndarray | None = None) -> Population:
     """Residents, groups and places. `counts` ([K, G] residents per neighbourhood and
     group) is given when a user-supplied graph fixes them; otherwise derived from

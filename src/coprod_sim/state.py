@@ -68,6 +68,7 @@ STATE = (
         0.0,
         "mean information passed on (participation net of barriers)",
     ),
+    StateArray("resources", "resident", np.float64, 1.0, "spare time and means: group mean x a mean-one draw (fixed)"),
 )
 
 

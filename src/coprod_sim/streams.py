@@ -35,6 +35,8 @@ CORE_STREAMS = (
     "talk",
     "place_adjacency",
     "workforce",
+    "resources",
+    "followup",
 )
 
 

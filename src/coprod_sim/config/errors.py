@@ -26,6 +26,10 @@ REPLACED = {
     "information and officer effort, policy.problem_oriented.effort_hours; it no longer compounds)",
     "policing.service_calls_per_1000_per_day": "use policing.other_calls_per_1000_per_year (per year; with "
     "policing.resident_call_share of them made by residents)",
+    "policy.community_meetings.efficacy_gain": "meetings no longer add collective efficacy directly: attendees' "
+    "designed contacts and the police's feedback on the problems they raise move trust, hence participation, which "
+    "feeds the efficacy target (efficacy.participation_weight); what they tell the police enters the police's picture "
+    "(policy.community_meetings.information_share, docs/ODD.md 7.5)",
 }
 
 

@@ -177,12 +177,36 @@ class CommunityMeetingsConfig(PolicyKnobs):
         le=1,
         source="Skogan 2006: attendance mostly below 1 in 50 residents",
     )
-    efficacy_gain: float = P(
-        0.5,
-        "efficacy per attendee share",
-        "Collective-efficacy gain per meeting: gain x attendees / residents of the neighbourhood.",
+    time_cost: float = P(
+        1.0,
+        "x mean resources",
+        "Time a meeting costs a resident, in units of the average resident's spare time and means "
+        "(population.resources_sigma): attendance x (1 + c) R / (R + c), so residents with few resources attend "
+        "less and the crowd is skewed (0 = resources do not matter).",
         ge=0,
         le=100,
+        source="Skogan et al. 2000 (NIJ, Public Involvement): beat meetings over-drew older, home-owning, long-term "
+        "residents; weak (sweep 0-3)",
+    )
+    information_share: float = P(
+        0.3,
+        "share",
+        "Share of the unrecorded crime at and next to an attendee's home place that the attendee makes known at a "
+        "meeting (x (1 - barriers.information_penalty x barrier), x (1 + policing.engagement_skill_effect x the beat "
+        "officers' engagement skill), capped at 1).",
+        ge=0,
+        le=1,
+        source="weak: CAPS meetings were mostly residents listing local problems (Skogan & Hartnett 1997); sweep "
+        "0.1-0.6",
+    )
+    problems_per_meeting: int = P(
+        1,
+        "places",
+        "Places with the most crime newly made known at a meeting that are queued as raised problems "
+        "(problem-solving takes them on first; the police report back on them at the next meeting).",
+        ge=0,
+        le=100,
+        source="weak: CAPS beat meetings identified a few priority problems each (Skogan 2006)",
     )
     visibility: float = P(0.0, "share", "Meetings are held indoors: no visible presence.", ge=0, le=10)
 
@@ -225,6 +249,30 @@ class ProceduralJusticeTrainingConfig(PolicyKnobs):
     )
     refresher_hours: float = P(
         4.0, "officer-hours", "Training time of one refresher (half a day).", ge=0, le=1000, source="judgement"
+    )
+    visibility: float = P(0.0, "share", "Training is off the street: no visible presence.", ge=0, le=10)
+
+
+class EngagementTrainingConfig(PolicyKnobs):
+    hours_share: float = _hours_share(0.5)
+    hours_per_officer: float = P(
+        16.0,
+        "officer-hours",
+        "Training time per officer in community engagement (problem-solving meetings, door-to-door conversations, "
+        "listening; distinct from procedural-justice training).",
+        ge=0,
+        le=1000,
+        source="weak: CAPS trained officers and residents in joint problem-solving sessions of a few days (Skogan & "
+        "Hartnett 1997); sweep 8-40",
+    )
+    skill_gain: float = P(
+        0.5,
+        "share of remaining skill",
+        "After training: engagement skill += gain x (1 - skill); the skill acts through "
+        "policing.engagement_skill_effect.",
+        ge=0,
+        le=1,
+        source="weak (sweep 0.2-1)",
     )
     visibility: float = P(0.0, "share", "Training is off the street: no visible presence.", ge=0, le=10)
 
@@ -307,6 +355,7 @@ POLICY_KNOBS: dict[str, type[PolicyKnobs]] = {
     "procedural_justice_training": ProceduralJusticeTrainingConfig,
     "problem_oriented": ProblemOrientedConfig,
     "liaison": LiaisonConfig,
+    "engagement_training": EngagementTrainingConfig,
 }
 POLICY_NAMES = ("reactive", *POLICY_KNOBS)
 _policy_names = dict.fromkeys(POLICY_NAMES)  # an ordered set: error messages list names in this order

@@ -48,6 +48,16 @@ class GroupConfig(Section):
     initial_trust_sd: float = P(
         0.15, "trust [0,1]", "Standard deviation of initial trust within the group (Beta distribution).", ge=0, le=0.45
     )
+    resources: float = P(
+        1.0,
+        "x city mean",
+        "Mean spare time and means of the group's residents, relative to the city (weights meeting attendance "
+        "through policy.community_meetings.time_cost).",
+        gt=0,
+        le=100,
+        source="Skogan et al. 2000: beat-meeting attendance was low among Latino residents and high among "
+        "home-owning, long-term ones; which groups these are is the scenario's choice (default: equal)",
+    )
 
 
 def _default_groups() -> dict[str, GroupConfig]:
@@ -85,6 +95,15 @@ class PopulationConfig(Section):
         ge=0,
         le=1,
         source="weak (sweep 0-0.3)",
+    )
+    resources_sigma: float = P(
+        0.5,
+        "log-units",
+        "Lognormal sigma of residents' spare time and means (resources, mean 1 within a group): what makes "
+        "participating costly for some (drawn once, from the 'resources' stream).",
+        ge=0,
+        le=3,
+        source="weak: spread of leisure time across adults (BLS American Time Use Survey); sweep 0-1",
     )
     officers_per_1000: float = P(
         2.2,
@@ -489,6 +508,16 @@ class TrustConfig(Section):
         le=1,
         source="weak",
     )
+    feedback_effect: float = P(
+        0.02,
+        "share of distrust",
+        "Trust gained when the police report back: a call-back to a reporting victim (policing.followup_share), or "
+        "news at a meeting that a problem raised at the last one was taken on; talked about like a contact.",
+        ge=0,
+        le=1,
+        source="Clark, Ariel & Harinam (Police Quarterly) RCT: call-backs raised bicycle-theft victims' satisfaction "
+        "5-15%, not vehicle-theft victims'; Lay, Ariel & Harinam 2022; weak (sweep 0-0.05)",
+    )
 
 
 # --------------------------------------------------------------------------- policing
@@ -637,6 +666,34 @@ class PolicingConfig(Section):
         description=(
             "Beats to which the skilled officers are assigned (round-robin); empty = they keep their random beats."
         ),
+    )
+    followup_share: float = P(
+        0.25,
+        "share",
+        "Share of answered reporting victims whom an officer later calls back about their case (two-way "
+        "communication); each call-back takes policing.followup_hours of committed time and is a feedback "
+        "experience (trust.feedback_effect).",
+        ge=0,
+        le=1,
+        source="weak: victims often hear nothing after reporting (HMIC 2014; Lay, Ariel & Harinam 2022); sweep 0-1",
+    )
+    followup_hours: float = P(
+        0.25,
+        "officer-hours/call-back",
+        "Officer time for one call-back to a reporting victim (committed time, as calls are).",
+        ge=0,
+        le=10,
+        source="weak: a short telephone call plus the note (Clark, Ariel & Harinam, Police Quarterly)",
+    )
+    engagement_skill_effect: float = P(
+        0.5,
+        "share per unit skill",
+        "How much more a designed contact achieves when made by an officer with engagement skill 1 (skill from "
+        "policy.engagement_training): its trust effect and the information elicited at meetings x (1 + effect x "
+        "skill).",
+        ge=0,
+        le=10,
+        source="weak (sweep 0-1)",
     )
     local_knowledge_weight: float = P(
         0.5,

@@ -6,6 +6,7 @@ from ..metric_registry import CORE_ACTIVITIES
 from . import (  # noqa: F401  (importing registers the built-in policies)
     community_meetings,
     door_to_door,
+    engagement_training,
     foot_patrol,
     hot_spots,
     liaison,

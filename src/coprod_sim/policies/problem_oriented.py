@@ -75,5 +75,8 @@ class ProblemOriented(Policy):
     def _next_place(self) -> int | None:
         model = self.model
         recent = model.day - self.solved_day < DAYS_PER_YEAR  # a place is taken on again after a year at the soonest
+        raised = model.take_raised_problem(self.target_neighbourhoods(), exclude=recent)  # residents' problems first
+        if raised is not None:
+            return raised
         candidates = model.top_places(1, self.target_neighbourhoods(), exclude=recent)
         return int(candidates[0]) if len(candidates) else None

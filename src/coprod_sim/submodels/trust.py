@@ -1,6 +1,6 @@
 """Trust: Friedkin-Johnsen anchoring plus network influence, asymmetric contact
-shocks (C8), a designed-positive contact kind (C9, C11), vicarious effects through
-the network, victim experience; anchors drift slowly toward experienced trust.
+shocks (C8), a designed-positive contact kind (C9, C11), the police reporting back
+(feedback), vicarious effects through the network, victim experience; anchors drift slowly toward experienced trust.
 
 All changes in a day are computed from the trust values at the start of the day
 (synchronous update), then clipped to [0, 1].
@@ -23,10 +23,11 @@ class Shocks:
     negative: list = field(default_factory=list)  # bad police contacts
     positive: list = field(default_factory=list)  # good routine contacts
     designed: list = field(default_factory=list)  # designed non-enforcement contacts
-    designed_partial: list = field(default_factory=list)  # (ids, weights in [0, 1]): only partly understood (barriers)
+    designed_partial: list = field(default_factory=list)  # (ids, weights): barriers and officers' engagement skill
     victim_uncleared: list = field(default_factory=list)
     victim_cleared: list = field(default_factory=list)
     unanswered: list = field(default_factory=list)  # callers and reporting victims the police could not answer
+    feedback: list = field(default_factory=list)  # the police reported back (call-backs, news at meetings)
 
     def ids(self, kind: str) -> np.ndarray:
         parts = getattr(self, kind)
@@ -82,6 +83,7 @@ def trust_change(
     victimization_effect,
     clearance_effect,
     unanswered_call_effect,
+    feedback_effect,
 ) -> np.ndarray:
     """Today's change in trust for every resident (not yet applied). Experiences are
     talked about: each tie hears of one with `talk_probability` (uniforms from `rng`)."""
@@ -95,6 +97,7 @@ def trust_change(
         "positive": positive_contact_effect,
         "designed": designed_contact_effect,
         "victim_cleared": clearance_effect,
+        "feedback": feedback_effect,
     }
     talked_about = vicarious_fraction > 0 and talk_probability > 0
     for kind, effect in {**losses, **gains}.items():
@@ -117,8 +120,8 @@ def trust_change(
 
 
 def _add_shock(delta: np.ndarray, trust: np.ndarray, ids: np.ndarray, effect) -> None:
-    """A loss takes a share of trust, a gain a share of distrust (so both stay in [0, 1]).
-    `effect` is one number, or one per id (all of the same sign)."""
+    """A loss takes a share of trust, a gain a share of distrust (so both stay in [0, 1] while the
+    effect is at most 1). `effect` is one number, or one per id (all of the same sign)."""
     room = trust[ids] if np.all(np.asarray(effect) < 0) else 1.0 - trust[ids]
     np.add.at(delta, ids, effect * room)
 
