@@ -79,4 +79,6 @@ def test_c9_door_to_door_raises_trust_and_decays():
 
 def test_c13_crime_concentration_at_places_is_stable():
     c = measure_place_concentration(quiet(Config()), seeds=4, days=730, seed=101, workers=1)
-    assert c["place_share_50pct_change"] <= C13_CHANGE_MAX, c
+    # The mean over replicates of the largest year-to-year change: at 400 places one place is
+    # 0.25 points, so single year pairs move by 1 point through sampling alone (Seattle had 24,000).
+    assert c["place_share_50pct_change_mean"] <= C13_CHANGE_MAX, c

@@ -170,7 +170,7 @@ class CoProductionModel(mesa.Model):
 
     def _init_places(self) -> None:
         cfg, pop = self.config, self.pop
-        self.place_pressure[:] = crime.place_pressure(pop)
+        self.place_pressure[:] = crime.place_pressure(pop, local_offending_share=cfg.crime.local_offending_share)
         self.pressure_nb = np.bincount(
             pop.place_neighbourhood, weights=self.place_pressure, minlength=pop.n_neighbourhoods
         )

@@ -233,12 +233,24 @@ class CrimeConfig(Section):
         1.0, "log-units", "Lognormal sigma of individual offending propensity (mean 1).", ge=0, le=4
     )
     place_concentration_sigma: float = P(
-        1.65,
+        1.8,
         "log-units",
-        "Lognormal sigma of place attractiveness; 1.65 puts ~50% of expected crime at 5% of places.",
+        "Lognormal sigma of place attractiveness (1.65 would put 50% of expected crime at 5% of places); with "
+        "crime.local_offending_share it is fitted to the realised concentration of a year's incidents (C13).",
         ge=0,
         le=5,
-        source="Weisburd 2015, law of crime concentration",
+        source="Weisburd 2015, law of crime concentration (C13, fitted)",
+    )
+    local_offending_share: float = P(
+        0.2,
+        "share",
+        "Share of a neighbourhood's offending at its own places; the rest goes to places anywhere in the city, by "
+        "attractiveness (offenders travel beyond a few blocks).",
+        ge=0,
+        le=1,
+        source="weak: journeys to crime are short but span more than a 500-resident neighbourhood (Bernasco 2010; "
+        "Townsley & Sidebottom 2010); fitted with place_concentration_sigma to C13 (1 = all local: C13 fails); "
+        "sweep 0-1",
     )
     seriousness_violent: float = P(0.8, "[0,1]", "Mean seriousness of a violent incident.", ge=0, le=1)
     seriousness_property: float = P(0.4, "[0,1]", "Mean seriousness of a property incident.", ge=0, le=1)

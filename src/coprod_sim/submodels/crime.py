@@ -41,13 +41,17 @@ class Incidents:
         return Incidents(**{k: v[mask] for k, v in self.__dict__.items()})
 
 
-def place_pressure(pop: Population) -> np.ndarray:
-    """Expected share of base offending at each place, per unit base rate:
-    attractiveness x the neighbourhood's summed propensity / its summed attractiveness."""
+def place_pressure(pop: Population, *, local_offending_share: float = 1.0) -> np.ndarray:
+    """Expected share of base offending at each place, per unit base rate. A share
+    `local_offending_share` of each neighbourhood's offending (its summed propensity) stays
+    at its own places, by attractiveness; the rest goes to places anywhere in the city,
+    by attractiveness (journeys to crime cross small neighbourhoods)."""
     k = pop.n_neighbourhoods
     propensity_nb = np.bincount(pop.neighbourhood, weights=pop.propensity, minlength=k)
     attract_nb = np.bincount(pop.place_neighbourhood, weights=pop.place_attractiveness, minlength=k)
-    return pop.place_attractiveness * (propensity_nb / attract_nb)[pop.place_neighbourhood]
+    local = (propensity_nb / attract_nb)[pop.place_neighbourhood]
+    citywide = propensity_nb.sum() / attract_nb.sum()
+    return pop.place_attractiveness * (local_offending_share * local + (1.0 - local_offending_share) * citywide)
 
 
 def deterrence_multiplier(
