@@ -66,8 +66,8 @@ def _default_groups() -> dict[str, GroupConfig]:
     # so that after burn-in these shares have trust >= survey.confidence_threshold; the spread
     # is wide, as survey answers are.
     return {
-        "majority": GroupConfig(share=0.7, initial_trust_mean=0.533, initial_trust_sd=0.25),
-        "minority": GroupConfig(share=0.3, initial_trust_mean=0.391, initial_trust_sd=0.25),
+        "majority": GroupConfig(share=0.7, initial_trust_mean=0.5308, initial_trust_sd=0.25),
+        "minority": GroupConfig(share=0.3, initial_trust_mean=0.3941, initial_trust_sd=0.25),
     }
 
 
@@ -214,7 +214,7 @@ class NetworkConfig(Section):
 # --------------------------------------------------------------------------- crime
 class CrimeConfig(Section):
     violent_per_1000_per_year: float = P(
-        23.6,
+        21.7,
         "incidents/1000 residents/year",
         "Base violent offending rate at reference deterrence and efficacy (fitted to C6).",
         ge=0,
@@ -222,7 +222,7 @@ class CrimeConfig(Section):
         source="fitted; target BJS 2022: 23.5",
     )
     property_per_1000_per_year: float = P(
-        39.78,
+        37.22,
         "incidents/1000 residents/year",
         "Base property offending rate at reference deterrence and efficacy (fitted to C7).",
         ge=0,
@@ -383,7 +383,7 @@ class SurveyConfig(Section):
 
 class ReportingConfig(Section):
     intercept: float = P(
-        -1.666, "logit", "Intercept of the reporting logit (fitted to C1/C2).", ge=-20, le=20, source="fitted"
+        -1.635, "logit", "Intercept of the reporting logit (fitted to C1/C2).", ge=-20, le=20, source="fitted"
     )
     seriousness_coef: float = P(
         1.3,
@@ -565,7 +565,7 @@ class PolicingConfig(Section):
         1.5, "officer-hours/report", "Officer time for a reported property incident.", ge=0, le=100
     )
     other_calls_per_1000_per_year: float = P(
-        677.8,
+        672.0,
         "calls/1000 residents/year",
         "Calls for service other than victims' crime reports (disputes, disorder, alarms, welfare, traffic).",
         ge=0,
@@ -600,7 +600,7 @@ class PolicingConfig(Section):
         "2020): weak",
     )
     service_call_hours: float = P(
-        1.465,
+        1.459,
         "officer-hours/call",
         "Officer time per call other than a crime report, travel and paperwork included (fitted to C12).",
         ge=0,
@@ -617,13 +617,13 @@ class PolicingConfig(Section):
         source="Famega 2005; queueing: delay grows as 1 / (1 - utilisation)",
     )
     stops_per_patrol_hour: float = P(
-        0.06681,
+        0.06598,
         "contacts/officer-hour",
         "Police-initiated contacts (stops, enquiries) per hour of patrol by an officer of procedural-justice skill "
         "0; an officer of skill s makes (1 - stop_skill_slope x s) times as many (fitted to C4 at the mean skill).",
         ge=0,
         le=100,
-        source="fitted; target BJS 2018: 11-12% police-initiated (0.03474 at the mean skill 0.6 / (1 - 0.8 x 0.6))",
+        source="fitted; target BJS 2018: 11-12% police-initiated (re-fitted to C4 with the skill filter on)",
     )
     stop_skill_slope: float = P(
         0.8,
