@@ -52,6 +52,8 @@ def test_displacement_and_diffusion_move_crime_at_adjacent_places():
         ("diffusion", {"crime.displacement_share": 0.0, "crime.diffusion_share": 1.0}),
     ):
         patrol = {"policy.name": "hot_spots", "policy.hot_spots.hours_share": 0.5, "output.places": True}
+        # five times the crime, so that the places next to hot spots see enough of it to compare
+        patrol |= {"crime.violent_per_1000_per_year": 100.0, "crime.property_per_1000_per_year": 200.0}
         cfg = city(**patrol, **changes)
         places = simulate(cfg, 5, 0, 365).places
         all_ = places[places["period"] == "all"]
