@@ -79,3 +79,52 @@ def test_daily_data_downloads_read_back():
     ts = played().timeseries()
     pd.testing.assert_frame_equal(pd.read_parquet(io.BytesIO(setup.daily_parquet(ts))), ts)
     assert pd.read_csv(io.BytesIO(setup.daily_csv(ts))).shape == ts.shape
+
+
+def test_every_lesson_opens_its_a_and_b_set_ups():
+    from coprod_sim.dashboard.lessons import LESSONS
+    from coprod_sim.dashboard.opening import open_page
+
+    assert len(LESSONS) == 3
+    for name, lesson in LESSONS.items():
+        opening = open_page(f"lesson={name}", Settings())
+        assert opening.lesson is lesson and opening.b_config is not None and not opening.problem
+        assert opening.initial()["residents"] == opening.b_config.population.residents
+    cut = open_page("?lesson=budget_cut", Settings())
+    a = load_config(cut.settings.preset)
+    assert [(e.day, e.kind) for e in a.events] == [(180, "budget_cut")] and cut.b_config.events == []
+    assert a.policy.schedule == cut.b_config.policy.schedule  # both run the campaign from day 30
+    loop = open_page("?lesson=loop", Settings())
+    assert load_config(loop.settings.preset).population.groups["minority"].initial_trust_mean < (
+        loop.b_config.population.groups["minority"].initial_trust_mean
+    )
+
+
+def test_a_bad_link_opens_the_start_up_set_up_and_says_why():
+    from coprod_sim.dashboard.opening import open_page
+
+    start = Settings(preset="misconduct_shock")
+    for search, why in (("?lesson=nope", "no lesson 'nope'"), ("?setup=garbage!", "damaged")):
+        opening = open_page(search, start)
+        assert opening.settings is start and why in opening.problem
+
+
+def test_ab_keeps_b_on_as_day_and_the_difference_is_the_action():
+    from coprod_sim.dashboard import ab
+
+    overrides = {k: v for k, v in (i.split("=") for i in SMALL)}
+    a = DashboardModel(**Settings(overrides=SMALL, seed=2).initial_kwargs(), overrides=overrides)
+    for _ in range(10):
+        a.step()
+    b = ab.keep_up(a, a.config, None)
+    assert b.day == a.day == 10
+    same = ab.difference(a.timeseries(), b.timeseries(), a.pop.group_names)
+    assert (same.drop(columns="day").fillna(0) == 0).all().all()  # same set-up, same seed: no difference
+    actions.trigger_misconduct(a, 0.4, ["minority"])
+    for _ in range(5):
+        a.step()
+        b = ab.keep_up(a, a.config, b)
+    diff = ab.difference(a.timeseries(), b.timeseries(), a.pop.group_names)
+    assert diff["confident, minority (%)"].iloc[-1] < 0 and b.day == a.day
+    assert "A minus B" in ab.summary_line(diff)
+    assert ab.keep_up(DashboardModel(config=a.config, seed=2), a.config, b) is not b  # A was reset: B is rebuilt

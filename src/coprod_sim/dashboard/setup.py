@@ -26,7 +26,8 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 import tomli_w
 
-from ..config import Config, ConfigError, ScheduleEntry, load_config, section_type, with_overrides
+from ..config import Config, ConfigError, ScheduleEntry, load_config, section_type, set_path, with_overrides
+from .session import DASHBOARD_DEFAULTS
 
 SETUP, B_SETUP, LESSON = "setup", "b", "lesson"
 MAX_TOKEN_CHARS = 8000  # far above any set-up the dashboard makes; a longer query is not a set-up of ours
@@ -88,8 +89,16 @@ def _diff(model: type, new: dict, old: dict) -> dict:
 
 
 def encode(config: Config) -> str:
-    """A set-up as a URL-safe token: its changes to the defaults, as TOML, compressed."""
-    text = tomli_w.dumps(changes(config)).encode()
+    """A set-up as a URL-safe token: its changes to the defaults, as TOML, compressed. The
+    dashboard's own defaults (city size, burn-in) are always written: a file that leaves
+    them out gets the dashboard's, not the schema's."""
+    data = changes(config)
+    for dotted in DASHBOARD_DEFAULTS:
+        value = config
+        for part in dotted.split("."):
+            value = getattr(value, part)
+        set_path(data, dotted, value)
+    text = tomli_w.dumps(data).encode()
     return base64.urlsafe_b64encode(zlib.compress(text, 9)).decode().rstrip("=")
 
 
@@ -101,6 +110,10 @@ def decode(token: str) -> str:
         return zlib.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))).decode()
     except (ValueError, zlib.error, UnicodeDecodeError):
         raise ConfigError("the link's set-up is damaged (copy the whole link)") from None
+
+
+def store_config(config: Config) -> Path:
+    return store(config.to_toml())
 
 
 def store(text: str) -> Path:
