@@ -81,6 +81,12 @@ def test_the_config_overrides_the_smallest_effect_that_matters():
         load_config(overrides={"report.smallest_effect.crime": 0.03})
 
 
+def test_the_configs_smallest_effect_keys_are_the_registrys():
+    from coprod_sim.config.schema import SMALLEST_EFFECT_METRICS
+
+    assert set(SMALLEST_EFFECT_METRICS) == set(reg.SMALLEST_EFFECT) and set(reg.SMALLEST_EFFECT) <= set(reg.BY_NAME)
+
+
 def test_share_better_is_shown_only_with_a_posterior():
     table = _table()
     _, plain_cells = headline_table(table.drop(columns="share_better"), {"r": None, "a": None, "b": None})

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import metric_registry as reg
+from .intervals import mean_interval
 
 DIFF_METRICS = reg.shown_in(reg.DIFFERENCES_FIGURE)
 SERIES_METRICS = reg.shown_in(reg.SERIES_FIGURE)
@@ -125,8 +126,6 @@ def effects_over_time_data(results: dict, bin_days: int = 30) -> pd.DataFrame:
     headline metric: mean over replicates and 95% interval, in the report's units
     (% of the baseline for counts, percentage points for shares). Shows when an
     effect appears and whether it lasts."""
-    from .compare import mean_interval
-
     names = list(results)
     base = {r.replicate: r.timeseries.sort_values("day") for r in results[names[0]]}
     metrics = _over_time_metrics(next(iter(base.values())).columns)

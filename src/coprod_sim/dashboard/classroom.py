@@ -20,7 +20,7 @@ from .network_view import draw_network
 from .opening import Opening
 from .plots import draw_timeseries
 from .session import AS_SCENARIO, presets, resolve_preset
-from .views import _image, png
+from .views import image, png
 
 SAME_AS_A = "same as A"
 NO_LESSON = "no lesson"
@@ -162,7 +162,7 @@ def make_ab_view(b_config):
                 style=SMALL,
             )
             solara.Text(ab.summary_line(diff), classes=["coprod-ab-summary"], style=SMALL)
-            _image(figure, max_width="1000px")
+            image(figure, max_width="1000px")
             with solara.Row():
                 solara.FileDownload(figure, filename=f"a_minus_b_day{model.day}.png", label="A/B plot (PNG)",
                                     mime_type="image/png")  # fmt: skip

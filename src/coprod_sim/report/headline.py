@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import metric_registry as reg
-from ..compare import mean_interval
+from ..intervals import mean_interval
 from ..metrics import period_values
 from .numbers import change_texts, level
 
@@ -165,9 +165,10 @@ def lead_sentences(cols: list[Outcome], cells: dict[str, list[Cell | None]], bas
         if crime
         else f"No strategy clearly reduced crime by as much as matters, compared with {baseline}."
     )
-    groups = [(o, c) for i, o in enumerate(cols) if o.group for c in [next(iter(cells.values()))[i]] if c]
+    first = next(iter(cells.values()))  # the baseline's levels are the same in every strategy's cells
+    groups = [(o, c.base_value) for o, c in zip(cols, first, strict=True) if o.group and c is not None]
     if groups:
-        least = min(groups, key=lambda oc: oc[1].base_value)[0]
+        least = min(groups, key=lambda og: og[1])[0]
         best = _best(cols, cells, lambda o: o is least, lower=False)
         out.append(
             f"Largest clear rise in confidence among {least.group} residents (the least confident group): "
