@@ -149,3 +149,9 @@ def test_effects_over_time_cover_the_horizon_in_windows(compared):
     assert {"crimes", "confidence_share", "confidence_share_minority"} <= set(data["metric"])
     assert sorted(data["day"].unique()) == list(range(0, 200, 30))
     assert (data["low"] <= data["change"] + 1e-12).all() and (data["change"] <= data["high"] + 1e-12).all()
+
+
+def test_the_legend_names_each_smallest_effect_once(compared):
+    out, _, _, _ = compared
+    html = (out / "report.html").read_text()
+    assert "confidence in police 1 pp" in html and "confidence among minority residents 1 pp" not in html

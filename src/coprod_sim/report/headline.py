@@ -132,7 +132,7 @@ def _cell(row: pd.Series | None, o: Outcome, smallest: float | None, posterior: 
     interval = interval.replace("%", "").replace(" pp", "")  # the change above it carries the unit
     clear = None if math.isnan(lo) else bool(lo > 0 or hi < 0)
     size = abs(d / base) if o.display == reg.PCT and base else abs(d)
-    small = smallest is not None and size < smallest
+    small = smallest is not None and round(100 * size, 1) < round(100 * smallest, 1)  # as shown: 0.98% reads 1.0%
     good = None if o.better is None or not clear or small else (d > 0) == o.better
     sb = row.get("share_better", np.nan) if posterior else np.nan
     share = "" if sb is None or pd.isna(sb) else f"{100 * float(sb):.0f}%"

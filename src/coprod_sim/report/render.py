@@ -119,6 +119,15 @@ def _smallest_text(o, overrides: dict[str, float]) -> str:
     return f"{100 * x:g}%" if o.display == reg.PCT else f"{100 * x:g} pp"
 
 
+def _smallest_legend(cols, overrides: dict[str, float]) -> dict[str, str]:
+    """One entry per smallest effect, named by the first outcome it applies to (not each group's)."""
+    out: dict[str, str] = {}
+    for o in cols:
+        if o.effect_key not in out and (text := _smallest_text(o, overrides)):
+            out[o.effect_key] = f"{o.phrase} {text}"
+    return out
+
+
 def _capital(label: str) -> str:
     return label[0].upper() + label[1:]
 
@@ -169,7 +178,7 @@ def write_report(
         "headline_cells": cells,
         "strategy_sentences": {p: strategy_sentence(p, cols, cells[p]) for p in cells},
         "lead_sentences": lead_sentences(cols, cells, baseline) if cells else [],
-        "smallest": {o.effect_key: f"{o.phrase} {_smallest_text(o, first.report.smallest_effect)}" for o in cols},
+        "smallest": _smallest_legend(cols, first.report.smallest_effect),
         "posterior": has_posterior(table),
         "over_time": [{"name": f.stem.replace("_", " "), "src": _img(f)} for f in over_time],
         "title": "Policy comparison",
