@@ -36,12 +36,15 @@ def run(model, days):
 def test_app_builds_its_page_and_components():
     from coprod_sim.dashboard import app
     from coprod_sim.dashboard.controls import ActionsPanel
+    from coprod_sim.dashboard.opening import open_page
 
-    assert callable(app.Page) and len(app.COMPONENTS) == 3
-    assert set(app.PARAMS) - {"overrides"} <= set(DashboardModel.__init__.__code__.co_varnames)
+    params = open_page("", app.SETTINGS).params()
+    assert callable(app.Page) and set(params) - {"overrides"} <= set(DashboardModel.__init__.__code__.co_varnames)
     box, rc = solara.render(app.Page(), handle_error=False)
-    assert len(rc.find(ipywidgets.Image).widgets) == 2  # network and plots
+    assert len(rc.find(ipywidgets.Image).widgets) == 2  # network and plots (A/B is off)
     rc.find(v.Btn, children=["Misconduct incident"]).assert_single()
+    rc.find(v.Btn, children=["Start A/B"]).assert_single()
+    rc.find(ipywidgets.FileUpload).assert_single()
     rc.close()
 
     model = run(small(), 3)

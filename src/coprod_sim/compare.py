@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import metric_registry as reg
 from .config import Config, ConfigError, with_overrides
+from .intervals import mean_interval
 from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours, safe_ratio
 from .parallel import default_workers, run_tasks
 from .population import neighbourhood_mix
@@ -46,20 +46,6 @@ def policy_configs(config: Config, policies: list[str], baseline: str) -> dict[s
         except ConfigError as e:
             raise ConfigError(f"--policies: {name!r}: {e}") from None
     return out
-
-
-def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval over replicates (NaN interval with one replicate)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if len(v) == 0:
-        return np.nan, np.nan, np.nan
-    mean = float(v.mean())
-    if len(v) < 2:
-        return mean, np.nan, np.nan
-    sd = v.std(ddof=1)
-    half = 0.0 if sd == 0 else stats.t.ppf(0.975, len(v) - 1) * sd / np.sqrt(len(v))
-    return mean, mean - half, mean + half
 
 
 SPLIT_METRICS = reg.with_dim(reg.SPLIT, (reg.LEVEL, reg.RATIO, reg.COUNT))  # in the order of the published rows

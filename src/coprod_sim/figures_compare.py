@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import metric_registry as reg
+from .intervals import mean_interval
 
 DIFF_METRICS = reg.shown_in(reg.DIFFERENCES_FIGURE)
 SERIES_METRICS = reg.shown_in(reg.SERIES_FIGURE)
@@ -105,6 +106,12 @@ def plot_comparison(table: pd.DataFrame, results: dict, folder: Path) -> list[Pa
         nb.to_parquet(p.with_suffix(".parquet"), index=False)
         neighbourhood_figure(nb).savefig(p, dpi=110)
         paths.append(p)
+    if len(results) > 1:
+        p = folder / "effects_over_time.png"
+        data = effects_over_time_data(results)
+        data.to_parquet(p.with_suffix(".parquet"), index=False)
+        effects_over_time_figure(data).savefig(p, dpi=110)
+        paths.append(p)
     for metric in SERIES_METRICS:
         p = folder / f"series_{metric}.png"
         data = series_data(results, metric)
@@ -112,3 +119,63 @@ def plot_comparison(table: pd.DataFrame, results: dict, folder: Path) -> list[Pa
         series_figure(data, metric).savefig(p, dpi=110)
         paths.append(p)
     return paths
+
+
+def effects_over_time_data(results: dict, bin_days: int = 30) -> pd.DataFrame:
+    """Paired change against the baseline per `bin_days`-day window, per policy and
+    headline metric: mean over replicates and 95% interval, in the report's units
+    (% of the baseline for counts, percentage points for shares). Shows when an
+    effect appears and whether it lasts."""
+    names = list(results)
+    base = {r.replicate: r.timeseries.sort_values("day") for r in results[names[0]]}
+    metrics = _over_time_metrics(next(iter(base.values())).columns)
+    rows = []
+    for name in names[1:]:
+        for m, column in metrics:
+            per_rep_b, per_rep_d = [], []
+            for run in results[name]:
+                b = _binned(base[run.replicate], m, column, bin_days)
+                per_rep_b.append(b)
+                per_rep_d.append(_binned(run.timeseries.sort_values("day"), m, column, bin_days) - b)
+            diffs, bases = np.vstack(per_rep_d), np.nanmean(np.vstack(per_rep_b), axis=0)
+            for i, start in enumerate(range(0, bin_days * diffs.shape[1], bin_days)):
+                mean, low, high = mean_interval(diffs[:, i])
+                scale = 100 / bases[i] if m.display == reg.PCT and bases[i] else 100
+                unit = "% of baseline" if m.display == reg.PCT else "percentage points"
+                rows.append((name, column, unit, start, mean * scale, low * scale, high * scale))
+    return pd.DataFrame(rows, columns=["policy", "metric", "unit", "day", "change", "low", "high"])
+
+
+def _over_time_metrics(columns) -> list[tuple[reg.Metric, str]]:
+    out = [(reg.metric("crimes"), "crimes"), (reg.metric("confidence_share"), "confidence_share")]
+    conf = reg.metric("confidence_share")
+    out += [(conf, reg.column_name(conf.name, g)) for g in reg.groups_in(columns, conf.name)]
+    out.append((reg.metric("reporting_rate"), "reporting_rate"))
+    return [(m, c) for m, c in out if c in columns]
+
+
+def _binned(ts: pd.DataFrame, m: reg.Metric, column: str, bin_days: int) -> np.ndarray:
+    key = ts["day"].to_numpy() // bin_days
+    if m.kind == reg.RATIO:
+        sums = ts.groupby(key)[[m.numerator, m.denominator]].sum()
+        return (sums[m.numerator] / sums[m.denominator].where(sums[m.denominator] > 0)).to_numpy()
+    grouped = ts.groupby(key)[column]
+    return (grouped.sum() if m.kind == reg.COUNT else grouped.mean()).to_numpy(dtype=float)
+
+
+def effects_over_time_figure(data: pd.DataFrame, bin_days: int = 30) -> Figure:
+    metrics = list(dict.fromkeys(data["metric"]))
+    fig = Figure(figsize=(11, 1.0 + 2.0 * len(metrics)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(metrics), 1, sharex=True))
+    for ax, metric in zip(axes, metrics, strict=True):
+        d = data[data["metric"] == metric]
+        for name, p in d.groupby("policy", sort=False):
+            line = ax.plot(p["day"] + bin_days / 2, p["change"], marker="o", ms=3, label=name)[0]
+            ax.fill_between(p["day"] + bin_days / 2, p["low"], p["high"], color=line.get_color(), alpha=0.15)
+        title = f"{metric}: change vs baseline per {bin_days} days, {d['unit'].iloc[0]} (95% interval)"
+        ax.set_title(title, fontsize=9, loc="left")
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    axes[-1].set_xlabel("day")
+    return fig

@@ -256,3 +256,25 @@ def reserved_group_names() -> list[str]:
 def _keys_in(columns: Iterable[str], name: str) -> list[str]:
     prefix = column_name(name, "")
     return [c[len(prefix):] for c in columns if c.startswith(prefix) and c not in BY_NAME]
+
+
+# The smallest effect that matters in practice, per metric, in the unit of its display: a share of the
+# baseline for PCT (0.01 = 1%), a share for PP (0.01 = 1 percentage point), the metric's own unit for ABS.
+# The report greys effects smaller than this; the config's [report] section overrides it. `trust_gap` is
+# shown in the report as the gap in confidence share between groups, so its value is in percentage points.
+# Rules of thumb, not findings: a 1% change in crime or calls is the least a force would plan around, and
+# 1 point of confidence is about the sampling error of a large survey (n ~ 10,000).
+SMALLEST_EFFECT: dict[str, float] = {
+    "crimes": 0.01,
+    "crimes_recorded": 0.01,
+    "confidence_share": 0.01,
+    "trust_gap": 0.01,
+    "reporting_rate": 0.01,
+    "calls_for_service": 0.01,
+    "hours_committed": 0.01,
+}
+
+
+def smallest_effect(name: str, overrides: dict[str, float] | None = None) -> float | None:
+    """The smallest effect of metric `name` that matters (None: not set), after `overrides`."""
+    return (overrides or {}).get(name, SMALLEST_EFFECT.get(name))

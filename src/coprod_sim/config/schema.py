@@ -874,6 +874,41 @@ class OutputConfig(Section):
     )
 
 
+# --------------------------------------------------------------------------- report
+# The metrics with a smallest effect that matters: metric_registry.SMALLEST_EFFECT's keys (a test checks they
+# agree; the config package imports nothing else from the package).
+SMALLEST_EFFECT_METRICS = (
+    "crimes",
+    "crimes_recorded",
+    "confidence_share",
+    "trust_gap",
+    "reporting_rate",
+    "calls_for_service",
+    "hours_committed",
+)
+
+
+class ReportConfig(Section):
+    smallest_effect: dict[str, float] = Field(
+        default_factory=dict,
+        description="The smallest effect that matters, per headline metric, overriding the metric registry's "
+        "(`metric_registry.SMALLEST_EFFECT`: 0.01 each): a share of the baseline for counts (0.01 = 1% of crime), "
+        "a share for rates and confidence (0.01 = 1 percentage point). The report greys smaller effects. "
+        "Keys: crimes, crimes_recorded, confidence_share, trust_gap, reporting_rate, calls_for_service, "
+        "hours_committed.",
+    )
+
+    @field_validator("smallest_effect")
+    @classmethod
+    def _known_metrics(cls, v):
+        for name, x in v.items():
+            if name not in SMALLEST_EFFECT_METRICS:
+                raise ValueError(f"unknown metric {name!r}; allowed: {', '.join(SMALLEST_EFFECT_METRICS)}")
+            if not 0 <= x <= 1:
+                raise ValueError(f"{name}: must lie in [0, 1], got {x}")
+        return v
+
+
 # --------------------------------------------------------------------------- the whole
 class Config(Section):
     run: RunConfig = Field(default_factory=RunConfig)
@@ -890,6 +925,7 @@ class Config(Section):
     barriers: BarrierConfig = Field(default_factory=BarrierConfig)
     survey: SurveyConfig = Field(default_factory=SurveyConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
 
     @model_validator(mode="after")
     def _cross_checks(self):
@@ -964,10 +1000,11 @@ class Config(Section):
         return tomli_w.dumps(self.to_dict())
 
     def hash(self) -> str:
-        """Stable hash of the resolved parameters (excludes [run] and [output])."""
+        """Stable hash of the resolved parameters (excludes [run], [output] and [report])."""
         d = self.to_dict()
         d.pop("run", None)
         d.pop("output", None)
+        d.pop("report", None)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -23,8 +23,11 @@ MISCONDUCT_ANCHOR_SHARE = 0.3
 DOOR_TO_DOOR = "door_to_door"
 
 
-def _record(model, label: str) -> None:
+def _record(model, label: str, entry) -> None:
+    """Mark the action on the plots, and keep it as the scenario entry it equals (for a saved set-up)."""
     model.actions.append((int(model.day), label))
+    if hasattr(model, "action_entries"):
+        model.action_entries.append(entry)
 
 
 def misconduct_event(model, salience: float, groups: list[str] | None = None) -> MisconductEvent:
@@ -44,7 +47,7 @@ def trigger_misconduct(model, salience: float = 0.3, groups: list[str] | None = 
     event = misconduct_event(model, salience, groups)
     apply_event(model, event)
     who = f", {'/'.join(event.groups)}" if event.groups else ""
-    _record(model, f"misconduct incident ({event.salience:.2f}{who})")
+    _record(model, f"misconduct incident ({event.salience:.2f}{who})", event)
     return event
 
 
@@ -57,8 +60,9 @@ def start_door_to_door(model) -> None:
     if campaign_running(model):
         return
     model.policy_before_campaign = model.policy_config.name
-    model.policy_config = model.policy_config.at(ScheduleEntry(day=model.day, name=DOOR_TO_DOOR))
-    _record(model, "start of door-to-door")
+    entry = ScheduleEntry(day=model.day, name=DOOR_TO_DOOR)
+    model.policy_config = model.policy_config.at(entry)
+    _record(model, "start of door-to-door", entry)
 
 
 def stop_door_to_door(model) -> None:
@@ -66,15 +70,16 @@ def stop_door_to_door(model) -> None:
     if not campaign_running(model):
         return
     before = getattr(model, "policy_before_campaign", None) or "reactive"
-    model.policy_config = model.policy_config.at(ScheduleEntry(day=model.day, name=before))
-    _record(model, "end of door-to-door")
+    entry = ScheduleEntry(day=model.day, name=before)
+    model.policy_config = model.policy_config.at(entry)
+    _record(model, "end of door-to-door", entry)
 
 
 def cut_budget(model, fraction: float = 0.2) -> BudgetCutEvent:
     """A share of officers leaves today (the scenario event `budget_cut`)."""
     event = BudgetCutEvent(day=model.day, fraction=fraction)
     apply_event(model, event)
-    _record(model, f"{event.fraction:.0%} budget cut")
+    _record(model, f"{event.fraction:.0%} budget cut", event)
     return event
 
 

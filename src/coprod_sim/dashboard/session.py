@@ -211,4 +211,5 @@ class DashboardModel(CoProductionModel):
         self.preset = preset
         self.seed = int(seed)
         self.actions: list[tuple[int, str]] = []
+        self.action_entries: list = []  # each action as the scenario entry it equals (setup.saved_config)
         self.policy_before_campaign: str | None = None  # restored when a door-to-door campaign stops

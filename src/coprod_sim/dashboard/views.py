@@ -25,7 +25,7 @@ def png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def _image(data: bytes, max_width: str):
+def image(data: bytes, max_width: str):
     return rw.Image(value=data, format="png", layout={"width": "100%", "max_width": max_width})
 
 
@@ -36,14 +36,14 @@ def _state_key(model) -> list:
 @solara.component
 def NetworkView(model):
     update_counter.get()
-    image = solara.use_memo(lambda: png(draw_network(model)), _state_key(model))
-    _image(image, max_width="720px")  # at most ~670 px high: fits its grid cell
+    picture = solara.use_memo(lambda: png(draw_network(model)), _state_key(model))
+    image(picture, max_width="720px")  # at most ~670 px high: fits its grid cell
 
 
 @solara.component
 def TimeSeriesView(model):
     update_counter.get()
-    image = solara.use_memo(
+    picture = solara.use_memo(
         lambda: png(draw_timeseries(model.timeseries(), marks(model), model.pop.group_names)), _state_key(model)
     )
-    _image(image, max_width="1300px")  # at most ~750 px high
+    image(picture, max_width="1300px")  # at most ~750 px high

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -12,21 +11,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
 from .. import metric_registry as reg
+from .headline import has_posterior, headline_table, lead_sentences, strategy_sentence
+from .numbers import level, plain
 from .summary import benefit_sentences, fmt_change, group_sentences, is_clear, policy_sentences
+
+OVER_TIME_FIGURE = "effects_over_time"  # shown beside the first screen, not with the other figures
 
 
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("coprod_sim.report", "templates"), autoescape=select_autoescape(["html"]))
-    env.filters["num"] = _num
+    env.filters["num"] = plain
     return env
-
-
-def _num(x, digits: int = 3) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:.{digits}g}"
 
 
 def _img(path: Path) -> str:
@@ -44,13 +39,14 @@ def _rows(table: pd.DataFrame, policy: str, period: str) -> list[dict]:
     for m in reg.shown_in(reg.REPORT_TABLE):
         if m not in t.index:
             continue
-        r = t.loc[m]
-        change, interval = fmt_change(r, reg.metric(m).display)
+        r, display = t.loc[m], reg.metric(m).display
+        change, interval = fmt_change(r, display)
         rows.append(
             {
                 "metric": m,
-                "baseline": r["baseline_mean"],
-                "policy": r["policy_mean"],
+                "label": _capital(reg.metric(m).label),
+                "baseline": level(r["baseline_mean"], display),
+                "policy": level(r["policy_mean"], display),
                 "change": change,
                 "interval": interval.replace("95% interval ", ""),
                 "clear": is_clear(r),
@@ -63,13 +59,15 @@ def _group_rows(table: pd.DataFrame, policy: str) -> list[dict]:
     t = table[(table["policy"] == policy) & (table["period"] == "all") & table["group"].notna()]
     out = []
     for _, r in t.iterrows():
-        change, interval = fmt_change(r, reg.metric(r["metric"]).display)
+        display = reg.metric(r["metric"]).display
+        change, interval = fmt_change(r, display)
         out.append(
             {
                 "group": r["group"],
                 "metric": r["metric"],
-                "baseline": r["baseline_mean"],
-                "policy": r["policy_mean"],
+                "label": _capital(reg.metric(r["metric"]).label),
+                "baseline": level(r["baseline_mean"], display),
+                "policy": level(r["policy_mean"], display),
                 "change": change,
                 "interval": interval.replace("95% interval ", ""),
                 "clear": is_clear(r),
@@ -86,13 +84,14 @@ def _split_rows(table: pd.DataFrame, policy: str) -> list[dict]:
     t = t[t["metric"].isin(list(splits))]
     out = []
     for _, r in t.iterrows():
-        metric, _side = splits[r["metric"]]
+        metric, side = splits[r["metric"]]
         change, interval = fmt_change(r, metric.display)
         out.append(
             {
                 "metric": r["metric"],
-                "baseline": r["baseline_mean"],
-                "policy": r["policy_mean"],
+                "label": f"{_capital(metric.label)} ({side.replace('_', '-')})",
+                "baseline": level(r["baseline_mean"], metric.display),
+                "policy": level(r["policy_mean"], metric.display),
                 "change": change,
                 "interval": interval.replace("95% interval ", ""),
                 "clear": is_clear(r),
@@ -111,6 +110,26 @@ def _hours(results: dict) -> list[dict]:
         allocated = {a: float(ts[c].mean()) for a, c in reg.allocated_columns(ts.columns).items() if a in used}
         out.append({"policy": name, "hours": used, "allocated": allocated, "total": float(means.sum())})
     return out
+
+
+def _smallest_text(o, overrides: dict[str, float]) -> str:
+    x = reg.smallest_effect(o.effect_key, overrides)
+    if x is None:
+        return ""
+    return f"{100 * x:g}%" if o.display == reg.PCT else f"{100 * x:g} pp"
+
+
+def _smallest_legend(cols, overrides: dict[str, float]) -> dict[str, str]:
+    """One entry per smallest effect, named by the first outcome it applies to (not each group's)."""
+    out: dict[str, str] = {}
+    for o in cols:
+        if o.effect_key not in out and (text := _smallest_text(o, overrides)):
+            out[o.effect_key] = f"{o.phrase} {text}"
+    return out
+
+
+def _capital(label: str) -> str:
+    return label[0].upper() + label[1:]
 
 
 def _assumptions(config) -> list[str]:
@@ -159,7 +178,15 @@ def write_report(
     runs0 = results[baseline]
     days = int(runs0[0].timeseries["day"].nunique())
     periods = [p for p in dict.fromkeys(table["period"]) if p != "all"] if len(table) else []
+    cols, cells = headline_table(table, results, first.report.smallest_effect) if len(table) else ([], {})
+    over_time = [f for f in figures if f.stem == OVER_TIME_FIGURE]
     context = {
+        "headline_columns": cols,
+        "headline_cells": cells,
+        "strategy_sentences": {p: strategy_sentence(p, cols, cells[p]) for p in cells},
+        "lead_sentences": lead_sentences(cols, cells, baseline) if cells else [],
+        "smallest": _smallest_legend(cols, first.report.smallest_effect),
+        "over_time": [{"name": f.stem.replace("_", " "), "src": _img(f)} for f in over_time],
         "title": "Policy comparison",
         "baseline": baseline,
         "policies": names[1:],
@@ -180,9 +207,9 @@ def write_report(
         "group_tables": {p: _group_rows(table, p) for p in names[1:]},
         "hours": _hours(results),
         "assumptions": _assumptions(first),
-        "figures": [{"name": f.stem.replace("_", " "), "src": _img(f)} for f in figures],
+        "figures": [{"name": f.stem.replace("_", " "), "src": _img(f)} for f in figures if f not in over_time],
         "single_replicate": len(runs0) < 2,
-        "posterior": posterior,
+        "posterior": posterior or has_posterior(table),  # the calibration's folder when compare gave it
         "share_better": _share_better_sentences(table, names[1:]) if posterior else {},
     }
     html = _env().get_template("report.html").render(**context)

@@ -7,19 +7,15 @@ import math
 import pandas as pd
 
 from .. import metric_registry as reg
+from .numbers import change_texts
 
 
 def fmt_change(row: pd.Series, how: str) -> tuple[str, str]:
     """The change and its interval as text; `how` is a registry display (PCT, PP or ABS)."""
-    d, lo, hi, base = row["diff"], row["diff_low"], row["diff_high"], row["baseline_mean"]
-    if how == reg.PCT and base and not math.isnan(base):
-        f = lambda x: f"{100 * x / base:+.1f}%"  # noqa: E731
-    elif how == reg.PP:
-        f = lambda x: f"{100 * x:+.1f} percentage points"  # noqa: E731
-    else:
-        f = lambda x: f"{x:+.2g}" if abs(x) < 0.01 else f"{x:+.3f}"  # noqa: E731
-    interval = "no interval (one replicate)" if math.isnan(lo) else f"95% interval {f(lo)} to {f(hi)}"
-    return f(d), interval
+    change, interval = change_texts(row["diff"], row["diff_low"], row["diff_high"], row["baseline_mean"], how)
+    if how == reg.PP:
+        change, interval = (t.replace(" pp", " percentage points") for t in (change, interval))
+    return change, f"95% interval {interval}" if interval else "no interval (one replicate)"
 
 
 def is_clear(row: pd.Series) -> bool | None:
