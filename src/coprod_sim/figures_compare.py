@@ -3,6 +3,7 @@ headline series of every policy on one axis."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -137,7 +138,9 @@ def effects_over_time_data(results: dict, bin_days: int = 30) -> pd.DataFrame:
                 b = _binned(base[run.replicate], m, column, bin_days)
                 per_rep_b.append(b)
                 per_rep_d.append(_binned(run.timeseries.sort_values("day"), m, column, bin_days) - b)
-            diffs, bases = np.vstack(per_rep_d), np.nanmean(np.vstack(per_rep_b), axis=0)
+            with warnings.catch_warnings():  # a window with no defined value (e.g. no reports yet) stays NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                diffs, bases = np.vstack(per_rep_d), np.nanmean(np.vstack(per_rep_b), axis=0)
             for i, start in enumerate(range(0, bin_days * diffs.shape[1], bin_days)):
                 mean, low, high = mean_interval(diffs[:, i])
                 scale = 100 / bases[i] if m.display == reg.PCT and bases[i] else 100
