@@ -68,9 +68,11 @@ SCENARIOS = {
         # Officers turn over within months and recruits learn residents within a season (known_per_officer).
         "policing.annual_turnover_rate": 0.9,
         "policing.acquaintance_days": 90.0,
-        # Half of the answered reporting victims are called back, and the call-back moves trust.
-        "policing.followup_share": 0.5,
-        "trust.feedback_effect": 0.1,
+        # Most answered reporting victims are called back; call-backs take visible committed time
+        # (committed_time_share) and move trust (mean_trust) as much as victimization does.
+        "policing.followup_share": 0.8,
+        "policing.followup_hours": 1.5,
+        "trust.feedback_effect": 0.4,
         "reporting.third_party_probability": 0.3,
         "trust.anchor_drift_years": 3.0,
         "trust.prior_pull_years": 5.0,

@@ -17,8 +17,12 @@ Scheduling differences from the core (documented in benchmarks/reference/README.
 - a resident's calls for service are a Poisson count per resident and day (the
   core draws them per neighbourhood at the highest rate and thins them by trust:
   the same distribution).
-Not covered: scenario events, user-supplied graphs, place-level opportunity
-(problem-solving policies); policies: reactive and door_to_door (alone or in a mix).
+- call-backs when the spare hours run short go to victims in the core's incident
+  order (violent first, then by beat), which the reference reproduces by sorting.
+Not covered: scenario events, user-supplied graphs, place-level opportunity and
+place adjacency (place-based policies), meetings, training (so neither fading PJ
+gains nor engagement skill above 0); policies: reactive and door_to_door (alone or
+in a mix).
 """
 
 from __future__ import annotations
