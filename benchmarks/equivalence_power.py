@@ -4,12 +4,14 @@ Runs the equivalence comparison with one rule of the *reference* deliberately
 broken (the core untouched) and prints the z-scores of the paired differences;
 |z| > Z_MAX (4) fails the test. A rule is broken either through the reference's config
 (a parameter the core keeps at its value) or by patching a reference method for
-the run (`PATCHES`: an old rule restored). Takes a quarter of an hour:
-`python benchmarks/equivalence_power.py [scenario ...]`.
+the run (`PATCHES`: an old rule restored). Takes about half an hour:
+`python benchmarks/equivalence_power.py [scenario ...] [--only TEXT ...]` (--only: the
+mutations whose name contains one of the texts, besides "none").
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import functools
 import sys
@@ -110,6 +112,15 @@ MUTATIONS = {
     "calls not trust-dependent (call_trust_coef 0)": ({"policing.call_trust_coef": 0.0}, None),
     "no repeat callers (caller sigma 0)": ({"policing.caller_concentration_sigma": 0.0}, None),
     "door reach not trust-dependent": ({"policy.door_to_door.reach_trust_coef": 0.0}, None),
+    # issue 13: officers over time, call-backs, fidelity
+    "no stop filter by skill (stop_skill_slope 0)": ({"policing.stop_skill_slope": 0.0}, None),
+    "stop filter weaker (stop_skill_slope x0.75)": ({"policing.stop_skill_slope": times(0.75)}, None),
+    "no routine turnover": ({"policing.annual_turnover_rate": 0.0}, None),
+    "recruits never learn residents (acquaintance_days 0)": ({"policing.acquaintance_days": 0.0}, None),
+    "no call-backs (followup_share 0)": ({"policing.followup_share": 0.0}, None),
+    "call-backs move no trust (feedback_effect 0)": ({"trust.feedback_effect": 0.0}, None),
+    "call-backs take no time (followup_hours 0)": ({"policing.followup_hours": 0.0}, None),
+    "no fidelity decay": ({"policy.door_to_door.fidelity_half_life_years": 0.0}, None),
 }
 
 
@@ -123,12 +134,13 @@ def mutated(overrides: dict, changes: dict) -> dict:
     return out
 
 
-def main(scenarios: list[str]) -> None:
+def main(scenarios: list[str], only: list[str]) -> None:
     rows = []
+    chosen = {n: m for n, m in MUTATIONS.items() if not only or n.startswith("none") or any(t in n for t in only)}
     for scenario in scenarios:
         overrides = SCENARIOS[scenario]
         core = run_all(CoProductionModel, overrides)
-        for name, (changes, patch) in MUTATIONS.items():
+        for name, (changes, patch) in chosen.items():
             with patch() if patch else contextlib.nullcontext():
                 result = paired_comparison(core, run_all(ReferenceModel, mutated(overrides, changes)))
             z = [d / se if se else 0.0 for _, _, d, se in (result[m] for m in METRICS)]
@@ -141,4 +153,10 @@ def main(scenarios: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or list(SCENARIOS))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("scenarios", nargs="*", metavar="scenario", help=f"of {', '.join(SCENARIOS)} (default: all)")
+    ap.add_argument("--only", nargs="+", default=[], metavar="TEXT", help="mutations whose name contains a TEXT")
+    args = ap.parse_args()
+    if unknown := set(args.scenarios) - set(SCENARIOS):
+        ap.error(f"unknown scenario {', '.join(sorted(unknown))}; allowed: {', '.join(SCENARIOS)}")
+    main(args.scenarios or list(SCENARIOS), args.only)

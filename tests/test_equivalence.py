@@ -12,8 +12,10 @@ comparing two independent means (mean trust is resolved to about 1e-4).
 Three regimes: the baseline defaults at small N; a "stressed" one (five times
 the crime, more calls, stops, door-to-door visits, groups whose trust lies away
 from the neutral points of the trust-dependent call and door rates, more
-third-party reports) in which the deterrence, workload, call, contact and
-door rules move the metrics enough to be checked; and an "overloaded" one
+third-party reports; officers who turn over within months, call-backs that move
+trust, door-to-door fidelity that halves in half a year) in which the deterrence,
+workload, call, contact, door and workforce rules move the metrics enough to be
+checked; and an "overloaded" one
 (calls above capacity on most days, anchors that drift within weeks) for
 unanswered calls and the pull of anchors back to residents' priors. Their values
 are set here, not taken from the defaults, so that re-calibrated defaults do not
@@ -38,9 +40,9 @@ from benchmarks.reference import ReferenceModel  # noqa: E402
 
 SEEDS = range(20)
 DAYS = 120
-# 11 metrics x 3 regimes = 33 comparisons, each a t statistic with 19 degrees of freedom:
-# P(|t| > 3) = 0.7% each would fail a correct model about once in six re-draws of the
-# numbers (any change of a default re-draws them); P(|t| > 4) = 0.08% keeps that near 2%.
+# 13 metrics x 3 regimes = 39 comparisons, each a t statistic with 19 degrees of freedom:
+# P(|t| > 3) = 0.7% each would fail a correct model about once in four re-draws of the
+# numbers (any change of a default re-draws them); P(|t| > 4) = 0.08% keeps that near 3%.
 Z_MAX = 4.0
 SMALL = {"population.residents": 1500, "population.neighbourhoods": 5, "run.burn_in_days": 30}
 SCENARIOS = {
@@ -61,7 +63,16 @@ SCENARIOS = {
         "policing.service_call_hours": 1.55,
         "policing.reference_utilisation": 0.27,
         "policing.call_trust_coef": 2.0,
-        "policing.stops_per_patrol_hour": 0.175,
+        # 5x the default rate of an officer of skill 0, which the officers' skill filter thins (stop_skill_slope).
+        "policing.stops_per_patrol_hour": 0.334,
+        # Officers turn over within months and recruits learn residents within a season (known_per_officer).
+        "policing.annual_turnover_rate": 0.9,
+        "policing.acquaintance_days": 90.0,
+        # Most answered reporting victims are called back; call-backs take visible committed time
+        # (committed_time_share) and move trust (mean_trust) as much as victimization does.
+        "policing.followup_share": 0.8,
+        "policing.followup_hours": 1.5,
+        "trust.feedback_effect": 0.4,
         "reporting.third_party_probability": 0.3,
         "trust.anchor_drift_years": 3.0,
         "trust.prior_pull_years": 5.0,
@@ -69,6 +80,7 @@ SCENARIOS = {
         "policy.name": "door_to_door",
         "policy.door_to_door.hours_share": 0.5,
         "policy.door_to_door.reach_trust_coef": 3.0,
+        "policy.door_to_door.fidelity_half_life_years": 0.5,
     },
     # Calls above capacity on most days: unanswered calls cost trust. Anchors drift within
     # weeks, so the social pull's evening-out of the groups' trust sticks unless anchors are
@@ -101,14 +113,22 @@ METRICS = [
     "designed_per_day",
     "calls_per_day",
     "committed_time_share",
+    "followups_per_day",
+    "known_per_officer",
 ]
 
 
-def summarise(model) -> list[float]:
+def followups_today(model) -> int:
+    """Reporting victims called back today (the core keeps them in its record of the day)."""
+    return model.today.followups if isinstance(model, CoProductionModel) else model.contacts["feedback"]
+
+
+def summarise(model, followups: int) -> list[float]:
     """One run's summary: daily means, and the rates as sum / sum (recorded_share:
     incidents recorded, by victims' or others' reports, per incident; clearance_rate: 0 in
-    a run without reports; committed_time_share: officer hours committed to calls per
-    hour on duty)."""
+    a run without reports; committed_time_share: officer hours committed to calls (and
+    call-backs) per hour on duty; known_per_officer: residents each officer knows by name
+    at the end, which turnover and recruits' learning set)."""
     df = model.datacollector.get_model_vars_dataframe()
     return [
         df["crimes"].mean(),
@@ -122,17 +142,21 @@ def summarise(model) -> list[float]:
         df["designed_contacts"].mean(),
         df["calls_for_service"].mean(),
         df["hours_committed"].sum() / df["hours_on_duty"].sum(),
+        followups / len(df),
+        float(np.mean([len(o.known) for o in model.officer_list])),
     ]
 
 
-def run_all(model_cls, overrides) -> np.ndarray:
+def run_all(model_cls, overrides, seeds=SEEDS) -> np.ndarray:
     cfg = load_config(overrides=overrides)
     rows = []
-    for seed in SEEDS:
+    for seed in seeds:
         model = model_cls(cfg, rng=seed)
+        followups = 0
         for _ in range(DAYS):
             model.step()
-        rows.append(summarise(model))
+            followups += followups_today(model)
+        rows.append(summarise(model, followups))
     return np.array(rows)
 
 

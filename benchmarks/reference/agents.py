@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import mesa
 
 from coprod_sim.config import DAYS_PER_YEAR
+from coprod_sim.population import beta_draws
 
 VIOLENT, PROPERTY = 0, 1
 NEVER = -(2**30)
@@ -177,7 +178,8 @@ class Resident(mesa.Agent):
 
 
 class Officer(mesa.Agent):
-    """A sworn officer: beat, procedural-justice skill, daily hours, residents known by name."""
+    """A sworn officer: beat, procedural-justice skill, daily hours, residents known by name,
+    engagement skill (0: the reference covers no engagement training)."""
 
     def __init__(self, model, beat: Neighbourhood, pj_skill: float, hours_per_day: float, known: list[Resident]):
         super().__init__(model)
@@ -185,7 +187,39 @@ class Officer(mesa.Agent):
         self.pj_skill = pj_skill
         self.hours_per_day = hours_per_day
         self.known = known
+        self.acquaintance_progress = 0.0  # fraction of a resident on the way to being known
+        self.engagement_skill = 0.0
         beat.officers.append(self)
+
+    # -- 0b. workforce (core: submodels/workforce.py)
+    def leaves(self) -> bool:
+        """Routine turnover: leave today with the daily hazard that compounds to the annual rate."""
+        rate = self.model.config.policing.annual_turnover_rate
+        return rate > 0 and self.random.random() < 1.0 - (1.0 - rate) ** (1.0 / DAYS_PER_YEAR)
+
+    def replaced(self) -> Officer:
+        """A recruit takes this officer's post: same beat and hours, a fresh skill draw,
+        knowing no residents."""
+        pc = self.model.config.policing
+        skill = float(beta_draws(self.model.rng, pc.pj_skill_mean, pc.pj_skill_sd, 1)[0])
+        recruit = Officer(self.model, self.beat, skill, self.hours_per_day, [])
+        self.beat.officers.remove(self)
+        self.remove()
+        return recruit
+
+    def get_acquainted(self) -> None:
+        """An officer who knows fewer residents of the beat than the target gets to know
+        (target - known) / acquaintance_days more a day, a whole random resident at a time."""
+        pc = self.model.config.policing
+        missing = pc.known_residents_per_officer - len(self.known)
+        if pc.acquaintance_days <= 0 or missing <= 0 or not self.beat.residents:
+            return
+        self.acquaintance_progress += missing / pc.acquaintance_days
+        while self.acquaintance_progress >= 1.0:
+            self.acquaintance_progress -= 1.0
+            resident = self.beat.random_resident()
+            if resident not in self.known:
+                self.known.append(resident)
 
     def contact(self, resident: Resident, *, enforcement: bool = False) -> None:
         """A contact goes badly with a chance set by skill (core: response.bad_contact_probability)."""
@@ -197,8 +231,15 @@ class Officer(mesa.Agent):
         resident.police_contact(-tc.negative_contact_effect if bad else tc.positive_contact_effect)
         self.model.count_contact(bad, police_initiated=enforcement)
 
+    def makes_stop(self) -> bool:
+        """Skilled officers use less discretionary enforcement: of the stops an officer could
+        make, 1 - stop_skill_slope x skill are made (core: CoProductionModel._officer_stops)."""
+        return self.random.random() < 1.0 - self.model.config.policing.stop_skill_slope * self.pj_skill
+
     def stop(self, where: Neighbourhood) -> None:
-        """A police-initiated contact on patrol: often someone the officer knows."""
+        """A police-initiated contact on patrol, if the officer makes it: often someone the officer knows."""
+        if not self.makes_stop():
+            return
         if self.known and self.random.random() < self.model.config.policing.known_contact_share:
             resident = self.random.choice(self.known)
         else:

@@ -17,8 +17,12 @@ Scheduling differences from the core (documented in benchmarks/reference/README.
 - a resident's calls for service are a Poisson count per resident and day (the
   core draws them per neighbourhood at the highest rate and thins them by trust:
   the same distribution).
-Not covered: scenario events, user-supplied graphs, place-level opportunity
-(problem-solving policies); policies: reactive and door_to_door (alone or in a mix).
+- call-backs when the spare hours run short go to victims in the core's incident
+  order (violent first, then by beat), which the reference reproduces by sorting.
+Not covered: scenario events, user-supplied graphs, place-level opportunity and
+place adjacency (place-based policies), meetings, training (so neither fading PJ
+gains nor engagement skill above 0); policies: reactive and door_to_door (alone or
+in a mix).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from coprod_sim.config import Config, per_day
+from coprod_sim.config import DAYS_PER_YEAR, Config, per_day
 from coprod_sim.network import build_network
 from coprod_sim.population import beta_draws, build_population, lognormal_mean_one
 from coprod_sim.streams import as_seed_sequence, stream
@@ -98,7 +102,7 @@ class ReferenceModel(mesa.Model):
             nb.participation = sum(r.participation for r in nb.residents) / max(len(nb.residents), 1)
 
         self.incidents: list[Incident] = []
-        self.contacts = dict.fromkeys(("total", "negative", "police_initiated", "designed"), 0)
+        self.contacts = dict.fromkeys(("total", "negative", "police_initiated", "designed", "feedback"), 0)
         self.calls = 0
         self.hours_on_duty = self.hours_committed = 0.0
         self.served = 1.0
@@ -123,6 +127,7 @@ class ReferenceModel(mesa.Model):
                 "negative_contacts": lambda m: m.contacts["negative"],
                 "police_initiated_contacts": lambda m: m.contacts["police_initiated"],
                 "designed_contacts": lambda m: m.contacts["designed"],
+                "followups": lambda m: m.contacts["feedback"],
                 "calls_for_service": "calls",
                 "hours_on_duty": "hours_on_duty",
                 "hours_committed": "hours_committed",
@@ -158,6 +163,7 @@ class ReferenceModel(mesa.Model):
         self.incidents = []
         for key in self.contacts:
             self.contacts[key] = 0
+        self.workforce()  # 0b. routine turnover, recruits get to know residents
         for nb in self.neighbourhoods:
             nb.new_day()
             nb.set_crime_chances()
@@ -175,6 +181,14 @@ class ReferenceModel(mesa.Model):
         if self.day >= 0:
             self.datacollector.collect(self)
         self.day += 1
+
+    def workforce(self) -> None:
+        """Leavers are replaced by recruits; then every officer below the number of residents
+        an officer knows gets to know more (core: CoProductionModel._workforce)."""
+        for officer in [o for o in self.officer_list if o.leaves()]:
+            self.officer_list[self.officer_list.index(officer)] = officer.replaced()
+        for officer in self.officer_list:
+            officer.get_acquainted()
 
     def commit_crime(self, offender: Resident, kind: int) -> None:
         """An incident at a place of the offender's neighbourhood, against a random resident of it."""
@@ -242,6 +256,27 @@ class ReferenceModel(mesa.Model):
             r for r, a in zip(callers, call_answered, strict=True) if not a
         ]:
             r.experience(-tc.unanswered_call_effect)
+        self.call_back([i for i in reported if i.answered])
+
+    def call_back(self, answered: list[Incident]) -> None:
+        """An officer calls a share of answered reporting victims back about their case, as
+        far as the shift's uncommitted hours allow; the time is committed (and counts as
+        response time, as in the core). When hours run short the core's order decides who is
+        called: violent incidents first, then by beat (core: CoProductionModel._followups)."""
+        pc, feedback = self.config.policing, self.config.trust.feedback_effect
+        spare = max(0.0, self.hours_on_duty - self.hours_committed)
+        room = int(spare / pc.followup_hours) if pc.followup_hours > 0 else len(answered)
+        for inc in sorted(answered, key=lambda i: (i.kind, i.neighbourhood.index)):
+            if self.random.random() >= pc.followup_share:
+                continue
+            if room <= 0:
+                break
+            room -= 1
+            inc.neighbourhood.response_hours += pc.followup_hours
+            self.hours_committed += pc.followup_hours
+            inc.victim.police_contact(feedback)
+            self.contacts["total"] += 1
+            self.contacts["feedback"] += 1
 
     def spend_discretionary_hours(self) -> None:
         """What calls leave is split over beats by residents: door-to-door visits
@@ -249,7 +284,10 @@ class ReferenceModel(mesa.Model):
         Visible hours (deterrence): response and patrol whole, door-to-door by its `visibility`."""
         pc, d2d = self.config.policing, self.config.policy.door_to_door
         discretionary = max(0.0, self.hours_on_duty - self.hours_committed)
-        share = _door_to_door_share(self.config.policy) if self.day >= 0 else 0.0  # burn-in is reactive
+        # Burn-in is reactive; fidelity: only a share of the door-to-door hours is spent as designed, the rest patrols.
+        share = _door_to_door_share(self.config.policy) * self.fidelity(d2d) if self.day >= 0 else 0.0
+        effect = self.config.trust.designed_contact_effect
+        engagement = pc.engagement_skill_effect
         for nb in self.neighbourhoods:
             hours = discretionary * len(nb.residents) / len(self.residents)
             nb.door_to_door_hours = hours * share
@@ -260,12 +298,19 @@ class ReferenceModel(mesa.Model):
                 fresh = self.day - r.last_visit_day > d2d.revisit_after_days
                 if fresh and r.opens_door():
                     r.last_visit_day = self.day
-                    r.police_contact(self.config.trust.designed_contact_effect)
+                    officer = nb.random_officer()  # an engaging officer's visit achieves more
+                    r.police_contact(effect * (1.0 + engagement * officer.engagement_skill) if officer else effect)
                     self.contacts["total"] += 1
                     self.contacts["designed"] += 1
             if self.officer_list:
                 for _ in range(self.rng.poisson(pc.stops_per_patrol_hour * nb.patrol_hours)):
                     nb.random_officer().stop(nb)
+
+    def fidelity(self, knobs) -> float:
+        """Share of a policy's hours spent as designed: halves every `fidelity_half_life_years`
+        from day 0, when the policy starts (core: Policy.fidelity)."""
+        half_life = knobs.fidelity_half_life_years
+        return 0.5 ** (self.day / (half_life * DAYS_PER_YEAR)) if half_life else 1.0
 
 
 def response_effort(demand: float, on_duty: float, reference_utilisation: float) -> float:
