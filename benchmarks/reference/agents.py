@@ -86,13 +86,22 @@ class Resident(mesa.Agent):
 
     # -- 1. crime (core: crime.draw_potential_incidents + crime.occurring)
     def offend(self) -> None:
-        """Offend today with a chance proportional to own propensity and the
-        neighbourhood's deterrence/efficacy multiplier."""
+        """Consider offending today with a chance proportional to own propensity (at the
+        cap rate); go to a place of the home neighbourhood (crime.local_offending_share) or
+        anywhere in the city, by attractiveness; offend there with the chance the place's
+        neighbourhood's deterrence/efficacy multiplier leaves (multiplier / cap)."""
         u = self.random.random()
         if u < self.home.violent_chance * self.propensity:
-            self.model.commit_crime(self, VIOLENT)
+            kind = VIOLENT
         elif u < self.home.crime_chance * self.propensity:
-            self.model.commit_crime(self, PROPERTY)
+            kind = PROPERTY
+        else:
+            return
+        cc = self.model.config.crime
+        local = self.random.random() < cc.local_offending_share
+        target = self.home if local else self.model.random_destination()
+        if self.random.random() < target.multiplier / cc.max_rate_multiplier:
+            self.model.commit_crime(target, kind)
 
     # -- 2. reporting (core: reporting.report_probability)
     def reports(self, incident: Incident) -> bool:
@@ -265,6 +274,7 @@ class Neighbourhood:
         self.participation = 0.0
         self.perceived_presence = model.config.crime.reference_visible_hours_per_1000_per_day
         self.violent_chance = self.crime_chance = 0.0
+        self.multiplier = 1.0
         self.new_day()
 
     def init_smoothed(self, expected_crimes: float) -> None:
@@ -304,10 +314,10 @@ class Neighbourhood:
         certainty = (max(perceived_certainty, 0.0) + 0.1 * ref_c) / (1.1 * ref_c)
         mult = presence ** (-cc.presence_elasticity) * certainty ** (-cc.certainty_elasticity)
         mult *= math.exp(-cc.efficacy_coef * (self.efficacy - cc.efficacy_reference))
-        mult = min(mult, cc.max_rate_multiplier)
+        self.multiplier = min(mult, cc.max_rate_multiplier)
         base_violent, base_property = self.model.base_rate_per_day
-        self.violent_chance = base_violent * mult
-        self.crime_chance = (base_violent + base_property) * mult
+        self.violent_chance = base_violent * cc.max_rate_multiplier  # potential offending, at the cap
+        self.crime_chance = (base_violent + base_property) * cc.max_rate_multiplier
 
     # -- 8. collective efficacy (core: efficacy.update_efficacy)
     def update_efficacy(self) -> None:

@@ -27,6 +27,8 @@ in a mix).
 
 from __future__ import annotations
 
+import bisect
+
 import mesa
 import numpy as np
 
@@ -76,6 +78,9 @@ class ReferenceModel(mesa.Model):
             )
             for n, (s, c) in enumerate(zip(pop.place_start, pop.place_count, strict=True))
         ]
+        self.attract_cum = [0.0]
+        for nb in self.neighbourhoods:
+            self.attract_cum.append(self.attract_cum[-1] + nb.place_cum[-1])
         self.group_names = pop.group_names
         # Propensity to call (repeat callers) is part of the city: the core's stream and draw.
         calling = lognormal_mean_one(stream(seq, "callers"), config.policing.caller_concentration_sigma, pop.n)
@@ -190,9 +195,15 @@ class ReferenceModel(mesa.Model):
         for officer in self.officer_list:
             officer.get_acquainted()
 
-    def commit_crime(self, offender: Resident, kind: int) -> None:
-        """An incident at a place of the offender's neighbourhood, against a random resident of it."""
-        nb, cc = offender.home, self.config.crime
+    def random_destination(self) -> Neighbourhood:
+        """Where an offender who leaves home offends: a neighbourhood in proportion to its
+        places' summed attractiveness (the place within it is chosen by commit_crime)."""
+        u = self.random.random() * self.attract_cum[-1]
+        return self.neighbourhoods[min(bisect.bisect_right(self.attract_cum, u) - 1, len(self.neighbourhoods) - 1)]
+
+    def commit_crime(self, nb: Neighbourhood, kind: int) -> None:
+        """An incident at a place of neighbourhood `nb`, against a random resident of it."""
+        cc = self.config.crime
         mean = cc.seriousness_violent if kind == VIOLENT else cc.seriousness_property
         self.incidents.append(
             Incident(
