@@ -18,7 +18,7 @@ CASES = {
     ),
     "diverse_communities/run.py": (
         ["--replicates", "1", "--days", "30"],
-        ["headline.csv", "barrier/report.html", "enforcement_fear/comparison.parquet"],
+        ["headline.csv", "barrier/report.html", "enforcement_fear/comparison.parquet", "local_knowledge/report.html"],
     ),
     "tipping_point/run.py": (
         ["--years", "1", "--replicates", "1"],

@@ -2,6 +2,11 @@
 the highest-barrier neighbourhoods, and community liaisons there, in a diverse
 city, under two regimes: a communication barrier, and enforcement fear.
 
+Then what local knowledge does (the barrier regime): community meetings, and
+meetings sharing the budget with problem-solving, each with attendees telling the
+police of unrecorded crime near their homes (the default) and without it
+(policy.community_meetings.information_share = 0), against reactive policing.
+
     python experiments/diverse_communities/run.py [--replicates 10] [--days 730] [--out results/diverse_communities]
 """
 
@@ -45,6 +50,23 @@ REGIMES = {
         ],
     },
 }
+#: meetings with and without what attendees tell (the barrier regime); each strategy has 20% of
+#: discretionary hours, the pair 40% (20% each)
+NO_TELLING = {"policy.community_meetings.information_share": 0.0}
+MEETINGS_AND_PROBLEMS = {
+    "policy.name": "split",
+    "policy.split.first": "community_meetings",
+    "policy.split.second": "problem_oriented",
+    "policy.split.total": 0.4,
+    "policy.split.share_first": 0.5,
+}
+LOCAL_KNOWLEDGE = {
+    "reactive": {},
+    "meetings": {"policy.name": "community_meetings"},
+    "meetings_no_telling": {"policy.name": "community_meetings", **NO_TELLING},
+    "meetings_problem_solving": MEETINGS_AND_PROBLEMS,
+    "meetings_problem_solving_no_telling": {**MEETINGS_AND_PROBLEMS, **NO_TELLING},
+}
 SHOW = [
     "crimes",
     "mean_trust",
@@ -55,6 +77,10 @@ SHOW = [
     "reporting_rate_high_barrier",
     "reporting_rate_other",
     "police_top5pct_true_share",
+    "true_top5pct_share",
+    "participation_rate",
+    "collective_efficacy",
+    "crimes_cleared",
 ]
 
 
@@ -64,9 +90,11 @@ def main() -> int:
     with experiment_folder(args) as out:
         base = load_config(SCENARIO)
         rows = []
-        for regime, regime_changes in REGIMES.items():
+        studies = [(regime, changes, STRATEGIES) for regime, changes in REGIMES.items()]
+        studies.append(("local_knowledge", REGIMES["barrier"], LOCAL_KNOWLEDGE))
+        for regime, regime_changes, strategies in studies:
             configs = {
-                name: with_overrides(base, {**regime_changes, **changes}) for name, changes in STRATEGIES.items()
+                name: with_overrides(base, {**regime_changes, **changes}) for name, changes in strategies.items()
             }
             results = run_comparison(configs, seed=args.seed, replicates=args.replicates, days=args.days)
             # both regimes report the same five neighbourhoods against the rest
