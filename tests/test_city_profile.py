@@ -64,17 +64,18 @@ def test_two_problems_two_lines(tmp_path):
 def test_sample_scale_keeps_rates_per_resident():
     profile = load_profile(TINY)
     config = city_config(profile)
+    n = profile.sample.residents
     assert profile.residents == 10_000
-    assert profile.scale == pytest.approx(300 / 10_000)
-    assert config.population.residents == 300
+    assert profile.scale == pytest.approx(n / 10_000)
+    assert config.population.residents == n
     # officers per 1,000 residents are kept: 22 officers for 10,000 residents
     assert config.population.officers_per_1000 == pytest.approx(2.2)
     assert config.policing.on_duty_fraction == pytest.approx(0.2)
     assert config.population.neighbourhood_names == ["North", "South"]
     model = CoProductionModel(config, rng=0)
     # neighbourhood sizes and group mixes follow the profile (6,000 : 4,000; 80/20 and 50/50)
-    assert model.pop.nb_size.tolist() == [180, 120]
-    assert model.pop.block_size.tolist() == [[144, 36], [60, 60]]
+    assert model.pop.nb_size.tolist() == [0.6 * n, 0.4 * n]
+    assert model.pop.block_size.tolist() == [[0.48 * n, 0.12 * n], [0.2 * n, 0.2 * n]]
     # city group shares are residents-weighted
     shares = profile.group_shares()
     assert shares["minority"] == pytest.approx((6000 * 0.2 + 4000 * 0.5) / 10_000)
