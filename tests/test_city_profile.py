@@ -43,6 +43,18 @@ def test_tiny_profile_is_valid():
         (lambda d: d["calls"].update(per_year=-1), "calls.per_year = -1"),
         (lambda d: d["neighbourhoods"][0].update(adjacent=["Nowhere"]), "'Nowhere' is not another"),
         (lambda d: d["city"].update(colour="blue"), "city.colour: unknown field"),
+        (lambda d: d.update(neighbourhoods=[]), "neighbourhoods: none given"),
+        (lambda d: d["neighbourhoods"][0].pop("residents"), "neighbourhoods.0.residents: missing"),
+        (lambda d: d["neighbourhoods"][0]["groups"].update(majority=1.2), "neighbourhoods.0 (North): groups.majority"),
+        (lambda d: d["neighbourhoods"][1].update(residents=-3), "neighbourhoods.1.residents = -3"),
+        (lambda d: d["police"].update(officers=-3), "police.officers = -3"),
+        (lambda d: d["neighbourhoods"][0].update(confidence=1.2), "neighbourhoods.0.confidence = 1.2"),
+        (lambda d: d.update(reporting={"violent": 1.4}), "reporting.violent = 1.4"),
+        (lambda d: d["neighbourhoods"][0]["recorded_crime"].update(violent=7000), "North): recorded_crime: 7120"),
+        (lambda d: d["neighbourhoods"][0]["recorded_crime"].update(burglary=7), "burglary: unknown crime type"),
+        (lambda d: d["police"].update(officers=20_000), "police.officers = 20000: 2e+03 per 1,000"),
+        (lambda d: d["calls"].update(per_year=1e9), "calls.per_year = 1e+09"),
+        (lambda d: d["neighbourhoods"][1].update(name="North"), "names given more than once: North"),
     ],
 )
 def test_bad_profiles_get_one_clear_line(tmp_path, change, expected):
