@@ -1,7 +1,14 @@
 """coprod-sim calibrate on a tiny city with a tiny budget: every file of the contract,
-resume equal to an uninterrupted run (one worker), and the Dask engine."""
+resume equal to an uninterrupted run (one worker) after a budget stop and after a kill
+mid-generation, and the Dask engine."""
 
+import contextlib
 import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +17,7 @@ import pytest
 pytest.importorskip("pyabc")
 
 from coprod_sim.cities.calibrate import calibrate  # noqa: E402
+from coprod_sim.cities.engine import DATABASE  # noqa: E402
 from coprod_sim.config import load_config  # noqa: E402
 from coprod_sim.output_folder import verify  # noqa: E402
 
@@ -20,7 +28,7 @@ TINY = Path(__file__).parent / "data" / "tiny_city.toml"
 # crimes that acceptance is not left to noise.
 BUDGET = 100
 SHORT = 40  # generation 0 ends after 30 simulations; fewer than 10 left, so generation 1 never starts
-pytestmark = pytest.mark.slow  # about two minutes in all (CI runs it)
+pytestmark = pytest.mark.slow  # about two and a half minutes in all (CI runs it)
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +64,53 @@ def test_calibrate_writes_the_contract(calibrated):
     assert config.population.residents == 1000
 
 
-def test_resume_ends_with_the_same_posterior(calibrated, tmp_path):
-    # stop after the first generations (as if killed during the next), then resume to the full budget
+def test_resume_after_a_budget_stop_ends_with_the_same_posterior(calibrated, tmp_path):
+    # a small budget stops after generation 0; resumed with the full budget, it ends as an uninterrupted run
     out = tmp_path / "city"
-    calibrate(TINY, out, budget=SHORT, seed=3, progress=False)
+    short = calibrate(TINY, out, budget=SHORT, seed=3, progress=False).summary
+    full = json.loads((calibrated / "parameters.json").read_text())["summary"]
+    assert 1 <= short["generations"] < full["generations"]
+    assert short["simulations"] <= SHORT and full["simulations"] <= BUDGET
     calibrate(TINY, out, budget=BUDGET, seed=3, resume=True, progress=False)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "posterior.parquet"), pd.read_parquet(calibrated / "posterior.parquet")
+    )
+
+
+def _generations_done(out: Path) -> int:
+    """Generations stored so far, read without disturbing the writer (pyabc's History object
+    may create tables, i.e. write, and a busy database can make the calibration fail)."""
+    db = out / DATABASE
+    if not db.is_file():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)) as con:
+            (max_t,) = con.execute("SELECT max(t) FROM populations").fetchone()
+    except sqlite3.Error:  # the database is being created
+        return 0
+    return 0 if max_t is None else max_t + 1
+
+
+def test_kill_mid_generation_then_resume(calibrated, tmp_path):
+    # kill the command (SIGKILL, no clean-up) once generation 0 is stored, i.e. during generation 1
+    out = tmp_path / "city"
+    src = str(Path(__file__).parents[1] / "src")
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-m", "coprod_sim.cli", "calibrate", str(TINY), "--out", str(out)]
+    command += ["--budget", str(BUDGET), "--seed", "3", "--workers", "1", "--quiet"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        while _generations_done(out) < 1 and proc.poll() is None:
+            time.sleep(0.5)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == -9, proc.stderr.read().decode()
+    # only the generation in progress is lost: generation 0 is kept, no result was written
+    assert _generations_done(out) == 1
+    assert not (out / "posterior.parquet").exists()
+    calibrate(TINY, out, budget=BUDGET, seed=3, resume=True, progress=False)
+    assert verify(out) == []
     pd.testing.assert_frame_equal(
         pd.read_parquet(out / "posterior.parquet"), pd.read_parquet(calibrated / "posterior.parquet")
     )
@@ -74,13 +124,7 @@ def test_resume_refuses_another_seed(calibrated):
 
 
 def test_calibrate_on_a_local_dask_cluster(tmp_path):
-    run = calibrate(TINY, tmp_path / "dask", budget=BUDGET, seed=1, engine="dask", workers=2, progress=False)
-    assert run.summary["engine"] == "dask"
+    # one generation is enough to show the engine works (the small budget keeps the slow suite short)
+    run = calibrate(TINY, tmp_path / "dask", budget=SHORT, seed=1, engine="dask", workers=2, progress=False)
+    assert run.summary["engine"] == "dask" and run.summary["generations"] >= 1
     assert verify(tmp_path / "dask") == []
-
-
-def test_the_interrupted_run_really_stopped_early(calibrated, tmp_path):
-    short = calibrate(TINY, tmp_path / "short", budget=SHORT, seed=3, progress=False).summary
-    full = json.loads((calibrated / "parameters.json").read_text())["summary"]
-    assert 1 <= short["generations"] < full["generations"]
-    assert short["simulations"] <= SHORT and full["simulations"] <= BUDGET

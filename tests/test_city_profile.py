@@ -43,6 +43,18 @@ def test_tiny_profile_is_valid():
         (lambda d: d["calls"].update(per_year=-1), "calls.per_year = -1"),
         (lambda d: d["neighbourhoods"][0].update(adjacent=["Nowhere"]), "'Nowhere' is not another"),
         (lambda d: d["city"].update(colour="blue"), "city.colour: unknown field"),
+        (lambda d: d.update(neighbourhoods=[]), "neighbourhoods: none given"),
+        (lambda d: d["neighbourhoods"][0].pop("residents"), "neighbourhoods.0.residents: missing"),
+        (lambda d: d["neighbourhoods"][0]["groups"].update(majority=1.2), "neighbourhoods.0 (North): groups.majority"),
+        (lambda d: d["neighbourhoods"][1].update(residents=-3), "neighbourhoods.1.residents = -3"),
+        (lambda d: d["police"].update(officers=-3), "police.officers = -3"),
+        (lambda d: d["neighbourhoods"][0].update(confidence=1.2), "neighbourhoods.0.confidence = 1.2"),
+        (lambda d: d.update(reporting={"violent": 1.4}), "reporting.violent = 1.4"),
+        (lambda d: d["neighbourhoods"][0]["recorded_crime"].update(violent=7000), "North): recorded_crime: 7120"),
+        (lambda d: d["neighbourhoods"][0]["recorded_crime"].update(burglary=7), "burglary: unknown crime type"),
+        (lambda d: d["police"].update(officers=20_000), "police.officers = 20000: 2e+03 per 1,000"),
+        (lambda d: d["calls"].update(per_year=1e9), "calls.per_year = 1e+09"),
+        (lambda d: d["neighbourhoods"][1].update(name="North"), "names given more than once: North"),
     ],
 )
 def test_bad_profiles_get_one_clear_line(tmp_path, change, expected):
@@ -64,17 +76,18 @@ def test_two_problems_two_lines(tmp_path):
 def test_sample_scale_keeps_rates_per_resident():
     profile = load_profile(TINY)
     config = city_config(profile)
+    n = profile.sample.residents
     assert profile.residents == 10_000
-    assert profile.scale == pytest.approx(1000 / 10_000)
-    assert config.population.residents == 1000
+    assert profile.scale == pytest.approx(n / 10_000)
+    assert config.population.residents == n
     # officers per 1,000 residents are kept: 22 officers for 10,000 residents
     assert config.population.officers_per_1000 == pytest.approx(2.2)
     assert config.policing.on_duty_fraction == pytest.approx(0.2)
     assert config.population.neighbourhood_names == ["North", "South"]
     model = CoProductionModel(config, rng=0)
     # neighbourhood sizes and group mixes follow the profile (6,000 : 4,000; 80/20 and 50/50)
-    assert model.pop.nb_size.tolist() == [600, 400]
-    assert model.pop.block_size.tolist() == [[480, 120], [200, 200]]
+    assert model.pop.nb_size.tolist() == [0.6 * n, 0.4 * n]
+    assert model.pop.block_size.tolist() == [[0.48 * n, 0.12 * n], [0.2 * n, 0.2 * n]]
     # city group shares are residents-weighted
     shares = profile.group_shares()
     assert shares["minority"] == pytest.approx((6000 * 0.2 + 4000 * 0.5) / 10_000)

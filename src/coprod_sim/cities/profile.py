@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..config import Config, ConfigError, load_config, with_overrides
+from ..config import Config, ConfigError, format_validation_error, load_config, with_overrides
+from ..config.schema import PolicingConfig, PopulationConfig
 
 CRIME_TYPES = ("violent", "property")
 SHARE_SUM_TOLERANCE = 0.01
@@ -20,6 +21,15 @@ MAX_RECORDED_PER_RESIDENT_PER_YEAR = 1.0
 # National defaults used where a profile gives no figure (docs/city-profile.md says where they come from).
 NATIONAL_REPORTING = {"violent": 0.43, "property": 0.31}  # BJS Criminal Victimization 2022-23 (C1, C2)
 NATIONAL_REPORTING_SOURCE = "national default: BJS Criminal Victimization 2022-23 (NCVS), C1/C2"
+
+
+def _upper_bound(section: type, field: str) -> float:
+    """The schema's largest allowed value of a parameter (a profile figure must not exceed it)."""
+    return next(m.le for m in section.model_fields[field].metadata if hasattr(m, "le"))
+
+
+MAX_OFFICERS_PER_1000 = _upper_bound(PopulationConfig, "officers_per_1000")
+MAX_CALLS_PER_1000_PER_YEAR = _upper_bound(PolicingConfig, "other_calls_per_1000_per_year")
 GROUP_TRUST_SD = 0.25  # spread of trust within a group, as in configs/baseline.toml (survey answers are wide)
 
 
@@ -146,6 +156,17 @@ class Profile(_Strict):
             for other in n.adjacent:
                 if other not in names or other == n.name:
                     raise ValueError(f"neighbourhoods.{i}.adjacent: {other!r} is not another neighbourhood's name")
+        per_1000 = 1000 / self.residents
+        if self.police.officers * per_1000 > MAX_OFFICERS_PER_1000:
+            raise ValueError(
+                f"police.officers = {self.police.officers:g}: {self.police.officers * per_1000:.3g} per 1,000 of the "
+                f"{self.residents:,} residents; the model allows at most {MAX_OFFICERS_PER_1000:g} per 1,000"
+            )
+        if self.calls.per_year * per_1000 > MAX_CALLS_PER_1000_PER_YEAR:
+            raise ValueError(
+                f"calls.per_year = {self.calls.per_year:g}: {self.calls.per_year * per_1000:.3g} per 1,000 of the "
+                f"{self.residents:,} residents a year; the model allows at most {MAX_CALLS_PER_1000_PER_YEAR:g}"
+            )
         if len(self.neighbourhoods) > self.sample.residents // 20:
             raise ValueError(
                 f"sample.residents = {self.sample.residents}: too few for {len(self.neighbourhoods)} neighbourhoods "
@@ -196,10 +217,19 @@ def profile_error_lines(e: ValidationError) -> list[str]:
     """One line per problem: the dotted path, the value given and what is allowed."""
     lines = []
     for err in e.errors(include_url=False):
-        key = ".".join(str(x) for x in err["loc"]) or "(profile)"
+        loc = [str(x) for x in err["loc"]]
+        key = ".".join(loc)
         msg = err["msg"].removeprefix("Value error, ")
         value = err.get("input")
-        if err["type"] == "extra_forbidden":
+        if len(loc) == 2 and loc[0] == "neighbourhoods" and isinstance(value, dict) and "name" in value:
+            key += f" ({value['name']})"  # name the area as well as its position
+        if not key:
+            lines.append(msg)
+        elif err["type"] == "too_short" and loc == ["neighbourhoods"]:
+            lines.append("neighbourhoods: none given; a profile needs at least one [[neighbourhoods]] table")
+        elif err["type"] == "literal_error" and loc[-1] == "[key]":
+            lines.append(f"{'.'.join(loc[:-1])}: unknown crime type; allowed: {', '.join(CRIME_TYPES)}")
+        elif err["type"] == "extra_forbidden":
             lines.append(f"{key}: unknown field (docs/city-profile.md lists the fields)")
         elif err["type"] == "missing":
             lines.append(f"{key}: missing; required (docs/city-profile.md)")
@@ -254,4 +284,4 @@ def _with_city(data: dict, changes: dict) -> Config:
     try:
         return with_overrides(Config.model_validate(data), {})
     except ValidationError as e:
-        raise ConfigError(f"the city profile gives an invalid configuration: {e}") from None
+        raise ConfigError(f"the city profile gives an invalid configuration: {format_validation_error(e)}") from None
