@@ -191,9 +191,11 @@ def test_compare_console_has_units_groups_gap_and_years():
             ("d2d", "reporting_rate", period, None, None, 0.35, 0.36, 0.01, 0.0, 0.02, 0.03),
         ]
     text = console_summary(pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "share_better"]))
-    assert "crime (all incidents): all -5% (-7 .. -3); year_1 -5%" in text and "year_2" in text
-    assert "mean trust in police (minority): all +0.02 trust" in text
-    assert "the trust gap between groups" in text and "+1 pp" in text
+    # the report's rounding (report/numbers.py): plain numbers, a change and its interval alike
+    assert "crime (all incidents): all -5.0% (-7.0% to -3.0%); year_1 -5.0%" in text and "year_2" in text
+    assert "mean trust in police (minority): all +0.020 trust (+0.010 to +0.030)" in text
+    assert "the trust gap between groups: all -0.010 trust (-0.020 to 0.000)" in text and "+1.0 pp" in text
+    assert "e-0" not in text
 
 
 def test_compare_help_prints_a_plain_percent_sign(capsys):

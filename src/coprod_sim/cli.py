@@ -258,22 +258,14 @@ def console_summary(table) -> str:
     """Each policy against the baseline on the headline metrics, with units and 95%
     intervals, over the whole run and each year (the last year is the end of the run),
     plus mean trust and confidence per group."""
-    import math
-
     from . import metric_registry as reg
+    from .report.numbers import change_texts
 
     def change(r) -> str:
-        how = reg.metric(r["metric"]).display
-        if how == reg.PCT and r["baseline_mean"]:
-            scale, unit = 100.0 / r["baseline_mean"], "%"
-        elif how == reg.PP:
-            scale, unit = 100.0, " pp"
-        else:
-            scale, unit = 1.0, " " + reg.metric(r["metric"]).unit.split()[0]  # e.g. trust on its 0-1 scale
-        text = f"{r['diff'] * scale:+.3g}{unit}"
-        if not math.isnan(r["diff_low"]):
-            text += f" ({r['diff_low'] * scale:+.3g} .. {r['diff_high'] * scale:+.3g})"
-        return text
+        m = reg.metric(r["metric"])
+        diff, interval = change_texts(r["diff"], r["diff_low"], r["diff_high"], r["baseline_mean"], m.display)
+        unit = "" if m.display in (reg.PCT, reg.PP) else " " + m.unit.split()[0]  # e.g. trust on its 0-1 scale
+        return diff + unit + (f" ({interval})" if interval else "")
 
     lines = []
     periods = list(dict.fromkeys(table["period"]))
