@@ -226,8 +226,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .output_folder import OutputFolder
-    from .runs import RUN_FOLDER_NAMES, command_line, run_replicates, write_run_folder
+    from .output_folder import RUN_FOLDER_NAMES, OutputFolder
+    from .runs import command_line, run_replicates, write_run_folder
 
     _check_flags(args)
     config = _load(args)

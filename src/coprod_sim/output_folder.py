@@ -42,7 +42,8 @@ OLD = INTERNAL + "old-"
 # Names this tool writes. In a folder its manifest or metadata.json claims, files
 # matching them count as its own even when no manifest lists them (folders from
 # before manifests, run files of a sweep still running). `*` stays within one path part.
-KNOWN_OUTPUTS = (
+# A run folder's tables and summary (runs.write_run_folder writes them).
+RUN_FILES = (
     "config.toml",
     "timeseries.parquet",
     "timeseries.csv",
@@ -51,6 +52,11 @@ KNOWN_OUTPUTS = (
     "places.parquet",
     "places.csv",
     "summary.json",
+)
+# The names a run folder may hold (OutputFolder checks them before --force replaces anything).
+RUN_FOLDER_NAMES = (*RUN_FILES, METADATA, "figures")
+KNOWN_OUTPUTS = (
+    *RUN_FILES,
     METADATA,
     MANIFEST,
     "figures/timeseries.png",

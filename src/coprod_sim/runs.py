@@ -89,21 +89,6 @@ def run_replicates(
 
 
 # ---------------------------------------------------------------------- output folder
-# The names a run folder may hold (output_folder.OutputFolder checks them before --force replaces anything).
-RUN_FOLDER_NAMES = (
-    "config.toml",
-    "timeseries.parquet",
-    "timeseries.csv",
-    "neighbourhoods.parquet",
-    "neighbourhoods.csv",
-    "places.parquet",
-    "places.csv",
-    "summary.json",
-    "metadata.json",
-    "figures",
-)
-
-
 def calibration_view(results: list[RunResult]) -> dict:
     """The calibrated quantities (C1, C2, C4, C6, C7, C10, C12, C14) over a set of
     replicates: rates per 1,000 residents per year, pooled ratios, mean shares."""
