@@ -17,7 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import events as events_mod
-from . import metric_registry, place_outputs, recording, state
+from . import kernels, metric_registry, place_outputs, recording, state
 from .agents import Officer, Resident
 from .config import DAYS_PER_YEAR, Config, per_day
 from .day import Contacts, Day
@@ -67,6 +67,7 @@ class CoProductionModel(mesa.Model):
         self.day = -config.run.burn_in_days  # day 0 is the first recorded day
 
         self._build_population_and_network()
+        self.compiled = kernels.use_compiled(self.pop.n)  # numba kernels: same numbers, faster for large N
         for name, array in state.allocate(
             {"resident": self.pop.n, "place": self.pop.n_places, "neighbourhood": self.pop.n_neighbourhoods}
         ).items():
@@ -118,6 +119,7 @@ class CoProductionModel(mesa.Model):
             self.pop = build_population(cfg, self.streams["population"])
             self.adj = build_network(cfg, self.pop, self.streams["network"])
         self.degree = np.diff(self.adj.indptr).astype(np.float64)
+        self.network_weighted = bool(np.any(self.adj.data != 1))  # user graphs may carry tie weights
 
     def _init_residents(self) -> None:
         pop, bc = self.pop, self.config.barriers
@@ -865,6 +867,7 @@ class CoProductionModel(mesa.Model):
         tc = self.config.trust
         if self.trust_frozen:
             return
+        threads = self.compiled and kernels.threads_allowed()
         delta = trust.trust_change(
             self.trust,
             self.anchor,
@@ -883,14 +886,19 @@ class CoProductionModel(mesa.Model):
             clearance_effect=tc.clearance_effect,
             unanswered_call_effect=tc.unanswered_call_effect,
             feedback_effect=tc.feedback_effect,
+            compiled=self.compiled,
+            threads=threads,
+            weighted=self.network_weighted,
         )
-        trust.apply_change(self.trust, delta)
-        trust.drift_anchors(
-            self.anchor,
+        trust.apply_and_drift(
             self.trust,
+            delta,
+            self.anchor,
             self.pop.initial_trust,
             anchor_drift_years=tc.anchor_drift_years,
             prior_pull_years=tc.prior_pull_years,
+            compiled=self.compiled,
+            threads=threads,
         )
 
     # -- 7. co-production

@@ -22,10 +22,17 @@ def participation(
     extra_cost: np.ndarray | None = None,
 ) -> np.ndarray:
     """Each resident's propensity to take part, in [0, 1]; `extra_cost` lowers the logit (enforcement fear)."""
-    z = intercept + trust_coef * trust + efficacy_coef * efficacy_of_resident
+    # In place (one array instead of six temporaries: this runs over every resident daily);
+    # the same operations as 1 / (1 + exp(-(intercept + a*trust + b*efficacy - cost))), the same numbers.
+    z = np.multiply(trust, trust_coef)
+    z += intercept
+    z += np.multiply(efficacy_of_resident, efficacy_coef, out=np.empty_like(z))
     if extra_cost is not None:
-        z = z - extra_cost
-    return 1.0 / (1.0 + np.exp(-z))
+        z -= extra_cost
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    z += 1.0
+    return np.divide(1.0, z, out=z)
 
 
 def clearance_probability(

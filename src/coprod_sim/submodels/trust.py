@@ -42,6 +42,54 @@ def neighbour_mean(adj: sp.csr_array, degree: np.ndarray, trust: np.ndarray) -> 
     return np.divide(total, degree, out=trust.copy(), where=degree > 0)
 
 
+def base_change(
+    trust: np.ndarray,
+    anchor: np.ndarray,
+    adj: sp.csr_array,
+    degree: np.ndarray,
+    *,
+    anchor_rate_per_day: float,
+    social_rate_per_day: float,
+    compiled: bool = False,
+    threads: bool = False,
+    weighted: bool = True,
+) -> np.ndarray:
+    """The pulls every resident feels each day: toward the anchor, and toward the
+    neighbours' mean trust. `compiled` uses the numba kernel (same numbers, one pass;
+    `threads`: split over cores; `weighted=False` promises every tie weighs 1, so the
+    kernel skips reading the weights)."""
+    if not compiled:
+        social_pull = neighbour_mean(adj, degree, trust) - trust
+        return anchor_rate_per_day * (anchor - trust) + social_rate_per_day * social_pull
+    from . import trust_compiled
+
+    kernel = trust_compiled.base_change_threads if threads else trust_compiled.base_change
+    out = np.empty_like(trust)
+    kernel(
+        _unsigned(adj.indptr),
+        _unsigned(adj.indices),
+        adj.data,
+        weighted,
+        degree,
+        trust,
+        anchor,
+        anchor_rate_per_day,
+        social_rate_per_day,
+        out,
+        np.empty(len(trust), dtype=adj.dtype),
+    )
+    return out
+
+
+def _unsigned(index: np.ndarray) -> np.ndarray:
+    return index.view(np.uint32 if index.dtype == np.int32 else np.uint64)
+
+
+def ties_of(adj: sp.csr_array, ids: np.ndarray) -> np.ndarray:
+    """Number of ties of each listed resident."""
+    return adj.indptr[ids + 1] - adj.indptr[ids]
+
+
 def neighbours_of(adj: sp.csr_array, ids: np.ndarray) -> np.ndarray:
     """All neighbours of the given residents, with repeats (one per tie)."""
     if len(ids) == 0:
@@ -60,7 +108,7 @@ def heard_by(
     """Who hears of each resident's experience: each tie with probability
     `talk_probability` (`u`: one uniform per tie). Returns (hearers, index of the
     experience each heard)."""
-    ties = np.diff(adj.indptr)[ids]
+    ties = ties_of(adj, ids)
     told = u < talk_probability
     return neighbours_of(adj, ids)[told], np.repeat(np.arange(len(ids)), ties)[told]
 
@@ -84,10 +132,24 @@ def trust_change(
     clearance_effect,
     unanswered_call_effect,
     feedback_effect,
+    compiled: bool = False,
+    threads: bool = False,
+    weighted: bool = True,
 ) -> np.ndarray:
     """Today's change in trust for every resident (not yet applied). Experiences are
-    talked about: each tie hears of one with `talk_probability` (uniforms from `rng`)."""
-    delta = anchor_rate_per_day * (anchor - trust) + social_rate_per_day * (neighbour_mean(adj, degree, trust) - trust)
+    talked about: each tie hears of one with `talk_probability` (uniforms from `rng`).
+    `compiled`, `threads`, `weighted`: see `base_change`."""
+    delta = base_change(
+        trust,
+        anchor,
+        adj,
+        degree,
+        anchor_rate_per_day=anchor_rate_per_day,
+        social_rate_per_day=social_rate_per_day,
+        compiled=compiled,
+        threads=threads,
+        weighted=weighted,
+    )
     losses = {
         "negative": negative_contact_effect,
         "victim_uncleared": victimization_effect,
@@ -107,14 +169,14 @@ def trust_change(
         sign = -1.0 if kind in losses else 1.0
         _add_shock(delta, trust, ids, sign * effect)
         if talked_about:
-            hearers, _ = heard_by(adj, ids, rng.random(int(np.diff(adj.indptr)[ids].sum())), talk_probability)
+            hearers, _ = heard_by(adj, ids, rng.random(int(ties_of(adj, ids).sum())), talk_probability)
             _add_shock(delta, trust, hearers, sign * effect * vicarious_fraction)
     for ids, weights in shocks.designed_partial:
         if designed_contact_effect == 0 or len(ids) == 0:
             continue
         _add_shock(delta, trust, ids, designed_contact_effect * weights)
         if talked_about:
-            hearers, which = heard_by(adj, ids, rng.random(int(np.diff(adj.indptr)[ids].sum())), talk_probability)
+            hearers, which = heard_by(adj, ids, rng.random(int(ties_of(adj, ids).sum())), talk_probability)
             _add_shock(delta, trust, hearers, designed_contact_effect * vicarious_fraction * weights[which])
     return delta
 
@@ -124,6 +186,28 @@ def _add_shock(delta: np.ndarray, trust: np.ndarray, ids: np.ndarray, effect) ->
     effect is at most 1). `effect` is one number, or one per id (all of the same sign)."""
     room = trust[ids] if np.all(np.asarray(effect) < 0) else 1.0 - trust[ids]
     np.add.at(delta, ids, effect * room)
+
+
+def apply_and_drift(
+    trust: np.ndarray,
+    delta: np.ndarray,
+    anchor: np.ndarray,
+    prior: np.ndarray,
+    *,
+    anchor_drift_years: float,
+    prior_pull_years: float,
+    compiled: bool = False,
+    threads: bool = False,
+) -> None:
+    """`apply_change`, then `drift_anchors`; `compiled` does both in one pass (same numbers)."""
+    if not compiled:
+        apply_change(trust, delta)
+        drift_anchors(anchor, trust, prior, anchor_drift_years=anchor_drift_years, prior_pull_years=prior_pull_years)
+        return
+    from . import trust_compiled
+
+    kernel = trust_compiled.apply_and_drift_threads if threads else trust_compiled.apply_and_drift
+    kernel(trust, delta, anchor, prior, anchor_drift_years * DAYS_PER_YEAR, prior_pull_years * DAYS_PER_YEAR)
 
 
 def apply_change(trust: np.ndarray, delta: np.ndarray) -> None:

@@ -1,0 +1,82 @@
+"""The numba kernels beside the numpy submodels give the same numbers, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from coprod_sim import kernels
+from coprod_sim.config import load_config
+from coprod_sim.model import CoProductionModel
+from coprod_sim.submodels import trust
+
+
+def _network(n: int, rng: np.random.Generator, weighted: bool) -> sp.csr_array:
+    rows, cols = rng.integers(0, n, 8 * n), rng.integers(0, n, 8 * n)
+    keep = (rows != cols) & (rows > 4)  # residents 0-4 have no ties: their own trust is the neighbour mean
+    adj = sp.csr_array((np.ones(keep.sum(), np.float32), (rows[keep], cols[keep])), shape=(n, n))
+    adj.sum_duplicates()
+    adj.data = rng.random(adj.nnz).astype(np.float32) + 0.5 if weighted else np.ones(adj.nnz, np.float32)
+    adj.indices = adj.indices.astype(np.int32)
+    adj.indptr = adj.indptr.astype(np.int32)
+    return adj
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("threads", [False, True])
+def test_base_change_is_identical_to_numpy(weighted, threads):
+    rng = np.random.default_rng(7)
+    n = 5000
+    adj = _network(n, rng, weighted)
+    degree = np.diff(adj.indptr).astype(np.float64)
+    assert (degree == 0).any()
+    t, a = rng.random(n), rng.random(n)
+    rates = {"anchor_rate_per_day": 0.013, "social_rate_per_day": 0.021}
+    plain = trust.base_change(t, a, adj, degree, **rates)
+    fast = trust.base_change(t, a, adj, degree, **rates, compiled=True, threads=threads, weighted=weighted)
+    assert np.array_equal(plain, fast)
+    if weighted:  # the promise of unit weights matters: breaking it must show
+        wrong = trust.base_change(t, a, adj, degree, **rates, compiled=True, weighted=False)
+        assert not np.array_equal(plain, wrong)
+
+
+@pytest.mark.parametrize("threads", [False, True])
+@pytest.mark.parametrize(("drift", "pull"), [(0.0, 0.0), (5.0, 0.0), (5.0, 20.0)])
+def test_apply_and_drift_is_identical_to_numpy(threads, drift, pull):
+    rng = np.random.default_rng(3)
+    n = 4000
+    t, a, prior = rng.random(n), rng.random(n), rng.random(n)
+    delta = rng.normal(0.0, 0.4, n)  # large enough that clipping at 0 and 1 happens
+    years = {"anchor_drift_years": drift, "prior_pull_years": pull}
+    t1, a1 = t.copy(), a.copy()
+    trust.apply_and_drift(t1, delta, a1, prior, **years)
+    t2, a2 = t.copy(), a.copy()
+    trust.apply_and_drift(t2, delta, a2, prior, **years, compiled=True, threads=threads)
+    assert ((t1 == 0) | (t1 == 1)).any()
+    assert np.array_equal(t1, t2) and np.array_equal(a1, a2)
+
+
+def test_a_run_gives_the_same_numbers_with_either_kernels(monkeypatch):
+    config = load_config(None, {"population.residents": 2000, "run.burn_in_days": 20, "policy.name": "door_to_door"})
+    runs = {}
+    for choice in ("numpy", "compiled"):
+        monkeypatch.setenv(kernels.ENV_VAR, choice)
+        model = CoProductionModel(config, rng=11)
+        assert model.compiled == (choice == "compiled")
+        model.run(40)
+        runs[choice] = model
+    a, b = runs["numpy"], runs["compiled"]
+    assert np.array_equal(a.trust, b.trust) and np.array_equal(a.anchor, b.anchor)
+    assert a.timeseries().equals(b.timeseries())
+
+
+def test_the_choice_follows_size_and_the_environment(monkeypatch):
+    monkeypatch.delenv(kernels.ENV_VAR, raising=False)
+    assert not kernels.use_compiled(1000)
+    assert kernels.use_compiled(kernels.COMPILED_MIN_RESIDENTS)
+    monkeypatch.setenv(kernels.ENV_VAR, "numpy")
+    assert not kernels.use_compiled(10**7)
+    monkeypatch.setenv(kernels.ENV_VAR, "fast")
+    with pytest.raises(ValueError, match="COPROD_SIM_KERNELS='fast' is not allowed; use one of auto, numpy, compiled"):
+        kernels.use_compiled(1000)
