@@ -29,12 +29,17 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml
 	@# uv installs the set in seconds; it ignores pip.conf, so it is told to trust the
 	@# system's certificates. Where uv is unavailable or fails, pip does the same job.
+	@# Both write the bytecode of every installed module now (uv: --compile-bytecode; pip
+	@# does by default), and the package's own is compiled too: where PYTHONDONTWRITEBYTECODE
+	@# is set (as on these machines) every command and worker would otherwise compile
+	@# Mesa, pandas and matplotlib from source at each start (about a second each time).
 	@if $(BIN)/python -m pip install -q uv >/dev/null 2>&1 && \
-	    UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip install -q --system-certs --python $(BIN)/python -e '.[dev,dashboard]'; then :; \
+	    UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip install -q --system-certs --compile-bytecode --python $(BIN)/python -e '.[dev,dashboard]'; then :; \
 	else \
 	  echo "uv unavailable or failed; installing with pip (slower)"; \
 	  $(BIN)/python -m pip install -q -e '.[dev,dashboard]'; \
 	fi
+	@$(BIN)/python -m compileall -q src >/dev/null
 	@touch $(STAMP)
 
 venv: $(STAMP)
