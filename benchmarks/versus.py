@@ -42,6 +42,21 @@ WARM_UP_DAYS = 3
 BLOCKS = 5
 SEED = 12345
 E2E_ARGS = "compare --replicates 2 --days 60 --workers 1 --quiet"
+# Start-up measures (issue 14): what a command costs before and around the model.
+# `python -c` entries time a bare import; the floor of a run is the third-party
+# modules `run` truly needs (the model is a Mesa model; outputs are Parquet and
+# matplotlib figures), so `run` minus the floor is the package's own cost.
+RUN_FLOOR_IMPORTS = (
+    "import numpy, scipy.sparse, mesa, pandas, pyarrow.parquet, pydantic, tomli_w, "
+    "matplotlib.figure, matplotlib.backends.backend_agg"
+)
+STARTUP = [
+    "-c 'import numpy'",
+    f"-c '{RUN_FLOOR_IMPORTS}'",
+    "--help",
+    "validate configs/baseline.toml",
+    "run configs/baseline.toml --set population.residents=1000 --days 5 --quiet",
+]
 PROCESS_TIMEOUT_S = 900
 
 
@@ -93,7 +108,14 @@ def run_step_process(tree: Path, n: int, days: int, blocks: int) -> dict:
 
 
 def run_e2e_process(tree: Path, args: str, out_dir: Path) -> dict:
-    cmd = [sys.executable, "-m", "coprod_sim.cli", *shlex.split(args), "--out", str(out_dir), "--force"]
+    """Wall time of one command in a fresh process: `-c ...` is plain Python, anything else
+    `coprod_sim.cli` (with `--out` and `--force` added to commands that write a folder)."""
+    words = shlex.split(args)
+    if words[0] == "-c":
+        cmd = [sys.executable, *words]
+    else:
+        writes = words[0] in ("run", "compare", "sweep", "calibrate")
+        cmd = [sys.executable, "-m", "coprod_sim.cli", *words, *(["--out", str(out_dir), "--force"] if writes else [])]
     t0 = time.perf_counter()
     out = subprocess.run(
         cmd, env=env_for(tree), cwd=tree, check=False, capture_output=True, text=True, timeout=PROCESS_TIMEOUT_S
@@ -123,7 +145,7 @@ def uptime() -> str:
         return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def measure(ref_tree: Path, ns: list[int], pairs: int, e2e_args: str | None, scratch: Path) -> dict:
+def measure(ref_tree: Path, ns: list[int], pairs: int, e2e_args: list[str], scratch: Path) -> dict:
     """Rounds of A B per measure; the measures are interleaved so each spans the whole sitting."""
     trees = {"A": ROOT, "B": ref_tree}
     samples: dict[str, dict[str, list[dict]]] = {}
@@ -138,11 +160,11 @@ def measure(ref_tree: Path, ns: list[int], pairs: int, e2e_args: str | None, scr
                     f"(best {r['best_s'] * 1e3:.3f}), build {r['build_s']:.3f} s",
                     flush=True,
                 )
-        if e2e_args:
+        for args in e2e_args:
             for side, tree in trees.items():
-                r = run_e2e_process(tree, e2e_args, scratch / f"e2e-{side}")
-                samples.setdefault("e2e", {"A": [], "B": []})[side].append(r)
-                print(f"pair {i + 1}/{pairs} end-to-end {side}: {r['wall_s']:.2f} s", flush=True)
+                r = run_e2e_process(tree, args, scratch / f"e2e-{side}")
+                samples.setdefault(args, {"A": [], "B": []})[side].append(r)
+                print(f"pair {i + 1}/{pairs} `{args}` {side}: {r['wall_s']:.2f} s", flush=True)
     return samples
 
 
@@ -160,7 +182,7 @@ def render(
     ref_sha: str,
     ns: list[int],
     samples: dict,
-    e2e_args: str | None,
+    e2e_args: list[str],
     info: dict,
     load_start: str,
     load_end: str,
@@ -201,11 +223,12 @@ def render(
             out.append(ratio_row(f"N = {n:,}: step, {what} of {d} days", a, b, 1e3, "ms/day"))
         a, b = [r["build_s"] for r in s["A"]], [r["build_s"] for r in s["B"]]
         out.append(ratio_row(f"N = {n:,}: build", a, b, 1, "s"))
-    if e2e_args:
-        s = samples["e2e"]
+    for args in e2e_args:
+        s = samples[args]
         a, b = [r["wall_s"] for r in s["A"]], [r["wall_s"] for r in s["B"]]
-        out.append(ratio_row(f"end-to-end `{e2e_args}` (wall, whole process)", a, b, 1, "s"))
-    pairs = len(samples[f"N={ns[0]}"]["A"])
+        out.append(ratio_row(f"`{args}` (wall, whole process)", a, b, 1, "s"))
+    out += startup_summary(samples) if STARTUP[0] in samples else []
+    pairs = len(samples[f"N={ns[0]}"]["A"]) if ns else len(samples[e2e_args[0]]["A"])
     out += [
         "",
         (
@@ -221,13 +244,30 @@ def render(
         s = samples[f"N={n}"]
         ratios = [x["median_s"] / y["median_s"] for x, y in zip(s["A"], s["B"], strict=True)]
         out.append(f"- N = {n:,}: " + ", ".join(f"{r:.3f}" for r in ratios))
-    if e2e_args:
-        s = samples["e2e"]
+    for args in e2e_args:
+        s = samples[args]
         out.append(
-            "- end-to-end: "
-            + ", ".join(f"{x['wall_s'] / y['wall_s']:.3f}" for x, y in zip(s["A"], s["B"], strict=True))
+            f"- `{args}`: " + ", ".join(f"{x['wall_s'] / y['wall_s']:.3f}" for x, y in zip(s["A"], s["B"], strict=True))
         )
     return "\n".join(out) + "\n"
+
+
+def startup_summary(samples: dict) -> list[str]:
+    """Issue 14's start-up targets, within each tree: --help and validate against `import numpy`
+    (at most 4x), a 5-day run of 1,000 residents against the imports it needs (at most +0.5 s)."""
+    numpy_cmd, floor_cmd, help_cmd, validate_cmd, run_cmd = STARTUP
+    out = ["", "Start-up, within each tree (medians over the pairs):", ""]
+    out += [
+        "| tree | --help / import numpy | validate / import numpy | 5-day run - imports it needs |",
+        "|---|---:|---:|---:|",
+    ]
+    for side in ("A", "B"):
+        med = {k: statistics.median(r["wall_s"] for r in samples[k][side]) for k in STARTUP}
+        out.append(
+            f"| {side} | {med[help_cmd] / med[numpy_cmd]:.2f}x | {med[validate_cmd] / med[numpy_cmd]:.2f}x | "
+            f"{med[run_cmd] - med[floor_cmd]:+.2f} s (floor {med[floor_cmd]:.2f} s) |"
+        )
+    return out
 
 
 # =========================================================================== command line
@@ -250,10 +290,19 @@ def positive(text: str) -> int:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("ref", nargs="?", help="the earlier version: a git tag, branch or commit")
-    ap.add_argument("--ns", nargs="+", type=parse_n, default=[10**4, 10**6], help="residents (default: 1e4 1e6)")
+    ap.add_argument("--ns", nargs="*", type=parse_n, default=[10**4, 10**6], help="residents (default: 1e4 1e6)")
     ap.add_argument("--pairs", type=positive, default=5, help="A B pairs per measure (default: 5)")
     ap.add_argument("--e2e", action="store_true", help="also time a whole CLI command (see --e2e-args)")
-    ap.add_argument("--e2e-args", default=E2E_ARGS, help=f"arguments of coprod_sim.cli (default: {E2E_ARGS!r})")
+    ap.add_argument(
+        "--e2e-args",
+        action="append",
+        help=f"arguments of coprod_sim.cli; repeat for several commands (default: {E2E_ARGS!r})",
+    )
+    ap.add_argument(
+        "--startup",
+        action="store_true",
+        help="also time start-up: `import numpy`, the imports a run needs, --help, validate, a 5-day run of 1,000",
+    )
     ap.add_argument("--out", type=Path, help="report file (default: benchmarks/versus-<ref>.md)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
@@ -275,7 +324,9 @@ def main(argv=None) -> None:
 
     # SIGTERM is handled as Ctrl-C, so the finally below removes the temporary worktree.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    e2e_args = args.e2e_args if args.e2e else None
+    e2e_args = (args.e2e_args or [E2E_ARGS]) if args.e2e else []
+    if args.startup:
+        e2e_args = [*STARTUP, *e2e_args]
     with tempfile.TemporaryDirectory(prefix="coprod-versus-") as scratch_name:
         scratch = Path(scratch_name)
         ref_tree = scratch / "ref"
