@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -80,3 +82,13 @@ def test_the_choice_follows_size_and_the_environment(monkeypatch):
     monkeypatch.setenv(kernels.ENV_VAR, "fast")
     with pytest.raises(ValueError, match="COPROD_SIM_KERNELS='fast' is not allowed; use one of auto, numpy, compiled"):
         kernels.use_compiled(1000)
+
+
+def test_threads_only_for_large_cities_in_the_main_thread():
+    assert not kernels.use_threads(kernels.THREADS_MIN_RESIDENTS - 1)
+    assert kernels.use_threads(kernels.THREADS_MIN_RESIDENTS)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(kernels.use_threads(10**7)))
+    worker.start()
+    worker.join()
+    assert seen == [False]

@@ -22,6 +22,10 @@ CHOICES = ("auto", "numpy", "compiled")
 # Measured (benchmarks/README.md, "Compiled kernels"): at 10^4 residents the
 # compiled trust pass saves ~0.1 ms a day, less than numba's start-up over a run.
 COMPILED_MIN_RESIDENTS = 50_000
+# Splitting a pass over threads pays only when each call is long and the cores are
+# free: at 10^6 residents on an idle machine it halves the pass (2 cores), but with
+# the other core busy a 10^5 pass ran 3x slower split than whole (measured here).
+THREADS_MIN_RESIDENTS = 1_000_000
 
 
 def numba_available() -> bool:
@@ -42,9 +46,13 @@ def use_compiled(n_residents: int) -> bool:
     return n_residents >= COMPILED_MIN_RESIDENTS and numba_available()
 
 
-def threads_allowed() -> bool:
-    """Multi-threaded kernels only in the main thread of the main process: numba's
-    default threading layer must not be entered from two threads at once (a
-    dashboard's or a Dask worker's threads), and the workers of a process pool
-    already use every core between them."""
-    return threading.current_thread() is threading.main_thread() and multiprocessing.parent_process() is None
+def use_threads(n_residents: int) -> bool:
+    """Multi-threaded kernels for large cities, only in the main thread of the main
+    process: numba's default threading layer must not be entered from two threads at
+    once (a dashboard's or a Dask worker's threads), and the workers of a process
+    pool already use every core between them. `NUMBA_NUM_THREADS=1` switches them off."""
+    return (
+        n_residents >= THREADS_MIN_RESIDENTS
+        and threading.current_thread() is threading.main_thread()
+        and multiprocessing.parent_process() is None
+    )

@@ -867,7 +867,7 @@ class CoProductionModel(mesa.Model):
         tc = self.config.trust
         if self.trust_frozen:
             return
-        threads = self.compiled and kernels.threads_allowed()
+        threads = self.compiled and kernels.use_threads(self.pop.n)
         delta = trust.trust_change(
             self.trust,
             self.anchor,
