@@ -80,7 +80,7 @@ class Resident(mesa.Agent):
         self.last_contact_day = NEVER
         self.last_visit_day = NEVER
         # Today's experiences, applied in step(): a loss takes `loss` x trust,
-        # a gain `gain` x (1 - trust) (core: trust._add_shock).
+        # a gain `gain` x (1 - trust) (core: trust._collect_shock).
         self.loss = 0.0
         self.gain = 0.0
 

@@ -162,30 +162,46 @@ def trust_change(
         "feedback": feedback_effect,
     }
     talked_about = vicarious_fraction > 0 and talk_probability > 0
+    # Every shock's (residents, change) is collected and added in one np.add.at at the end,
+    # in the order the shocks come: the same additions in the same order as one call each.
+    ids_parts: list[np.ndarray] = []
+    change_parts: list[np.ndarray] = []
     for kind, effect in {**losses, **gains}.items():
         ids = shocks.ids(kind)
         if effect == 0 or len(ids) == 0:
             continue
         sign = -1.0 if kind in losses else 1.0
-        _add_shock(delta, trust, ids, sign * effect)
+        _collect_shock(ids_parts, change_parts, trust, ids, sign * effect)
         if talked_about:
-            hearers, _ = heard_by(adj, ids, rng.random(int(ties_of(adj, ids).sum())), talk_probability)
-            _add_shock(delta, trust, hearers, sign * effect * vicarious_fraction)
+            u = rng.random(int(ties_of(adj, ids).sum()))
+            _collect_shock(
+                ids_parts,
+                change_parts,
+                trust,
+                neighbours_of(adj, ids)[u < talk_probability],
+                sign * effect * vicarious_fraction,
+            )
     for ids, weights in shocks.designed_partial:
         if designed_contact_effect == 0 or len(ids) == 0:
             continue
-        _add_shock(delta, trust, ids, designed_contact_effect * weights)
+        _collect_shock(ids_parts, change_parts, trust, ids, designed_contact_effect * weights)
         if talked_about:
             hearers, which = heard_by(adj, ids, rng.random(int(ties_of(adj, ids).sum())), talk_probability)
-            _add_shock(delta, trust, hearers, designed_contact_effect * vicarious_fraction * weights[which])
+            _collect_shock(
+                ids_parts, change_parts, trust, hearers, designed_contact_effect * vicarious_fraction * weights[which]
+            )
+    if ids_parts:
+        np.add.at(delta, np.concatenate(ids_parts), np.concatenate(change_parts))
     return delta
 
 
-def _add_shock(delta: np.ndarray, trust: np.ndarray, ids: np.ndarray, effect) -> None:
+def _collect_shock(ids_parts: list, change_parts: list, trust: np.ndarray, ids: np.ndarray, effect) -> None:
     """A loss takes a share of trust, a gain a share of distrust (so both stay in [0, 1] while the
     effect is at most 1). `effect` is one number, or one per id (all of the same sign)."""
-    room = trust[ids] if np.all(np.asarray(effect) < 0) else 1.0 - trust[ids]
-    np.add.at(delta, ids, effect * room)
+    loss = effect < 0 if np.isscalar(effect) else bool(np.all(effect < 0))
+    room = trust[ids] if loss else 1.0 - trust[ids]
+    ids_parts.append(ids)
+    change_parts.append(effect * room)
 
 
 def apply_and_drift(
