@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from .metrics import period_values, safe_ratio
 from .model import CoProductionModel
 from .output_folder import atomic_path, write_json_atomic, write_text_atomic
 from .parallel import default_workers, run_tasks
+from .shared_burn_in import burn_in_groups, copy_model
 from .streams import replicate_seed
 
 
@@ -49,7 +50,25 @@ def simulate(
     return values to keep in `extras`), then `days` recorded days."""
     model = CoProductionModel(config, rng=replicate_seed(seed, replicate))
     extras = dict(prepare(model) or {}) if prepare is not None else {}
-    model.run(days if days is not None else config.run.days)
+    return _recorded(model, seed, replicate, days, extras)
+
+
+def simulate_each(configs: Sequence[Config], seed: int, replicate: int, days: int | None = None) -> list[RunResult]:
+    """`simulate(c, seed, replicate, days)` for each of `configs`, in order and with the same
+    numbers, but with one burn-in for each group of them that burns in alike (shared_burn_in)."""
+    results: list[RunResult | None] = [None] * len(configs)
+    for group in burn_in_groups(configs):
+        burnt = CoProductionModel(configs[group[0]], rng=replicate_seed(seed, replicate))
+        for i in group:
+            model = burnt if i == group[-1] else copy_model(burnt)
+            model.continue_as(configs[i])
+            results[i] = _recorded(model, seed, replicate, days, {})
+    return results
+
+
+def _recorded(model: CoProductionModel, seed: int, replicate: int, days: int | None, extras: dict) -> RunResult:
+    """Run a burnt-in model for `days` recorded days (default its config's) and collect its outputs."""
+    model.run(days if days is not None else model.config.run.days)
     ts = model.timeseries()
     ts.insert(0, "seed", seed)
     ts.insert(0, "replicate", replicate)
@@ -69,6 +88,12 @@ def simulate_task(args) -> RunResult:
     """`simulate` for a process pool: args = (config, seed, replicate, days)."""
     config, seed, replicate, days = args
     return simulate(config, seed, replicate, days)
+
+
+def simulate_each_task(args) -> list[RunResult]:
+    """`simulate_each` for a process pool: args = (configs, seed, replicate, days)."""
+    configs, seed, replicate, days = args
+    return simulate_each(configs, seed, replicate, days)
 
 
 def run_replicates(
