@@ -12,10 +12,10 @@ import pandas as pd
 from . import metric_registry as reg
 from .config import Config, ConfigError, with_overrides
 from .intervals import mean_interval
-from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours, safe_ratio
+from .metrics import periods_for, policy_hours, safe_ratio
 from .parallel import default_workers, run_tasks
 from .population import neighbourhood_mix
-from .runs import RunResult, simulate_each_task, write_run_folder
+from .runs import RunResult, period_table, simulate_each_task, write_run_folder
 from .shared_burn_in import burn_in_groups
 from .submodels import barriers
 
@@ -101,12 +101,11 @@ def _split_value(m: reg.Metric, g: pd.DataFrame) -> float:
 def long_values(runs: list[RunResult], high_barrier: np.ndarray | None = None) -> pd.DataFrame:
     """Citywide, per-group and per-neighbourhood period values of a set of replicates
     (plus high-barrier versus other neighbourhoods when `high_barrier` is given)."""
-    ts = pd.concat([r.timeseries for r in runs], ignore_index=True)
-    city = period_values(ts).assign(neighbourhood=-1)
+    city = period_table(runs).assign(neighbourhood=-1)
     frames = [city]
-    nb_frames = [r.neighbourhoods for r in runs if len(r.neighbourhoods)]
-    if nb_frames:
-        nb_values = neighbourhood_period_values(pd.concat(nb_frames, ignore_index=True))
+    nb_frames = [r.neighbourhood_period_values for r in sorted(runs, key=lambda r: r.replicate)]
+    if any(f is not None for f in nb_frames):
+        nb_values = pd.concat(nb_frames, ignore_index=True)
         frames.append(nb_values.assign(group=None))
         if high_barrier is not None and len(high_barrier):
             frames.append(split_values(nb_values, high_barrier))

@@ -11,6 +11,7 @@ import platform
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 from . import __version__
 from .config import DAYS_PER_YEAR, Config
 from .metric_registry import column_name
-from .metrics import period_values, safe_ratio
+from .metrics import neighbourhood_period_values, period_values, safe_ratio
 from .model import CoProductionModel
 from .output_folder import atomic_path, write_json_atomic, write_text_atomic
 from .parallel import default_workers, run_tasks
@@ -35,6 +36,27 @@ class RunResult:
     neighbourhoods: pd.DataFrame
     extras: dict = field(default_factory=dict)
     places: pd.DataFrame | None = None  # places.parquet's rows, with output.places
+
+    # The period tables of this replicate, computed once (by the worker that ran it, when
+    # run through a process pool) however many outputs need them.
+    @cached_property
+    def period_values(self) -> pd.DataFrame:
+        """`metrics.period_values` of this replicate's timeseries."""
+        return period_values(self.timeseries)
+
+    @cached_property
+    def neighbourhood_period_values(self) -> pd.DataFrame | None:
+        """`metrics.neighbourhood_period_values` of its neighbourhood table (None without one)."""
+        return neighbourhood_period_values(self.neighbourhoods) if len(self.neighbourhoods) else None
+
+    def with_period_values(self) -> RunResult:
+        self.period_values, self.neighbourhood_period_values  # noqa: B018 - fills the caches
+        return self
+
+
+def period_table(runs: list[RunResult]) -> pd.DataFrame:
+    """`metrics.period_values` of the runs' timeseries taken together: each replicate's rows, in replicate order."""
+    return pd.concat([r.period_values for r in sorted(runs, key=lambda r: r.replicate)], ignore_index=True)
 
 
 def simulate(
@@ -87,13 +109,13 @@ def _recorded(model: CoProductionModel, seed: int, replicate: int, days: int | N
 def simulate_task(args) -> RunResult:
     """`simulate` for a process pool: args = (config, seed, replicate, days)."""
     config, seed, replicate, days = args
-    return simulate(config, seed, replicate, days)
+    return simulate(config, seed, replicate, days).with_period_values()
 
 
 def simulate_each_task(args) -> list[RunResult]:
     """`simulate_each` for a process pool: args = (configs, seed, replicate, days)."""
     configs, seed, replicate, days = args
-    return simulate_each(configs, seed, replicate, days)
+    return [result.with_period_values() for result in simulate_each(configs, seed, replicate, days)]
 
 
 def run_replicates(
@@ -135,7 +157,7 @@ def calibration_view(results: list[RunResult]) -> dict:
 
 def summarize(results: list[RunResult]) -> dict:
     ts = pd.concat([r.timeseries for r in results], ignore_index=True)
-    pv = period_values(ts)
+    pv = period_table(results)
     per_rep = {}
     for (period, metric, group), d in pv.groupby(["period", "metric", pv["group"].fillna("")], sort=False):
         key = column_name(metric, group or None)
