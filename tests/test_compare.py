@@ -175,3 +175,15 @@ def test_sentences_say_no_clear_difference_when_the_interval_spans_zero():
     benefits = benefit_sentences(rows, "p")
     assert "The gap in reporting rates between groups did not clearly change" in benefits[1]
     assert benefits[0].startswith("The trust gap between groups narrowed by 0.010")
+
+
+def test_period_tables_kept_per_replicate_equal_those_of_the_pooled_tables(tiny_results):
+    from coprod_sim.metrics import neighbourhood_period_values, period_values
+    from coprod_sim.runs import period_table
+
+    runs = tiny_results[1]["door_to_door"][::-1]  # any order: the table is in replicate order
+    pooled = period_values(pd.concat([r.timeseries for r in runs], ignore_index=True))
+    pd.testing.assert_frame_equal(period_table(runs), pooled, check_exact=True)
+    pooled_nb = neighbourhood_period_values(pd.concat([r.neighbourhoods for r in runs], ignore_index=True))
+    kept_nb = pd.concat([r.neighbourhood_period_values for r in runs[::-1]], ignore_index=True)
+    pd.testing.assert_frame_equal(kept_nb, pooled_nb, check_exact=True)

@@ -12,10 +12,11 @@ import pandas as pd
 from . import metric_registry as reg
 from .config import Config, ConfigError, with_overrides
 from .intervals import mean_interval
-from .metrics import neighbourhood_period_values, period_values, periods_for, policy_hours, safe_ratio
+from .metrics import periods_for, policy_hours, safe_ratio
 from .parallel import default_workers, run_tasks
 from .population import neighbourhood_mix
-from .runs import RunResult, simulate_task, write_run_folder
+from .runs import RunResult, period_table, simulate_each_task, write_run_folder
+from .shared_burn_in import burn_in_groups
 from .submodels import barriers
 
 COLUMNS = [
@@ -100,12 +101,11 @@ def _split_value(m: reg.Metric, g: pd.DataFrame) -> float:
 def long_values(runs: list[RunResult], high_barrier: np.ndarray | None = None) -> pd.DataFrame:
     """Citywide, per-group and per-neighbourhood period values of a set of replicates
     (plus high-barrier versus other neighbourhoods when `high_barrier` is given)."""
-    ts = pd.concat([r.timeseries for r in runs], ignore_index=True)
-    city = period_values(ts).assign(neighbourhood=-1)
+    city = period_table(runs).assign(neighbourhood=-1)
     frames = [city]
-    nb_frames = [r.neighbourhoods for r in runs if len(r.neighbourhoods)]
-    if nb_frames:
-        nb_values = neighbourhood_period_values(pd.concat(nb_frames, ignore_index=True))
+    nb_frames = [r.neighbourhood_period_values for r in sorted(runs, key=lambda r: r.replicate)]
+    if any(f is not None for f in nb_frames):
+        nb_values = pd.concat(nb_frames, ignore_index=True)
         frames.append(nb_values.assign(group=None))
         if high_barrier is not None and len(high_barrier):
             frames.append(split_values(nb_values, high_barrier))
@@ -202,17 +202,34 @@ def run_comparison(
 ) -> dict[str, list[RunResult]]:
     """Every (configuration, replicate) pair on one process pool; replicate r of each
     configuration runs on replicate_seed(seed, r) and, given `draws` (one per
-    replicate, dotted path -> value), with posterior draw r applied."""
+    replicate, dotted path -> value), with posterior draw r applied. Configurations
+    that burn in alike share replicate r's burn-in (shared_burn_in; the same numbers)."""
     if draws is not None and len(draws) != replicates:
         raise ValueError(f"{len(draws)} posterior draws for {replicates} replicates; they must be equal")
-    tasks = [
-        (with_overrides(cfg, draws[r]) if draws is not None else cfg, seed, r, days)
-        for cfg in configs.values()
+    names = list(configs)
+    per_replicate = [
+        [with_overrides(configs[n], draws[r]) if draws is not None else configs[n] for n in names]
         for r in range(replicates)
     ]
-    workers = default_workers(len(tasks)) if workers is None else workers
-    flat = run_tasks(simulate_task, tasks, workers=workers, desc="runs", progress=progress)
-    return {name: flat[i * replicates : (i + 1) * replicates] for i, name in enumerate(configs)}
+    workers = default_workers(len(names) * replicates) if workers is None else workers
+    where = [
+        (r, chunk)
+        for r, cfgs in enumerate(per_replicate)
+        for chunk in _chunks(burn_in_groups(cfgs), -(-workers // replicates))
+    ]
+    tasks = [([per_replicate[r][i] for i in chunk], seed, r, days) for r, chunk in where]
+    out: dict[str, list] = {n: [None] * replicates for n in names}
+    done = run_tasks(simulate_each_task, tasks, workers=workers, desc="replicates", progress=progress)
+    for (r, chunk), runs in zip(where, done, strict=True):
+        for i, run in zip(chunk, runs, strict=True):
+            out[names[i]][r] = run
+    return out
+
+
+def _chunks(groups: list[list[int]], pieces: int) -> list[list[int]]:
+    """Each burn-in group whole, or split in up to `pieces` parts when there are fewer
+    replicates than workers (each part burns in on its own, so that every worker has work)."""
+    return [group[k::pieces] for group in groups for k in range(min(pieces, len(group)))]
 
 
 def comparison_table(

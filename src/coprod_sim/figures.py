@@ -30,11 +30,22 @@ def _band(ax, days, matrix, label, color=None):
         mean = np.nanmean(matrix, axis=0)
     line = ax.plot(days, mean, label=label, color=color, lw=1.6)[0]
     if matrix.shape[0] > 1:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            lo, hi = np.nanpercentile(matrix, [10, 90], axis=0)
+        lo, hi = _percentiles(matrix, [10, 90])
         ax.fill_between(days, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
     return line
+
+
+def _percentiles(matrix: np.ndarray, q: list[float]) -> np.ndarray:
+    """np.nanpercentile over axis 0, the same numbers, but at numpy's vectorised speed
+    for the columns without NaN (nanpercentile takes each column on its own)."""
+    out = np.empty((len(q), matrix.shape[1]))
+    whole = ~np.isnan(matrix).any(axis=0)
+    out[:, whole] = np.percentile(matrix[:, whole], q, axis=0)
+    if not whole.all():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[:, ~whole] = np.nanpercentile(matrix[:, ~whole], q, axis=0)
+    return out
 
 
 def _by_replicate(ts: pd.DataFrame, fn) -> tuple[np.ndarray, np.ndarray]:

@@ -158,7 +158,7 @@ def _over_time_metrics(columns) -> list[tuple[reg.Metric, str]]:
 
 
 def _binned(ts: pd.DataFrame, m: reg.Metric, column: str, bin_days: int) -> np.ndarray:
-    key = ts["day"].to_numpy() // bin_days
+    key = ts["day"] // bin_days  # a Series: an array key costs pandas a printout of it per call
     if m.kind == reg.RATIO:
         sums = ts.groupby(key)[[m.numerator, m.denominator]].sum()
         return (sums[m.numerator] / sums[m.denominator].where(sums[m.denominator] > 0)).to_numpy()

@@ -581,6 +581,13 @@ class CoProductionModel(mesa.Model):
         while self.day < 0:
             type(self).step(self)  # the class's step, unwrapped: Mesa's `self.step` also advances time
 
+    def continue_as(self, config: Config) -> None:
+        """Run on from here as if built with `config`: after a burn-in shared by configurations
+        that differ only in [policy] keys burn-in does not read (shared_burn_in.py)."""
+        self.config = config
+        self.policy_config = config.policy
+        self._schedule = sorted(config.policy.schedule, key=lambda e: e.day)
+
     def run(self, days: int | None = None, progress=None) -> None:
         """Run `days` recorded days (default `config.run.days`)."""
         days = self.config.run.days if days is None else days

@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import platform
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +20,11 @@ import pandas as pd
 from . import __version__
 from .config import DAYS_PER_YEAR, Config
 from .metric_registry import column_name
-from .metrics import period_values, safe_ratio
+from .metrics import neighbourhood_period_values, period_values, safe_ratio
 from .model import CoProductionModel
 from .output_folder import atomic_path, write_json_atomic, write_text_atomic
 from .parallel import default_workers, run_tasks
+from .shared_burn_in import burn_in_groups, copy_model
 from .streams import replicate_seed
 
 
@@ -34,6 +36,27 @@ class RunResult:
     neighbourhoods: pd.DataFrame
     extras: dict = field(default_factory=dict)
     places: pd.DataFrame | None = None  # places.parquet's rows, with output.places
+
+    # The period tables of this replicate, computed once (by the worker that ran it, when
+    # run through a process pool) however many outputs need them.
+    @cached_property
+    def period_values(self) -> pd.DataFrame:
+        """`metrics.period_values` of this replicate's timeseries."""
+        return period_values(self.timeseries)
+
+    @cached_property
+    def neighbourhood_period_values(self) -> pd.DataFrame | None:
+        """`metrics.neighbourhood_period_values` of its neighbourhood table (None without one)."""
+        return neighbourhood_period_values(self.neighbourhoods) if len(self.neighbourhoods) else None
+
+    def with_period_values(self) -> RunResult:
+        self.period_values, self.neighbourhood_period_values  # noqa: B018 - fills the caches
+        return self
+
+
+def period_table(runs: list[RunResult]) -> pd.DataFrame:
+    """`metrics.period_values` of the runs' timeseries taken together: each replicate's rows, in replicate order."""
+    return pd.concat([r.period_values for r in sorted(runs, key=lambda r: r.replicate)], ignore_index=True)
 
 
 def simulate(
@@ -49,7 +72,25 @@ def simulate(
     return values to keep in `extras`), then `days` recorded days."""
     model = CoProductionModel(config, rng=replicate_seed(seed, replicate))
     extras = dict(prepare(model) or {}) if prepare is not None else {}
-    model.run(days if days is not None else config.run.days)
+    return _recorded(model, seed, replicate, days, extras)
+
+
+def simulate_each(configs: Sequence[Config], seed: int, replicate: int, days: int | None = None) -> list[RunResult]:
+    """`simulate(c, seed, replicate, days)` for each of `configs`, in order and with the same
+    numbers, but with one burn-in for each group of them that burns in alike (shared_burn_in)."""
+    results: list[RunResult | None] = [None] * len(configs)
+    for group in burn_in_groups(configs):
+        burnt = CoProductionModel(configs[group[0]], rng=replicate_seed(seed, replicate))
+        for i in group:
+            model = burnt if i == group[-1] else copy_model(burnt)
+            model.continue_as(configs[i])
+            results[i] = _recorded(model, seed, replicate, days, {})
+    return results
+
+
+def _recorded(model: CoProductionModel, seed: int, replicate: int, days: int | None, extras: dict) -> RunResult:
+    """Run a burnt-in model for `days` recorded days (default its config's) and collect its outputs."""
+    model.run(days if days is not None else model.config.run.days)
     ts = model.timeseries()
     ts.insert(0, "seed", seed)
     ts.insert(0, "replicate", replicate)
@@ -68,7 +109,13 @@ def simulate(
 def simulate_task(args) -> RunResult:
     """`simulate` for a process pool: args = (config, seed, replicate, days)."""
     config, seed, replicate, days = args
-    return simulate(config, seed, replicate, days)
+    return simulate(config, seed, replicate, days).with_period_values()
+
+
+def simulate_each_task(args) -> list[RunResult]:
+    """`simulate_each` for a process pool: args = (configs, seed, replicate, days)."""
+    configs, seed, replicate, days = args
+    return [result.with_period_values() for result in simulate_each(configs, seed, replicate, days)]
 
 
 def run_replicates(
@@ -110,7 +157,7 @@ def calibration_view(results: list[RunResult]) -> dict:
 
 def summarize(results: list[RunResult]) -> dict:
     ts = pd.concat([r.timeseries for r in results], ignore_index=True)
-    pv = period_values(ts)
+    pv = period_table(results)
     per_rep = {}
     for (period, metric, group), d in pv.groupby(["period", "metric", pv["group"].fillna("")], sort=False):
         key = column_name(metric, group or None)

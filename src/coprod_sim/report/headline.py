@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import metric_registry as reg
 from ..intervals import mean_interval
-from ..metrics import period_values
+from ..runs import period_table
 from .numbers import change_texts, level
 
 GAP = "confidence_gap"  # the trust gap shown as the gap in confidence share (not a daily metric: computed here)
@@ -81,7 +81,7 @@ def confidence_gap_rows(results: dict, posterior: bool) -> pd.DataFrame:
 
 
 def _gaps(runs) -> pd.Series:
-    values = period_values(pd.concat([r.timeseries for r in runs], ignore_index=True))
+    values = period_table(runs)
     conf = values[(values["period"] == "all") & (values["metric"] == "confidence_share") & values["group"].notna()]
     return conf.groupby("replicate")["value"].agg(lambda v: v.max() - v.min())
 

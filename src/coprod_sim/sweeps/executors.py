@@ -68,25 +68,36 @@ def simulate(task: RunTask) -> pd.DataFrame:
 
     outputs = "summary": the long period table of `metrics.period_values`
     (period, metric, group, value); "daily": the daily metrics table."""
-    from ..metrics import period_values
     from ..runs import simulate as simulate_replicate
 
-    ts = simulate_replicate(task.config, task.seed, task.replicate, task.days).timeseries
-    if task.outputs == "daily":
+    return _output_table(simulate_replicate(task.config, task.seed, task.replicate, task.days).timeseries, task.outputs)
+
+
+def _output_table(ts: pd.DataFrame, outputs: str) -> pd.DataFrame:
+    from ..metrics import period_values
+
+    if outputs == "daily":
         return ts
     return period_values(ts).drop(columns="replicate")
 
 
 def execute(task: RunTask, run_fn: Callable[[RunTask], pd.DataFrame] | None = None) -> RunOutcome:
     """Run one task in a worker, under each of its policies in turn; an exception
-    becomes an outcome, never a crash."""
+    becomes an outcome, never a crash. The default run function runs the policies
+    on one shared burn-in where they allow it (shared_burn_in; the same numbers)."""
     t0, c0 = time.perf_counter(), time.process_time()
     policy = None
     try:
-        tables = []
+        runs = []
         for policy in task.policies or (None,):
-            run = resolved(task, policy)
-            table = check_result((run_fn or simulate)(run), task.outputs, replicate=task.replicate, seed=task.seed)
+            runs.append(resolved(task, policy))
+        policy = None
+        shared = _simulate_policies(runs) if run_fn is None and len(runs) > 1 else None
+        tables = []
+        for i, run in enumerate(runs):
+            policy = run.policy
+            table = shared[i] if shared is not None else (run_fn or simulate)(run)
+            table = check_result(table, task.outputs, replicate=task.replicate, seed=task.seed)
             tables.append(table if policy is None else with_policy(table, policy))
         table = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
         return RunOutcome(
@@ -102,6 +113,15 @@ def execute(task: RunTask, run_fn: Callable[[RunTask], pd.DataFrame] | None = No
             seconds=time.perf_counter() - t0,
             cpu_seconds=time.process_time() - c0,
         )
+
+
+def _simulate_policies(runs: list[RunTask]) -> list[pd.DataFrame]:
+    """`simulate(run)` for each run of one task (its policies), on a shared burn-in."""
+    from ..runs import simulate_each
+
+    first = runs[0]
+    results = simulate_each([run.config for run in runs], first.seed, first.replicate, first.days)
+    return [_output_table(result.timeseries, first.outputs) for result in results]
 
 
 def resolved(task: RunTask, policy: str | None) -> RunTask:
