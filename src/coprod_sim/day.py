@@ -34,6 +34,7 @@ class Day:
     liaison_coverage: np.ndarray  # share of each beat's barrier liaisons cover today, in [0, 1]
     fear_costs: FearCosts | None = None  # 0. events: active enforcement fears (None when none)
     incidents: Incidents | None = None  # 1. crime: the incidents that occurred
+    crimes_nb: np.ndarray | None = None  # 1. crime: incidents per beat
     reported: np.ndarray | None = None  # 2. reporting: bool per incident, reported by the victim
     third_party: np.ndarray | None = None  # 2. reporting: bool per incident, reported by someone else instead
     calls: int = 0  # 3. response: calls for service (victims' and others' reports, other calls)
@@ -46,20 +47,23 @@ class Day:
     cleared: np.ndarray | None = None  # 3. response: bool per reported incident
     followups: int = 0  # 3. response: reporting victims called back about their case
     visible_hours: np.ndarray | None = None  # 4. policy: visible police hours per beat (deterrent presence)
-    crimes_nb: np.ndarray | None = None  # 9. perceptions: incidents, reports, clearances per beat
-    reports_nb: np.ndarray | None = None
+    reports_nb: np.ndarray | None = None  # 9. perceptions: reports and clearances per beat
     cleared_nb: np.ndarray | None = None
     place_hours: dict[str, np.ndarray] = field(default_factory=dict)  # 4. policy: officer hours per place by activity
     problem_places: list[int] = field(default_factory=list)  # 4. policy: places where a project was completed
 
     @classmethod
     def start(cls, activities: list[str], n_neighbourhoods: int, n_places: int) -> Day:
+        # The per-beat arrays are rows of one block: one allocation a day instead of one per array
+        # (small cities pay per numpy call); each day still gets its own, so the last day stays readable.
+        a = len(activities)
+        rows = np.zeros((2 * a + 2, n_neighbourhoods))
         return cls(
-            hours={a: np.zeros(n_neighbourhoods) for a in activities},
-            allocated={a: np.zeros(n_neighbourhoods) for a in activities},
-            presence_extra=np.zeros(n_neighbourhoods),
+            hours=dict(zip(activities, rows[:a], strict=True)),
+            allocated=dict(zip(activities, rows[a : 2 * a], strict=True)),
+            presence_extra=rows[2 * a],
             place_patrol_hours=np.zeros(n_places),
-            liaison_coverage=np.zeros(n_neighbourhoods),
+            liaison_coverage=rows[2 * a + 1],
         )
 
 
