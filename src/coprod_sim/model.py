@@ -26,9 +26,18 @@ from .place_outputs import PlaceTally
 from .places import build_place_map
 from .policies import REGISTRY, activity_names, policy_shares
 from .population import beta_draws, build_population, lognormal_mean_one, resident_resources
+from .rates import DailyRates
 from .streams import CORE_STREAMS, Streams, as_seed_sequence
 from .submodels import barriers, coproduction, crime, efficacy, perceptions, reporting, response, trust, workforce
-from .submodels.crime import VIOLENT
+
+
+def _top_k(score: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the (at most) k highest scores, highest first."""
+    k = min(k, len(score))
+    if k == 0:
+        return np.arange(0)
+    top = (-score).argpartition(k - 1)[:k] if k < len(score) else np.arange(len(score))
+    return top[(-score[top]).argsort(kind="stable")]
 
 
 class AgentsByType(dict):
@@ -144,11 +153,10 @@ class CoProductionModel(mesa.Model):
             calls_per_resident_per_day=calls_per_resident * pc.resident_call_share,
             call_trust_coef=pc.call_trust_coef,
         )
-        self.other_call_rate = calls_per_resident * (1.0 - pc.resident_call_share) * pop.nb_size
-        # by incident kind (VIOLENT, PROPERTY)
-        self.response_hours_by_kind = np.array([pc.response_hours_violent, pc.response_hours_property])
+        self.other_calls = DailyRates(calls_per_resident * (1.0 - pc.resident_call_share) * pop.nb_size)
+        self.response_hours_by_kind = crime.by_kind(pc.response_hours_violent, pc.response_hours_property)
         cc = self.config.coproduction
-        self.clearance_by_kind = np.array([cc.clearance_violent, cc.clearance_property])
+        self.clearance_by_kind = crime.by_kind(cc.clearance_violent, cc.clearance_property)
         # Spare time and means, which make taking part costly for some: from its own stream.
         group_resources = np.array([g.resources for g in self.config.population.groups.values()])
         self.resources[:] = resident_resources(
@@ -291,6 +299,7 @@ class CoProductionModel(mesa.Model):
         self.every_beat_staffed = bool(np.all(self.beat_officer_count > 0))
         self.officer_hours_total = float(self.officer_hours.sum())
         self.most_patrol_hours = self.officer_hours_total * self.pop.nb_size / self.pop.n  # the same under every policy
+        self.potential_stops = DailyRates(self.config.policing.stops_per_patrol_hour * self.most_patrol_hours)
         self.officers_as_joined = list(self.officers)  # the order routine acquaintance draws in
 
     def policy(self, name: str):
@@ -502,8 +511,10 @@ class CoProductionModel(mesa.Model):
         (skilled, PJ-trained officers use less discretionary enforcement). Decided by what is left of the
         officer-choosing uniform after the choice (uniform and independent of it), so no stream draws more."""
         count = self.beat_officer_count[beats]
-        n = np.where(count > 0, count, len(self.officer_beat)).astype(float)
-        leftover = u_officer * n - np.floor(u_officer * n)
+        if not self.every_beat_staffed:
+            count = np.where(count > 0, count, len(self.officer_beat))
+        choice = u_officer * count
+        leftover = choice - np.floor(choice)
         return leftover < 1.0 - self.config.policing.stop_skill_slope * self.officer_skill[officer]
 
     def add_presence(self, hours_by_beat: np.ndarray) -> None:
@@ -543,17 +554,15 @@ class CoProductionModel(mesa.Model):
     ) -> np.ndarray:
         """The k places with the most crime in the police's picture (recorded, not true)."""
         score = self.police_picture + 1e-9 * self.place_tiebreak
+        if neighbourhoods is None and exclude is None:  # every place (the daily metric)
+            return _top_k(score, k)
         eligible = np.ones(self.pop.n_places, dtype=bool)
         if neighbourhoods is not None:
             eligible &= np.isin(self.pop.place_neighbourhood, neighbourhoods)
         if exclude is not None:
             eligible &= ~exclude
         idx = np.flatnonzero(eligible)
-        k = min(k, len(idx))
-        if k == 0:
-            return idx[:0]
-        top = idx[np.argpartition(-score[idx], k - 1)[:k]] if k < len(idx) else idx
-        return top[np.argsort(-score[top], kind="stable")]
+        return idx[_top_k(score[idx], k)]
 
     def top_places_per_beat(self, counts_by_beat: np.ndarray) -> np.ndarray:
         """Each beat's `counts_by_beat[b]` places with the most crime in the police's picture,
@@ -761,7 +770,7 @@ class CoProductionModel(mesa.Model):
         rng = self.streams["service"]
         k = self.pop.n_neighbourhoods
         callers, u_calls = self.callers.draw(rng, self.trust)
-        other_calls = rng.poisson(self.other_call_rate)
+        other_calls = self.other_calls.draw(rng)
 
         inc, reported, third = today.incidents, today.reported, today.third_party
         rep = inc.subset(reported)
@@ -862,7 +871,7 @@ class CoProductionModel(mesa.Model):
         hours["patrol"][:] = response.split_hours_by_residents(max(discretionary - used_total, 0.0), self.pop.nb_size)
         today.allocated["response"][:] = hours["response"]
         today.allocated["patrol"][:] = hours["patrol"]
-        today.visible_hours = self._visible_hours()
+        today.visible_hours = self._visible_hours({REGISTRY[name].activity for name in shares})
 
     def _every_policy(self) -> dict:
         """Every registered policy's instance (each created on first use), by name."""
@@ -871,14 +880,16 @@ class CoProductionModel(mesa.Model):
                 self.policy(name)
         return self._policies
 
-    def _visible_hours(self) -> np.ndarray:
+    def _visible_hours(self, worked: set[str]) -> np.ndarray:
         """Visible police hours per beat: response and patrol count whole, each
         policy's hours by its `visibility` (meetings and training are off the street),
-        plus what policies without knobs add themselves (add_presence)."""
+        plus what policies without knobs add themselves (add_presence). `worked`: the
+        activities of today's policies (the others have no hours, so add nothing)."""
         hours = self.today.hours
         visible = hours["response"] + hours["patrol"] + self.today.presence_extra
         for activity, visibility in self._visibilities():
-            visible += hours[activity] * visibility
+            if activity in worked:
+                visible += hours[activity] * visibility
         return visible
 
     def _visibilities(self) -> list[tuple[str, float]]:
@@ -919,7 +930,7 @@ class CoProductionModel(mesa.Model):
             self.streams["stops"],
             self.today.hours["patrol"],
             self.most_patrol_hours,
-            stops_per_patrol_hour=self.config.policing.stops_per_patrol_hour,
+            self.potential_stops,
         )
         self._stops(beats, u)
 

@@ -62,28 +62,38 @@ class Population:
         return self.block_size.sum(axis=0)
 
     # -- sums and means over the contiguous id blocks: np.add.reduceat over their starts
+    # (the index arrays are made once: these run several times a day)
     @cached_property
-    def nonempty_neighbourhoods(self) -> np.ndarray:
-        return np.flatnonzero(self.nb_size > 0)
+    def nonempty_neighbourhoods(self) -> tuple[np.ndarray, np.ndarray]:
+        """The neighbourhoods with residents, and their first ids."""
+        nonempty = np.flatnonzero(self.nb_size > 0)
+        return nonempty, self.nb_start[nonempty]
 
     @cached_property
-    def nonempty_blocks(self) -> np.ndarray:
-        return np.flatnonzero(self.block_size.ravel() > 0)
+    def nonempty_blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (flattened) blocks with residents, and their first ids."""
+        nonempty = np.flatnonzero(self.block_size.ravel() > 0)
+        return nonempty, self.block_start.ravel()[nonempty]
+
+    @cached_property
+    def nb_divisor(self) -> np.ndarray:
+        """Residents per neighbourhood, at least 1 (what a mean divides by)."""
+        return np.maximum(self.nb_size, 1)
 
     def sum_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
         out = np.zeros(self.n_neighbourhoods)
-        nonempty = self.nonempty_neighbourhoods
-        out[nonempty] = np.add.reduceat(values, self.nb_start[nonempty])
+        nonempty, starts = self.nonempty_neighbourhoods
+        out[nonempty] = np.add.reduceat(values, starts)
         return out
 
     def mean_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
-        return self.sum_by_neighbourhood(values) / np.maximum(self.nb_size, 1)
+        return self.sum_by_neighbourhood(values) / self.nb_divisor
 
     def sum_by_block(self, values: np.ndarray) -> np.ndarray:
         """[K, G] sums over (neighbourhood, group) blocks."""
         out = np.zeros(self.block_size.size)
-        nonempty = self.nonempty_blocks
-        out[nonempty] = np.add.reduceat(values, self.block_start.ravel()[nonempty])
+        nonempty, starts = self.nonempty_blocks
+        out[nonempty] = np.add.reduceat(values, starts)
         return out.reshape(self.block_size.shape)
 
     def random_residents(

@@ -9,7 +9,7 @@ reuse the neighbourhood counts the step already made.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 import mesa
@@ -28,8 +28,14 @@ class MetricsCollector(mesa.DataCollector):
 
     def collect(self, model) -> None:
         metrics = model.metrics
-        for name, values in self.model_vars.items():
-            values.append(metrics[name])
+        for name, append in self._appends():
+            append(metrics[name])
+
+    def _appends(self) -> list:
+        """Each column's name and the `append` of its list (made once: `model_vars` keeps its lists)."""
+        if getattr(self, "_columns", None) is None:
+            self._columns = [(name, values.append) for name, values in self.model_vars.items()]
+        return self._columns
 
 
 def collector(names: list[str]) -> MetricsCollector:
@@ -41,27 +47,36 @@ def record_day(model: ModelAPI, *, neighbourhoods: bool) -> tuple[dict[str, floa
     per-neighbourhood table."""
     trust_sums = model.pop.sum_by_block(model.trust)  # [neighbourhood, group]
     confident = model.pop.sum_by_block((model.trust >= model.config.survey.confidence_threshold).astype(np.float64))
-    rows = neighbourhood_row(model, trust_sums.sum(axis=1)) if neighbourhoods else None
-    return daily_metrics(model, trust_sums, confident), rows
+    hours = np.array(list(model.today.hours.values()))  # [activity, beat]: one copy serves both tables
+    rows = neighbourhood_row(model, trust_sums.sum(axis=1), hours) if neighbourhoods else None
+    return daily_metrics(model, trust_sums, confident, hours), rows
 
 
-def daily_metrics(model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray) -> dict[str, float]:
+def daily_metrics(
+    model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray, hours: np.ndarray
+) -> dict[str, float]:
     """Today's metrics, by name (`trust_sums`, `confident`: trust and confident residents
-    summed per neighbourhood and group)."""
+    summed per neighbourhood and group; `hours`: today's hours by activity and beat)."""
     pop, today, c = model.pop, model.today, model.contacts
     inc, reported = today.incidents, today.reported
-    violent = inc.kind == VIOLENT
-    n_crimes, n_rep = len(inc), int(np.count_nonzero(reported))
-    n_violent = int(np.count_nonzero(violent))
-    rep_violent = int(np.count_nonzero(reported & violent))
-    cleared = int(np.count_nonzero(today.cleared))
     group_sizes = pop.group_sizes.tolist()
-    trust_by_group = (trust_sums.sum(axis=0) / np.maximum(pop.group_sizes, 1)).tolist()
-    confidence_by_group = (confident.sum(axis=0) / np.maximum(pop.group_sizes, 1)).tolist()
-    g = len(trust_by_group)
-    vgroup = pop.group[inc.victim]
-    victims_g = np.bincount(vgroup, minlength=g).tolist()
-    reported_g = np.bincount(vgroup[reported], minlength=g).tolist()
+    g = len(group_sizes)
+    n_crimes, n_rep = len(inc), int(np.count_nonzero(reported))
+    if n_crimes:
+        violent = inc.kind == VIOLENT
+        n_violent = int(np.count_nonzero(violent))
+        rep_violent = int(np.count_nonzero(reported & violent))
+        vgroup = pop.group[inc.victim]
+        victims_g = np.bincount(vgroup, minlength=g).tolist()
+        reported_g = np.bincount(vgroup[reported], minlength=g).tolist()
+    else:  # most days of a small city
+        n_violent = rep_violent = 0
+        victims_g = reported_g = [0] * g
+    cleared = int(np.count_nonzero(today.cleared))
+    # Python scalars from here: a handful of groups, where numpy's per-call cost would dominate
+    divisors = [max(size, 1) for size in group_sizes]
+    trust_by_group = [t / d for t, d in zip(trust_sums.sum(axis=0).tolist(), divisors, strict=True)]
+    confidence_by_group = [x / d for x, d in zip(confident.sum(axis=0).tolist(), divisors, strict=True)]
     present = [size > 0 for size in group_sizes]
     rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g, strict=True)]
     trust_present = [t for t, p in zip(trust_by_group, present, strict=True) if p]
@@ -101,23 +116,29 @@ def daily_metrics(model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray
         **picture_accuracy(model),
     }
     # Group and activity are dimensions of a metric; the registry names their columns.
-    by_group = {
-        "mean_trust": [t if p else float("nan") for t, p in zip(trust_by_group, present, strict=True)],
-        "confidence_share": [c if p else float("nan") for c, p in zip(confidence_by_group, present, strict=True)],
-        "reporting_rate": rate_g,
-        "victims": victims_g,
+    groups, activities = tuple(pop.group_names), tuple(today.hours)
+    nan = float("nan")
+    by_dimension = {
+        _columns("mean_trust", groups): [t if p else nan for t, p in zip(trust_by_group, present, strict=True)],
+        _columns("confidence_share", groups): [
+            x if p else nan for x, p in zip(confidence_by_group, present, strict=True)
+        ],
+        _columns("reporting_rate", groups): rate_g,
+        _columns("victims", groups): victims_g,
     }
-    for metric, values in by_group.items():
-        for group, value in zip(pop.group_names, values, strict=True):
-            m[column_name(metric, group)] = value
-    for activity, h in today.hours.items():
-        m[column_name("hours", activity)] = float(h.sum())
-        m[column_name("allocated_hours", activity)] = float(today.allocated[activity].sum())
+    for columns, values in by_dimension.items():
+        m.update(zip(columns, values, strict=True))
+    spent, allocated = hours.sum(axis=1).tolist(), np.array(list(today.allocated.values())).sum(axis=1).tolist()
+    for h_col, a_col, h, a in zip(
+        _columns("hours", activities), _columns("allocated_hours", activities), spent, allocated, strict=True
+    ):
+        m[h_col], m[a_col] = h, a
     return m
 
 
-def neighbourhood_row(model: ModelAPI, trust_sum_nb: np.ndarray) -> dict[str, np.ndarray]:
-    """Today's rows of the per-neighbourhood table (one per neighbourhood)."""
+def neighbourhood_row(model: ModelAPI, trust_sum_nb: np.ndarray, hours: np.ndarray) -> dict[str, np.ndarray]:
+    """Today's rows of the per-neighbourhood table (one per neighbourhood); `hours`: today's
+    hours by activity and beat (a copy: the rows keep views of it)."""
     pop, today = model.pop, model.today
     k = pop.n_neighbourhoods
     return {
@@ -126,10 +147,10 @@ def neighbourhood_row(model: ModelAPI, trust_sum_nb: np.ndarray) -> dict[str, np
         "crimes": today.crimes_nb,
         "crimes_reported": today.reports_nb,
         "crimes_cleared": today.cleared_nb,
-        "mean_trust": trust_sum_nb / np.maximum(pop.nb_size, 1),
+        "mean_trust": trust_sum_nb / pop.nb_divisor,
         "participation_rate": model.participation_nb.copy(),
         "collective_efficacy": model.efficacy.copy(),
-        **{column_name("hours", a): h.copy() for a, h in today.hours.items()},
+        **dict(zip(_columns("hours", tuple(today.hours)), hours, strict=True)),
     }
 
 
@@ -141,11 +162,17 @@ def picture_accuracy(model: ModelAPI) -> dict[str, float]:
         return {"police_top5pct_true_share": float("nan"), "true_top5pct_share": float("nan")}
     k = model.top_5pct_places
     police_top = model.top_places(k)
-    true_top = np.argpartition(-model.true_picture, k - 1)[:k] if k < len(model.true_picture) else slice(None)
+    true_top = (-model.true_picture).argpartition(k - 1)[:k] if k < len(model.true_picture) else slice(None)
     return {
         "police_top5pct_true_share": float(model.true_picture[police_top].sum()) / total,
         "true_top5pct_share": float(model.true_picture[true_top].sum()) / total,
     }
+
+
+@lru_cache(maxsize=256)
+def _columns(metric: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The published columns of `metric` for each group or activity in `keys` (named once, not every day)."""
+    return tuple(column_name(metric, key) for key in keys)
 
 
 def _gap(rates: list[float]) -> float:

@@ -41,6 +41,13 @@ class Incidents:
         return Incidents(**{k: v[mask] for k, v in self.__dict__.items()})
 
 
+def by_kind(violent: float, property_: float) -> np.ndarray:
+    """A value per incident kind, indexed by VIOLENT or PROPERTY (`by_kind(...)[incidents.kind]`)."""
+    values = np.empty(2)
+    values[VIOLENT], values[PROPERTY] = violent, property_
+    return values
+
+
 def place_pressure(pop: Population, *, local_offending_share: float = 1.0) -> np.ndarray:
     """Expected share of base offending at each place, per unit base rate. A share
     `local_offending_share` of each neighbourhood's offending (its summed propensity) stays
@@ -114,9 +121,9 @@ class IncidentDraw:
     once (`prepare_incident_draw`) so that a day's draw makes no set-up arrays: small
     cities pay per numpy call, not per incident."""
 
-    rate: np.ndarray  # [2K] expected potential incidents a day per neighbourhood: violent ones, then property
+    rate: np.ndarray  # [2K] expected potential incidents a day per neighbourhood: one kind's, then the other's
     neighbourhood: np.ndarray  # [2K] int64: the neighbourhood of each rate
-    kind: np.ndarray  # [2K] int8: VIOLENT or PROPERTY, the kind of each rate
+    kind: np.ndarray  # [2K] int8: the kind of each rate (the index into `cap_rate_per_day`)
     pressure_nb: np.ndarray  # [K] summed place pressure of each neighbourhood
     pressure_cumsum: np.ndarray  # [P] cumulative pressure over places (numbered neighbourhood by neighbourhood)
     pressure_before: np.ndarray  # [K] cumulative pressure before each neighbourhood's first place
@@ -151,7 +158,7 @@ def prepare_incident_draw(
         last_place=pop.place_start + pop.place_count - 1,
         nb_start=pop.nb_start,
         nb_size=pop.nb_size,
-        seriousness_mean=np.array(seriousness_mean, dtype=np.float64),
+        seriousness_mean=by_kind(*seriousness_mean),
         seriousness_sd=seriousness_sd,
     )
 

@@ -26,7 +26,12 @@ def add_to_picture(picture: np.ndarray, places: np.ndarray, rate: float) -> None
 
 
 def revealed_places(
-    places: np.ndarray, neighbourhoods: np.ndarray, input_nb: np.ndarray, u: np.ndarray, *, local_knowledge_weight: float
+    places: np.ndarray,
+    neighbourhoods: np.ndarray,
+    input_nb: np.ndarray,
+    u: np.ndarray,
+    *,
+    local_knowledge_weight: float,
 ) -> np.ndarray:
     """Places of unreported incidents (at `places`, in `neighbourhoods`) that engaged residents
     reveal to the police (local knowledge): each with probability weight x the neighbourhood's input."""

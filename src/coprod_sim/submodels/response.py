@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..rates import DailyRates
+
 
 def served_share(demand_hours: float, available_hours: float) -> float:
     """Share of calls the force can answer today (all, unless demand exceeds the hours on duty)."""
@@ -30,7 +32,7 @@ class CallerTable:
     potential calls a day and the cumulative propensity to call of its residents, so
     that a day's draw makes no set-up arrays."""
 
-    rate: np.ndarray  # [K] potential calls a day: the highest rate trust allows
+    rate: DailyRates  # [K] potential calls a day: the highest rate trust allows
     cap: float  # exp(call_trust_coef / 2): the rate's multiplier at trust 1
     call_trust_coef: float
     caller_cumsum: np.ndarray  # [N] cumulative propensity to call over residents
@@ -53,7 +55,7 @@ class CallerTable:
         before = np.concatenate([[0.0], caller_cumsum])[nb_start]
         last = nb_start + nb_size - 1
         return cls(
-            rate=calls_per_resident_per_day * cap * nb_size,
+            rate=DailyRates(calls_per_resident_per_day * cap * nb_size),
             cap=cap,
             call_trust_coef=call_trust_coef,
             caller_cumsum=caller_cumsum,
@@ -65,7 +67,7 @@ class CallerTable:
 
     def draw(self, rng: np.random.Generator, trust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Today's calls, as (callers, two uniforms each: officer, bad contact); see `resident_calls`."""
-        counts = rng.poisson(self.rate)
+        counts = self.rate.draw(rng)
         nb = np.arange(len(counts)).repeat(counts)
         u = rng.random((4, len(nb)))  # which caller, keep, officer, bad contact
         caller = self.caller_cumsum.searchsorted(self.before[nb] + u[0] * self.span[nb], side="right")
@@ -111,15 +113,15 @@ def split_hours_by_residents(hours: float, nb_size: np.ndarray) -> np.ndarray:
 
 
 def patrol_stops(
-    rng: np.random.Generator, patrol_hours: np.ndarray, max_patrol_hours: np.ndarray, *, stops_per_patrol_hour: float
+    rng: np.random.Generator, patrol_hours: np.ndarray, max_patrol_hours: np.ndarray, potential_stops: DailyRates
 ) -> tuple[np.ndarray, np.ndarray]:
     """Stops during random patrol, as (beats, five uniforms each).
 
     Common random numbers: potential stops are drawn for the most patrol a beat
-    could get (`max_patrol_hours`, the same under every policy) and kept in
-    proportion to the patrol it actually got, so policies differ only in which
-    stops happen."""
-    counts = rng.poisson(stops_per_patrol_hour * max_patrol_hours)
+    could get (`max_patrol_hours`, the same under every policy; `potential_stops`:
+    stops per patrol hour x those hours) and kept in proportion to the patrol it
+    actually got, so policies differ only in which stops happen."""
+    counts = potential_stops.draw(rng)
     beats = np.arange(len(counts)).repeat(counts)
     u = rng.random((6, len(beats)))
     keep = u[5] < patrol_hours[beats] / max_patrol_hours[beats]  # a beat with potential stops has patrol hours
