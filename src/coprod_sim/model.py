@@ -774,16 +774,20 @@ class CoProductionModel(mesa.Model):
 
         inc, reported, third = today.incidents, today.reported, today.third_party
         rep = inc.subset(reported)
-        call_nb = self.pop.neighbourhood[callers].astype(np.int64)
-        hours_nb = np.bincount(rep.neighbourhood, weights=self.response_hours_by_kind[rep.kind], minlength=k)
-        hours_nb = hours_nb.astype(float, copy=False)  # (bincount gives ints when there is nothing to count)
-        hours_nb += np.bincount(
-            inc.neighbourhood[third], weights=self.response_hours_by_kind[inc.kind[third]], minlength=k
-        )
+        n_third = int(np.count_nonzero(third))
+        # Officer hours per beat: victims' reports, others' reports, then the other calls (terms that are
+        # 0, as on most days of a small city, are left out: adding 0 changes no sum)
+        hours_nb = np.zeros(k)
+        if len(rep):
+            hours_nb += np.bincount(rep.neighbourhood, weights=self.response_hours_by_kind[rep.kind], minlength=k)
+        if n_third:
+            others_nb, others_kind = inc.neighbourhood[third], inc.kind[third]
+            hours_nb += np.bincount(others_nb, weights=self.response_hours_by_kind[others_kind], minlength=k)
+        call_nb = self.pop.neighbourhood[callers]
         hours_nb += (np.bincount(call_nb, minlength=k) + other_calls) * pc.service_call_hours
         demand = float(hours_nb.sum())
         on_duty = self.officer_hours_total
-        today.calls = len(rep) + int(np.count_nonzero(third)) + len(callers) + int(other_calls.sum())
+        today.calls = len(rep) + n_third + len(callers) + int(other_calls.sum())
         today.hours_demanded, today.hours_on_duty = demand, on_duty
         today.served = response.served_share(demand, on_duty)
         today.effort = response.response_effort(demand, on_duty, reference_utilisation=pc.reference_utilisation)
@@ -818,8 +822,9 @@ class CoProductionModel(mesa.Model):
             self.record_contacts(victims, bad)
         self._followups(rep, answered_rep)
         shocks = self.contacts.shocks
-        shocks.victim_uncleared.extend([inc.victim[~reported], rep.victim[~cleared]])
-        shocks.victim_cleared.append(rep.victim[cleared])
+        if len(inc):
+            shocks.victim_uncleared.extend([inc.victim[~reported], rep.victim[~cleared]])
+            shocks.victim_cleared.append(rep.victim[cleared])
         if today.served < 1.0:
             shocks.unanswered.extend([rep.victim[~answered_rep], callers[~answered_call]])
 
@@ -1024,7 +1029,7 @@ class CoProductionModel(mesa.Model):
         recorded = reported | today.third_party
         perceptions.add_to_picture(self.police_picture, inc.place[recorded], a_norm)
         weight = self.config.policing.local_knowledge_weight
-        if weight > 0:
+        if weight > 0 and len(inc):
             hidden = ~recorded
             u = self.streams["local_knowledge"].random(int(np.count_nonzero(hidden)))
             revealed = perceptions.revealed_places(

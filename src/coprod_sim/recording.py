@@ -128,7 +128,8 @@ def daily_metrics(
     }
     for columns, values in by_dimension.items():
         m.update(zip(columns, values, strict=True))
-    spent, allocated = hours.sum(axis=1).tolist(), np.array(list(today.allocated.values())).sum(axis=1).tolist()
+    spent = hours.sum(axis=1).tolist()
+    allocated = np.array(list(today.allocated.values())).sum(axis=1).tolist()
     for h_col, a_col, h, a in zip(
         _columns("hours", activities), _columns("allocated_hours", activities), spent, allocated, strict=True
     ):

@@ -38,6 +38,8 @@ class Incidents:
         return len(self.place)
 
     def subset(self, mask: np.ndarray) -> Incidents:
+        if not len(self.place):  # (most days of a small city: nothing to select from)
+            return self
         return Incidents(**{k: v[mask] for k, v in self.__dict__.items()})
 
 

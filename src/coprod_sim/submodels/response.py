@@ -70,6 +70,8 @@ class CallerTable:
         counts = self.rate.draw(rng)
         nb = np.arange(len(counts)).repeat(counts)
         u = rng.random((4, len(nb)))  # which caller, keep, officer, bad contact
+        if not len(nb):
+            return nb, u[2:]
         caller = self.caller_cumsum.searchsorted(self.before[nb] + u[0] * self.span[nb], side="right")
         caller = caller.clip(self.first[nb], self.last[nb])
         keep = u[1] < np.exp(self.call_trust_coef * (trust[caller] - 0.5)) / self.cap
@@ -124,5 +126,7 @@ def patrol_stops(
     counts = potential_stops.draw(rng)
     beats = np.arange(len(counts)).repeat(counts)
     u = rng.random((6, len(beats)))
+    if not len(beats):
+        return beats, u[:5]
     keep = u[5] < patrol_hours[beats] / max_patrol_hours[beats]  # a beat with potential stops has patrol hours
     return beats[keep], u[:5, keep]
