@@ -1,7 +1,8 @@
 """The day as data: everything one submodel hands to the next within a day.
 
 `CoProductionModel.step` starts a fresh `Day` (so between steps `model.today`
-still shows the day just simulated: its hours, incidents and counts), and each
+still shows the day just simulated: its hours, incidents and counts; its arrays
+are reused, zeroed, when the next day starts), and each
 submodel reads the fields earlier submodels filled and fills its own. Nothing
 passes between submodels through hidden attributes.
 
@@ -54,16 +55,33 @@ class Day:
 
     @classmethod
     def start(cls, activities: list[str], n_neighbourhoods: int, n_places: int) -> Day:
-        # The per-beat arrays are rows of one block: one allocation a day instead of one per array
-        # (small cities pay per numpy call); each day still gets its own, so the last day stays readable.
+        """A day on arrays of its own (the model starts its days with `DayArrays`)."""
+        return DayArrays(activities, n_neighbourhoods, n_places).start()
+
+
+class DayArrays:
+    """The arrays of a day's record, reused from day to day: `start` zeroes them and hands
+    them to a fresh `Day`. A small city's step pays per numpy call, and a day has two dozen
+    of these arrays. So the record of the day just simulated (`model.today` between steps)
+    stays as it was until the next day starts."""
+
+    def __init__(self, activities: list[str], n_neighbourhoods: int, n_places: int):
         a = len(activities)
-        rows = np.zeros((2 * a + 2, n_neighbourhoods))
-        return cls(
-            hours=dict(zip(activities, rows[:a], strict=True)),
-            allocated=dict(zip(activities, rows[a : 2 * a], strict=True)),
-            presence_extra=rows[2 * a],
-            place_patrol_hours=np.zeros(n_places),
-            liaison_coverage=rows[2 * a + 1],
+        self.rows = np.zeros((2 * a + 2, n_neighbourhoods))  # every per-beat array is a row of this block
+        self.hours = dict(zip(activities, self.rows[:a], strict=True))
+        self.allocated = dict(zip(activities, self.rows[a : 2 * a], strict=True))
+        self.presence_extra, self.liaison_coverage = self.rows[2 * a], self.rows[2 * a + 1]
+        self.place_patrol_hours = np.zeros(n_places)
+
+    def start(self) -> Day:
+        self.rows.fill(0.0)
+        self.place_patrol_hours.fill(0.0)
+        return Day(
+            hours=dict(self.hours),  # (copies of the dicts: a day that replaced an entry leaves the next alone)
+            allocated=dict(self.allocated),
+            presence_extra=self.presence_extra,
+            place_patrol_hours=self.place_patrol_hours,
+            liaison_coverage=self.liaison_coverage,
         )
 
 

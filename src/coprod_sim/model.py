@@ -20,7 +20,7 @@ from . import events as events_mod
 from . import metric_registry, place_outputs, recording, state
 from .agents import Officer, Resident
 from .config import DAYS_PER_YEAR, Config, per_day
-from .day import Contacts, Day
+from .day import Contacts, Day, DayArrays
 from .network import build_network, load_graph_file, order_user_graph, user_network
 from .place_outputs import PlaceTally
 from .places import build_place_map
@@ -96,10 +96,11 @@ class CoProductionModel(mesa.Model):
         ] = []  # active crime surges: (start, end, beats, multiplier)
         self.fears: list[barriers.Fear] = []  # enforcement fears
         self.activities = activity_names()
+        self.day_arrays = DayArrays(self.activities, self.pop.n_neighbourhoods, self.pop.n_places)
         self.today = Day.start(self.activities, self.pop.n_neighbourhoods, self.pop.n_places)
         self.contacts = Contacts()
         self.metrics: dict[str, float] = {}
-        self.neighbourhood_rows: list[dict[str, np.ndarray]] = []
+        self.neighbourhood_rows: list[dict] = []  # compact (recording.neighbourhood_row)
         self.raised_problems: list[coproduction.RaisedProblem] = []  # places residents raised at meetings
 
         self._coproduction()
@@ -609,7 +610,7 @@ class CoProductionModel(mesa.Model):
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
         """One day, in the ODD's order."""
-        self.today = Day.start(self.activities, self.pop.n_neighbourhoods, self.pop.n_places)
+        self.today = self.day_arrays.start()
         self._events_and_schedule()
         self._workforce()
         self._crime()
@@ -1067,10 +1068,7 @@ class CoProductionModel(mesa.Model):
 
     def neighbourhood_table(self) -> pd.DataFrame:
         """Per-neighbourhood daily metrics, long format (day, neighbourhood, metrics)."""
-        rows = self.neighbourhood_rows
-        if not rows:
-            return pd.DataFrame()
-        return pd.DataFrame({key: np.concatenate([r[key] for r in rows]) for key in rows[0]})
+        return recording.neighbourhood_table(self.neighbourhood_rows, self.activities)
 
     def place_table(self, replicate: int = 0, seed: int = 0) -> pd.DataFrame:
         """The per-place table (places.parquet) of the recorded days; needs output.places."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from .metric_registry import column_name
 from .submodels.crime import VIOLENT
@@ -44,43 +45,55 @@ def collector(names: list[str]) -> MetricsCollector:
 
 def record_day(model: ModelAPI, *, neighbourhoods: bool) -> tuple[dict[str, float], dict[str, np.ndarray] | None]:
     """Today's metrics by name, and (if `neighbourhoods`) today's rows of the
-    per-neighbourhood table."""
+    per-neighbourhood table, compactly (`neighbourhood_table` lays them out)."""
+    today = model.today
     trust_sums = model.pop.sum_by_block(model.trust)  # [neighbourhood, group]
     confident = model.pop.sum_by_block((model.trust >= model.config.survey.confidence_threshold).astype(np.float64))
-    hours = np.array(list(model.today.hours.values()))  # [activity, beat]: one copy serves both tables
+    # [activity, beat]: hours spent, then hours allocated; one copy serves both tables
+    per_activity = np.array([*today.hours.values(), *today.allocated.values()])
+    hours = per_activity[: len(today.hours)]
     rows = neighbourhood_row(model, trust_sums.sum(axis=1), hours) if neighbourhoods else None
-    return daily_metrics(model, trust_sums, confident, hours), rows
+    return daily_metrics(model, trust_sums, confident, per_activity.sum(axis=1).tolist()), rows
 
 
 def daily_metrics(
-    model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray, hours: np.ndarray
+    model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray, activity_totals: list[float]
 ) -> dict[str, float]:
     """Today's metrics, by name (`trust_sums`, `confident`: trust and confident residents
-    summed per neighbourhood and group; `hours`: today's hours by activity and beat)."""
+    summed per neighbourhood and group; `activity_totals`: today's hours spent in each
+    activity, then the hours allocated to each)."""
     pop, today, c = model.pop, model.today, model.contacts
     inc, reported = today.incidents, today.reported
     group_sizes = pop.group_sizes.tolist()
-    g = len(group_sizes)
     n_crimes, n_rep = len(inc), int(np.count_nonzero(reported))
     if n_crimes:
         violent = inc.kind == VIOLENT
         n_violent = int(np.count_nonzero(violent))
         rep_violent = int(np.count_nonzero(reported & violent))
         vgroup = pop.group[inc.victim]
-        victims_g = np.bincount(vgroup, minlength=g).tolist()
-        reported_g = np.bincount(vgroup[reported], minlength=g).tolist()
+        victims_g = np.bincount(vgroup, minlength=len(group_sizes)).tolist()
+        reported_g = np.bincount(vgroup[reported], minlength=len(group_sizes)).tolist()
     else:  # most days of a small city
         n_violent = rep_violent = 0
-        victims_g = reported_g = [0] * g
+        victims_g = reported_g = [0] * len(group_sizes)
     cleared = int(np.count_nonzero(today.cleared))
-    # Python scalars from here: a handful of groups, where numpy's per-call cost would dominate
-    divisors = [max(size, 1) for size in group_sizes]
-    trust_by_group = [t / d for t, d in zip(trust_sums.sum(axis=0).tolist(), divisors, strict=True)]
-    confidence_by_group = [x / d for x, d in zip(confident.sum(axis=0).tolist(), divisors, strict=True)]
-    present = [size > 0 for size in group_sizes]
-    rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g, strict=True)]
-    trust_present = [t for t, p in zip(trust_by_group, present, strict=True) if p]
-    rates_present = [r for r, p in zip(rate_g, present, strict=True) if p]
+    # Per group, in Python scalars: a handful of groups, where numpy's per-call cost would dominate.
+    # A group without members has no mean (NaN) and takes no part in the gaps.
+    trust_g, confident_g = trust_sums.sum(axis=0).tolist(), confident.sum(axis=0).tolist()
+    nan = float("nan")
+    by_group: dict[str, list] = {"mean_trust": [], "confidence_share": [], "reporting_rate": [], "victims": victims_g}
+    trust_present, rates_present = [], []
+    for g, size in enumerate(group_sizes):
+        rate = _div(reported_g[g], victims_g[g])
+        by_group["reporting_rate"].append(rate)
+        if size > 0:
+            by_group["mean_trust"].append(trust_g[g] / size)
+            by_group["confidence_share"].append(confident_g[g] / size)
+            trust_present.append(trust_g[g] / size)
+            rates_present.append(rate)
+        else:
+            by_group["mean_trust"].append(nan)
+            by_group["confidence_share"].append(nan)
     m = {
         "day": model.day,
         "crimes": n_crimes,
@@ -99,9 +112,10 @@ def daily_metrics(
         "confidence_share": float(confident.sum()) / pop.n,
         "trust_gap": max(trust_present) - min(trust_present),
         "reporting_gap": _gap(rates_present),
-        "perceived_certainty": float(model.perceived_certainty() @ model.nb_share),
-        "participation_rate": float(model.participation_nb @ model.nb_share),
-        "collective_efficacy": float(model.efficacy @ model.nb_share),
+        # (`dot`, not `@`: the same product without the matrix product's per-call cost)
+        "perceived_certainty": float(model.perceived_certainty().dot(model.nb_share)),
+        "participation_rate": float(model.participation_nb.dot(model.nb_share)),
+        "collective_efficacy": float(model.efficacy.dot(model.nb_share)),
         "police_contacts": c.total,
         "negative_contacts": c.negative,
         "positive_contacts": c.positive,
@@ -116,43 +130,64 @@ def daily_metrics(
         **picture_accuracy(model),
     }
     # Group and activity are dimensions of a metric; the registry names their columns.
-    groups, activities = tuple(pop.group_names), tuple(today.hours)
-    nan = float("nan")
-    by_dimension = {
-        _columns("mean_trust", groups): [t if p else nan for t, p in zip(trust_by_group, present, strict=True)],
-        _columns("confidence_share", groups): [
-            x if p else nan for x, p in zip(confidence_by_group, present, strict=True)
-        ],
-        _columns("reporting_rate", groups): rate_g,
-        _columns("victims", groups): victims_g,
-    }
-    for columns, values in by_dimension.items():
-        m.update(zip(columns, values, strict=True))
-    spent = hours.sum(axis=1).tolist()
-    allocated = np.array(list(today.allocated.values())).sum(axis=1).tolist()
-    for h_col, a_col, h, a in zip(
-        _columns("hours", activities), _columns("allocated_hours", activities), spent, allocated, strict=True
+    groups = tuple(pop.group_names)
+    for metric, values in by_group.items():
+        m.update(zip(_columns(metric, groups), values, strict=True))
+    activities = tuple(today.hours)
+    a = len(activities)
+    for h_col, a_col, spent, allocated in zip(
+        _columns("hours", activities),
+        _columns("allocated_hours", activities),
+        activity_totals[:a],
+        activity_totals[a:],
+        strict=True,
     ):
-        m[h_col], m[a_col] = h, a
+        m[h_col], m[a_col] = spent, allocated
     return m
 
 
-def neighbourhood_row(model: ModelAPI, trust_sum_nb: np.ndarray, hours: np.ndarray) -> dict[str, np.ndarray]:
-    """Today's rows of the per-neighbourhood table (one per neighbourhood); `hours`: today's
-    hours by activity and beat (a copy: the rows keep views of it)."""
-    pop, today = model.pop, model.today
-    k = pop.n_neighbourhoods
+# The per-neighbourhood table's metrics other than hours, in column order.
+NEIGHBOURHOOD_METRICS = (
+    "crimes",
+    "crimes_reported",
+    "crimes_cleared",
+    "mean_trust",
+    "participation_rate",
+    "collective_efficacy",
+)
+
+
+def neighbourhood_row(model: ModelAPI, trust_sum_nb: np.ndarray, hours: np.ndarray) -> dict:
+    """Today's rows of the per-neighbourhood table, compactly: the day, one array per metric
+    over neighbourhoods, and `hours` [activity, beat] (a copy: the rows keep it)."""
+    today = model.today
     return {
-        "day": np.full(k, model.day, dtype=np.int64),
-        "neighbourhood": np.arange(k, dtype=np.int64),
+        "day": model.day,
         "crimes": today.crimes_nb,
         "crimes_reported": today.reports_nb,
         "crimes_cleared": today.cleared_nb,
-        "mean_trust": trust_sum_nb / pop.nb_divisor,
+        "mean_trust": trust_sum_nb / model.pop.nb_divisor,
         "participation_rate": model.participation_nb.copy(),
         "collective_efficacy": model.efficacy.copy(),
-        **dict(zip(_columns("hours", tuple(today.hours)), hours, strict=True)),
+        "hours": hours,
     }
+
+
+def neighbourhood_table(rows: list[dict], activities: list[str]) -> pd.DataFrame:
+    """The per-neighbourhood daily metrics, long format (day, neighbourhood, metrics), from the
+    compact rows `neighbourhood_row` made."""
+    if not rows:
+        return pd.DataFrame()
+    k = len(rows[0]["crimes"])
+    hours = np.concatenate([r["hours"] for r in rows], axis=1)  # [activity, days x beats]
+    table = {
+        "day": np.repeat(np.array([r["day"] for r in rows], dtype=np.int64), k),
+        "neighbourhood": np.tile(np.arange(k, dtype=np.int64), len(rows)),
+    }
+    for key in NEIGHBOURHOOD_METRICS:
+        table[key] = np.concatenate([r[key] for r in rows])
+    table.update(zip(_columns("hours", tuple(activities)), hours, strict=True))
+    return pd.DataFrame(table)
 
 
 def picture_accuracy(model: ModelAPI) -> dict[str, float]:
