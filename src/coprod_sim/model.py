@@ -182,6 +182,7 @@ class CoProductionModel(mesa.Model):
                 n_skilled += 1
             self.add_officer(beat, skills[i], hours, knows_residents=True, rng=rng, language_skill=language[i])
         self.officer_version = 0
+        self._bad_by_officer: dict[float, tuple] = {}  # multiplier -> (skills it was made for, chances)
         self.refresh_officers()
 
     def _init_neighbourhoods(self) -> None:
@@ -349,13 +350,25 @@ class CoProductionModel(mesa.Model):
         """Chance each contact goes badly: the officer's procedural-justice skill,
         lowered by the resident's communication barrier unless the officer has
         language / cultural skill."""
+        if not self.has_barriers:
+            return self._bad_probability_by_officer(multiplier)[officers]
         skill = self.officer_skill[officers]
-        if self.has_barriers:
-            b = self.effective_barrier(residents) * (1.0 - self.officer_language[officers])
-            skill = skill * (1.0 - self.config.barriers.fairness_penalty * b)
+        b = self.effective_barrier(residents) * (1.0 - self.officer_language[officers])
+        skill = skill * (1.0 - self.config.barriers.fairness_penalty * b)
         return response.bad_contact_probability(
             skill, bad_contact_max=self.config.policing.bad_contact_max, multiplier=multiplier
         )
+
+    def _bad_probability_by_officer(self, multiplier: float) -> np.ndarray:
+        """Each officer's chance a contact goes badly where nobody has a barrier; made once per
+        multiplier and kept until the skills change (`officer_skill` is then a new array)."""
+        skill, by_officer = self._bad_by_officer.get(multiplier, (None, None))
+        if skill is not self.officer_skill:
+            by_officer = response.bad_contact_probability(
+                self.officer_skill, bad_contact_max=self.config.policing.bad_contact_max, multiplier=multiplier
+            )
+            self._bad_by_officer[multiplier] = (self.officer_skill, by_officer)
+        return by_officer
 
     def record_contacts(self, residents: np.ndarray, bad: np.ndarray) -> None:
         """Routine contacts (calls, stops, informal talk), good or bad."""
@@ -371,8 +384,10 @@ class CoProductionModel(mesa.Model):
         c.total += len(residents)
         c.negative += len(negative)
         c.positive += len(positive)
-        np.add.at(self.bad_contacts, negative, 1)
-        np.add.at(self.good_contacts, positive, 1)
+        if len(negative):
+            np.add.at(self.bad_contacts, negative, 1)
+        if len(positive):
+            np.add.at(self.good_contacts, positive, 1)
 
     def record_designed_contacts(self, residents: np.ndarray, *, language_skill: float | None = None) -> None:
         """Designed non-enforcement contacts (door-to-door, meetings, outreach): never
@@ -784,7 +799,7 @@ class CoProductionModel(mesa.Model):
         if n_third:
             others_nb, others_kind = inc.neighbourhood[third], inc.kind[third]
             hours_nb += np.bincount(others_nb, weights=self.response_hours_by_kind[others_kind], minlength=k)
-        call_nb = self.pop.neighbourhood[callers]
+        call_nb = self.pop.neighbourhood[callers].astype(np.int64)
         hours_nb += (np.bincount(call_nb, minlength=k) + other_calls) * pc.service_call_hours
         demand = float(hours_nb.sum())
         on_duty = self.officer_hours_total
@@ -799,9 +814,10 @@ class CoProductionModel(mesa.Model):
             u = self.streams["unanswered"].random(len(rep) + len(callers))
             answered_rep, answered_call = u[: len(rep)] < today.served, u[len(rep) :] < today.served
             answered, answered_callers = rep.subset(answered_rep), callers[answered_call]
-            u_calls = u_calls[:, answered_call]
+            answered_call_nb, u_calls = call_nb[answered_call], u_calls[:, answered_call]
         else:
             answered_rep, answered, answered_callers = np.ones(len(rep), dtype=bool), rep, callers
+            answered_call_nb = call_nb
         cleared = np.zeros(0, dtype=bool)
         if len(rep):
             p_clear = coproduction.clearance_probability(
@@ -816,11 +832,18 @@ class CoProductionModel(mesa.Model):
         today.reported_incidents, today.cleared = rep, cleared
 
         if len(self.officer_beat) and (len(answered) or len(answered_callers)):
-            victims = np.concatenate([answered.victim, answered_callers])
-            beats = np.concatenate([answered.neighbourhood, self.pop.neighbourhood[answered_callers].astype(np.int64)])
-            officer = self._officer_from_uniform(beats, np.concatenate([answered.u_officer, u_calls[0]]))
-            bad = np.concatenate([answered.u_bad, u_calls[1]]) < self.contact_bad_probability(officer, victims)
-            self.record_contacts(victims, bad)
+            # contacts with reporting victims, then with callers (most days of a small city: callers only)
+            if len(answered):
+                victims = np.concatenate([answered.victim, answered_callers])
+                beats = np.concatenate([answered.neighbourhood, answered_call_nb])
+                u_officer, u_bad = (
+                    np.concatenate([answered.u_officer, u_calls[0]]),
+                    np.concatenate([answered.u_bad, u_calls[1]]),
+                )
+            else:
+                victims, beats, (u_officer, u_bad) = answered_callers, answered_call_nb, u_calls
+            officer = self._officer_from_uniform(beats, u_officer)
+            self.record_contacts(victims, u_bad < self.contact_bad_probability(officer, victims))
         self._followups(rep, answered_rep)
         shocks = self.contacts.shocks
         if len(inc):

@@ -50,8 +50,9 @@ def record_day(model: ModelAPI, *, neighbourhoods: bool) -> tuple[dict[str, floa
     trust_sums = model.pop.sum_by_block(model.trust)  # [neighbourhood, group]
     confident = model.pop.sum_by_block((model.trust >= model.config.survey.confidence_threshold).astype(np.float64))
     # [activity, beat]: hours spent, then hours allocated; one copy serves both tables
-    per_activity = np.array([*today.hours.values(), *today.allocated.values()])
-    hours = per_activity[: len(today.hours)]
+    a, k = len(today.hours), model.pop.n_neighbourhoods
+    per_activity = np.concatenate([*today.hours.values(), *today.allocated.values()]).reshape(2 * a, k)
+    hours = per_activity[:a]
     rows = neighbourhood_row(model, trust_sums.sum(axis=1), hours) if neighbourhoods else None
     return daily_metrics(model, trust_sums, confident, per_activity.sum(axis=1).tolist()), rows
 
@@ -109,7 +110,7 @@ def daily_metrics(
         "crimes_cleared": cleared,
         "clearance_rate": _div(cleared, n_rep),
         "mean_trust": float(trust_sums.sum()) / pop.n,
-        "confidence_share": float(confident.sum()) / pop.n,
+        "confidence_share": sum(confident_g) / pop.n,  # (whole numbers: their sum is exact in any order)
         "trust_gap": max(trust_present) - min(trust_present),
         "reporting_gap": _gap(rates_present),
         # (`dot`, not `@`: the same product without the matrix product's per-call cost)
