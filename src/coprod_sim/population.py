@@ -81,20 +81,16 @@ class Population:
         return np.maximum(self.nb_size, 1)
 
     def sum_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
-        out = np.zeros(self.n_neighbourhoods)
         nonempty, starts = self.nonempty_neighbourhoods
-        out[nonempty] = np.add.reduceat(values, starts)
-        return out
+        return _spread(np.add.reduceat(values, starts), nonempty, self.n_neighbourhoods)
 
     def mean_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
         return self.sum_by_neighbourhood(values) / self.nb_divisor
 
     def sum_by_block(self, values: np.ndarray) -> np.ndarray:
         """[K, G] sums over (neighbourhood, group) blocks."""
-        out = np.zeros(self.block_size.size)
         nonempty, starts = self.nonempty_blocks
-        out[nonempty] = np.add.reduceat(values, starts)
-        return out.reshape(self.block_size.shape)
+        return _spread(np.add.reduceat(values, starts), nonempty, self.block_size.size).reshape(self.block_size.shape)
 
     def random_residents(
         self, u: np.ndarray, neighbourhoods: np.ndarray, groups: list[str] | None = None
@@ -113,6 +109,16 @@ class Population:
             out[here] = self.block_start[nb[here], gi] + r[here]
             r = r - sizes[:, j]
         return out
+
+
+def _spread(sums: np.ndarray, nonempty: np.ndarray, size: int) -> np.ndarray:
+    """Float sums over `size` blocks from the sums over the `nonempty` ones (0 elsewhere); when
+    every block has residents (the usual city) the sums already are that."""
+    if len(nonempty) == size and sums.dtype == np.float64:
+        return sums
+    out = np.zeros(size)
+    out[nonempty] = sums
+    return out
 
 
 def split_evenly(total: int, parts: int) -> np.ndarray:
