@@ -2,10 +2,13 @@
 the same draws, reused day arrays still show the day just simulated, the unfiltered
 ranking of places agrees with the filtered one."""
 
+import copy
+
 import numpy as np
 import pytest
 
 from coprod_sim import CoProductionModel, load_config
+from coprod_sim.day import DayArrays
 from coprod_sim.rates import DailyRates
 from coprod_sim.submodels import response
 
@@ -60,6 +63,15 @@ def test_a_new_day_starts_at_zero_and_keeps_none_of_the_last():
     day = m.day_arrays.start()
     assert all(not h.any() for h in (*day.hours.values(), *day.allocated.values()))
     assert not day.presence_extra.any() and not day.place_patrol_hours.any() and not day.liaison_coverage.any()
+
+
+def test_day_arrays_stay_one_block_in_a_copy():
+    days = copy.deepcopy(DayArrays(["response", "patrol"], 3, 4))
+    day = days.start()
+    day.hours["patrol"] += 2.0
+    day.allocated["response"] += 1.0
+    day = days.start()
+    assert not day.hours["patrol"].any() and not day.allocated["response"].any()
 
 
 def test_ranking_every_place_agrees_with_ranking_every_neighbourhood(model):

@@ -66,12 +66,22 @@ class DayArrays:
     stays as it was until the next day starts."""
 
     def __init__(self, activities: list[str], n_neighbourhoods: int, n_places: int):
+        self._attach(list(activities), np.zeros((2 * len(activities) + 2, n_neighbourhoods)), np.zeros(n_places))
+
+    def _attach(self, activities: list[str], rows: np.ndarray, place_patrol_hours: np.ndarray) -> None:
         a = len(activities)
-        self.rows = np.zeros((2 * a + 2, n_neighbourhoods))  # every per-beat array is a row of this block
-        self.hours = dict(zip(activities, self.rows[:a], strict=True))
-        self.allocated = dict(zip(activities, self.rows[a : 2 * a], strict=True))
-        self.presence_extra, self.liaison_coverage = self.rows[2 * a], self.rows[2 * a + 1]
-        self.place_patrol_hours = np.zeros(n_places)
+        self.rows = rows  # every per-beat array is a row of this block
+        self.hours = dict(zip(activities, rows[:a], strict=True))
+        self.allocated = dict(zip(activities, rows[a : 2 * a], strict=True))
+        self.presence_extra, self.liaison_coverage = rows[2 * a], rows[2 * a + 1]
+        self.place_patrol_hours = place_patrol_hours
+
+    # A copy or pickle would turn the rows into arrays of their own: rebuild them from the block.
+    def __getstate__(self) -> dict:
+        return {"activities": list(self.hours), "rows": self.rows, "place_patrol_hours": self.place_patrol_hours}
+
+    def __setstate__(self, state: dict) -> None:
+        self._attach(state["activities"], state["rows"], state["place_patrol_hours"])
 
     def start(self) -> Day:
         self.rows.fill(0.0)
