@@ -1,7 +1,8 @@
 """The day as data: everything one submodel hands to the next within a day.
 
 `CoProductionModel.step` starts a fresh `Day` (so between steps `model.today`
-still shows the day just simulated: its hours, incidents and counts), and each
+still shows the day just simulated: its hours, incidents and counts; its arrays
+are reused, zeroed, when the next day starts), and each
 submodel reads the fields earlier submodels filled and fills its own. Nothing
 passes between submodels through hidden attributes.
 
@@ -34,6 +35,7 @@ class Day:
     liaison_coverage: np.ndarray  # share of each beat's barrier liaisons cover today, in [0, 1]
     fear_costs: FearCosts | None = None  # 0. events: active enforcement fears (None when none)
     incidents: Incidents | None = None  # 1. crime: the incidents that occurred
+    crimes_nb: np.ndarray | None = None  # 1. crime: incidents per beat
     reported: np.ndarray | None = None  # 2. reporting: bool per incident, reported by the victim
     third_party: np.ndarray | None = None  # 2. reporting: bool per incident, reported by someone else instead
     calls: int = 0  # 3. response: calls for service (victims' and others' reports, other calls)
@@ -46,20 +48,50 @@ class Day:
     cleared: np.ndarray | None = None  # 3. response: bool per reported incident
     followups: int = 0  # 3. response: reporting victims called back about their case
     visible_hours: np.ndarray | None = None  # 4. policy: visible police hours per beat (deterrent presence)
-    crimes_nb: np.ndarray | None = None  # 9. perceptions: incidents, reports, clearances per beat
-    reports_nb: np.ndarray | None = None
+    reports_nb: np.ndarray | None = None  # 9. perceptions: reports and clearances per beat
     cleared_nb: np.ndarray | None = None
     place_hours: dict[str, np.ndarray] = field(default_factory=dict)  # 4. policy: officer hours per place by activity
     problem_places: list[int] = field(default_factory=list)  # 4. policy: places where a project was completed
 
     @classmethod
     def start(cls, activities: list[str], n_neighbourhoods: int, n_places: int) -> Day:
-        return cls(
-            hours={a: np.zeros(n_neighbourhoods) for a in activities},
-            allocated={a: np.zeros(n_neighbourhoods) for a in activities},
-            presence_extra=np.zeros(n_neighbourhoods),
-            place_patrol_hours=np.zeros(n_places),
-            liaison_coverage=np.zeros(n_neighbourhoods),
+        """A day on arrays of its own (the model starts its days with `DayArrays`)."""
+        return DayArrays(activities, n_neighbourhoods, n_places).start()
+
+
+class DayArrays:
+    """The arrays of a day's record, reused from day to day: `start` zeroes them and hands
+    them to a fresh `Day`. A small city's step pays per numpy call, and a day has two dozen
+    of these arrays. So the record of the day just simulated (`model.today` between steps)
+    stays as it was until the next day starts."""
+
+    def __init__(self, activities: list[str], n_neighbourhoods: int, n_places: int):
+        self._attach(list(activities), np.zeros((2 * len(activities) + 2, n_neighbourhoods)), np.zeros(n_places))
+
+    def _attach(self, activities: list[str], rows: np.ndarray, place_patrol_hours: np.ndarray) -> None:
+        a = len(activities)
+        self.rows = rows  # every per-beat array is a row of this block
+        self.hours = dict(zip(activities, rows[:a], strict=True))
+        self.allocated = dict(zip(activities, rows[a : 2 * a], strict=True))
+        self.presence_extra, self.liaison_coverage = rows[2 * a], rows[2 * a + 1]
+        self.place_patrol_hours = place_patrol_hours
+
+    # A copy or pickle would turn the rows into arrays of their own: rebuild them from the block.
+    def __getstate__(self) -> dict:
+        return {"activities": list(self.hours), "rows": self.rows, "place_patrol_hours": self.place_patrol_hours}
+
+    def __setstate__(self, state: dict) -> None:
+        self._attach(state["activities"], state["rows"], state["place_patrol_hours"])
+
+    def start(self) -> Day:
+        self.rows.fill(0.0)
+        self.place_patrol_hours.fill(0.0)
+        return Day(
+            hours=dict(self.hours),  # (copies of the dicts: a day that replaced an entry leaves the next alone)
+            allocated=dict(self.allocated),
+            presence_extra=self.presence_extra,
+            place_patrol_hours=self.place_patrol_hours,
+            liaison_coverage=self.liaison_coverage,
         )
 
 

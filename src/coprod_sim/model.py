@@ -20,15 +20,24 @@ from . import events as events_mod
 from . import kernels, metric_registry, place_outputs, recording, state
 from .agents import Officer, Resident
 from .config import DAYS_PER_YEAR, Config, per_day
-from .day import Contacts, Day
+from .day import Contacts, Day, DayArrays
 from .network import build_network, load_graph_file, order_user_graph, user_network
 from .place_outputs import PlaceTally
 from .places import build_place_map
 from .policies import REGISTRY, activity_names, policy_shares
 from .population import beta_draws, build_population, lognormal_mean_one, resident_resources
+from .rates import DailyRates
 from .streams import CORE_STREAMS, Streams, as_seed_sequence
 from .submodels import barriers, coproduction, crime, efficacy, perceptions, reporting, response, trust, workforce
-from .submodels.crime import VIOLENT
+
+
+def _top_k(score: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the (at most) k highest scores, highest first."""
+    k = min(k, len(score))
+    if k == 0:
+        return np.arange(0)
+    top = (-score).argpartition(k - 1)[:k] if k < len(score) else np.arange(len(score))
+    return top[(-score[top]).argsort(kind="stable")]
 
 
 class AgentsByType(dict):
@@ -81,16 +90,18 @@ class CoProductionModel(mesa.Model):
         self._schedule = sorted(config.policy.schedule, key=lambda e: e.day)
         self._pending_events = sorted(config.events, key=lambda e: e.day)
         self._policies: dict = {}
+        self._visibility_of, self._visibility_registry = None, 0  # what `_visibilities` was made for
         self.trust_frozen = False
         self.surges: list[
             tuple[int, int, np.ndarray, float]
         ] = []  # active crime surges: (start, end, beats, multiplier)
         self.fears: list[barriers.Fear] = []  # enforcement fears
         self.activities = activity_names()
+        self.day_arrays = DayArrays(self.activities, self.pop.n_neighbourhoods, self.pop.n_places)
         self.today = Day.start(self.activities, self.pop.n_neighbourhoods, self.pop.n_places)
         self.contacts = Contacts()
         self.metrics: dict[str, float] = {}
-        self.neighbourhood_rows: list[dict[str, np.ndarray]] = []
+        self.neighbourhood_rows: list[dict] = []  # compact (recording.neighbourhood_row)
         self.raised_problems: list[coproduction.RaisedProblem] = []  # places residents raised at meetings
 
         self._coproduction()
@@ -136,6 +147,19 @@ class CoProductionModel(mesa.Model):
             self.streams["callers"], self.config.policing.caller_concentration_sigma, pop.n
         )
         self.caller_cumsum = np.cumsum(self.caller_propensity)
+        pc = self.config.policing
+        calls_per_resident = per_day(pc.other_calls_per_1000_per_year) / 1000.0
+        self.callers = response.CallerTable.build(
+            self.caller_cumsum,
+            pop.nb_start,
+            pop.nb_size,
+            calls_per_resident_per_day=calls_per_resident * pc.resident_call_share,
+            call_trust_coef=pc.call_trust_coef,
+        )
+        self.other_calls = DailyRates(calls_per_resident * (1.0 - pc.resident_call_share) * pop.nb_size)
+        self.response_hours_by_kind = crime.by_kind(pc.response_hours_violent, pc.response_hours_property)
+        cc = self.config.coproduction
+        self.clearance_by_kind = crime.by_kind(cc.clearance_violent, cc.clearance_property)
         # Spare time and means, which make taking part costly for some: from its own stream.
         group_resources = np.array([g.resources for g in self.config.population.groups.values()])
         self.resources[:] = resident_resources(
@@ -160,6 +184,7 @@ class CoProductionModel(mesa.Model):
                 n_skilled += 1
             self.add_officer(beat, skills[i], hours, knows_residents=True, rng=rng, language_skill=language[i])
         self.officer_version = 0
+        self._bad_by_officer: dict[float, tuple] = {}  # multiplier -> (skills it was made for, chances)
         self.refresh_officers()
 
     def _init_neighbourhoods(self) -> None:
@@ -190,6 +215,24 @@ class CoProductionModel(mesa.Model):
             / 1000.0
         )
         self.base_rate_per_day = base
+        self.incident_draw = crime.prepare_incident_draw(
+            pop,
+            self.pressure_cumsum,
+            tuple(base * cfg.crime.max_rate_multiplier),
+            (cfg.crime.seriousness_violent, cfg.crime.seriousness_property),
+            cfg.crime.seriousness_sd,
+            self.pressure_nb,
+        )
+        # The visible police time a place of its beat gets at reference (the scale of directed patrol's
+        # effect), and the presence multiplier of places without directed patrol: 1 (None) unless a
+        # reference is 0, so most days skip it.
+        self.reference_hours_per_place = (
+            cfg.crime.reference_visible_hours_per_1000_per_day * self.residents_per_1000 / pop.place_count
+        )[pop.place_neighbourhood]
+        unpatrolled = crime.place_presence_multiplier(
+            np.zeros(pop.n_places), self.reference_hours_per_place, presence_elasticity=cfg.crime.presence_elasticity
+        )
+        self.unpatrolled_place_multiplier = None if np.all(unpatrolled == 1.0) else unpatrolled
         self.place_tally = PlaceTally(pop.n_places) if cfg.output.places else None  # places.parquet
         # Smoothed counts behind the reporting norm and perceived clearance; started
         # at their reference values so the first days are neutral.
@@ -255,6 +298,13 @@ class CoProductionModel(mesa.Model):
         indices = np.concatenate(known).astype(np.int64) if known else np.empty(0, dtype=np.int64)
         indptr = np.concatenate([[0], np.cumsum(lengths)])
         self.officer_known = sp.csr_array((np.ones(len(indices)), indices, indptr), shape=(len(officers), self.pop.n))
+        # What the daily submodels need of the force, made here once per change of the force
+        self.officer_known_count = lengths
+        self.every_beat_staffed = bool(np.all(self.beat_officer_count > 0))
+        self.officer_hours_total = float(self.officer_hours.sum())
+        self.most_patrol_hours = self.officer_hours_total * self.pop.nb_size / self.pop.n  # the same under every policy
+        self.potential_stops = DailyRates(self.config.policing.stops_per_patrol_hour * self.most_patrol_hours)
+        self.officers_as_joined = list(self.officers)  # the order routine acquaintance draws in
 
     def policy(self, name: str):
         """The model's instance of a policy (created on first use; keeps its state)."""
@@ -276,8 +326,10 @@ class CoProductionModel(mesa.Model):
 
     def _officer_from_uniform(self, beats: np.ndarray, u: np.ndarray) -> np.ndarray:
         count = self.beat_officer_count[beats]
-        anyone = (u * len(self.officer_beat)).astype(np.int64)
         own = self.beat_officer_start[beats] + (u * count).astype(np.int64)
+        if self.every_beat_staffed:
+            return own
+        anyone = (u * len(self.officer_beat)).astype(np.int64)
         return np.where(count > 0, own, anyone)
 
     def set_trust(self, value: float, *, hold: bool = False) -> None:
@@ -300,27 +352,44 @@ class CoProductionModel(mesa.Model):
         """Chance each contact goes badly: the officer's procedural-justice skill,
         lowered by the resident's communication barrier unless the officer has
         language / cultural skill."""
+        if not self.has_barriers:
+            return self._bad_probability_by_officer(multiplier)[officers]
         skill = self.officer_skill[officers]
-        if self.has_barriers:
-            b = self.effective_barrier(residents) * (1.0 - self.officer_language[officers])
-            skill = skill * (1.0 - self.config.barriers.fairness_penalty * b)
+        b = self.effective_barrier(residents) * (1.0 - self.officer_language[officers])
+        skill = skill * (1.0 - self.config.barriers.fairness_penalty * b)
         return response.bad_contact_probability(
             skill, bad_contact_max=self.config.policing.bad_contact_max, multiplier=multiplier
         )
 
+    def _bad_probability_by_officer(self, multiplier: float) -> np.ndarray:
+        """Each officer's chance a contact goes badly where nobody has a barrier; made once per
+        multiplier and kept until the skills change (`officer_skill` is then a new array)."""
+        skill, by_officer = self._bad_by_officer.get(multiplier, (None, None))
+        if skill is not self.officer_skill:
+            by_officer = response.bad_contact_probability(
+                self.officer_skill, bad_contact_max=self.config.policing.bad_contact_max, multiplier=multiplier
+            )
+            self._bad_by_officer[multiplier] = (self.officer_skill, by_officer)
+        return by_officer
+
     def record_contacts(self, residents: np.ndarray, bad: np.ndarray) -> None:
         """Routine contacts (calls, stops, informal talk), good or bad."""
         residents = np.asarray(residents, dtype=np.int64)
+        if not len(residents):
+            return
         bad = np.asarray(bad, dtype=bool)
         self.last_contact_day[residents] = self.day
+        negative, positive = residents[bad], residents[~bad]
         c = self.contacts
-        c.shocks.negative.append(residents[bad])
-        c.shocks.positive.append(residents[~bad])
+        c.shocks.negative.append(negative)
+        c.shocks.positive.append(positive)
         c.total += len(residents)
-        c.negative += int(bad.sum())
-        c.positive += int((~bad).sum())
-        np.add.at(self.bad_contacts, residents[bad], 1)
-        np.add.at(self.good_contacts, residents[~bad], 1)
+        c.negative += len(negative)
+        c.positive += len(positive)
+        if len(negative):
+            np.add.at(self.bad_contacts, negative, 1)
+        if len(positive):
+            np.add.at(self.good_contacts, positive, 1)
 
     def record_designed_contacts(self, residents: np.ndarray, *, language_skill: float | None = None) -> None:
         """Designed non-enforcement contacts (door-to-door, meetings, outreach): never
@@ -445,7 +514,7 @@ class CoProductionModel(mesa.Model):
         if residents is None:
             residents = self.pop.nb_start[beats] + (u[1] * self.pop.nb_size[beats]).astype(np.int64)
         known = self.officer_known
-        n_known = np.diff(known.indptr)[officer]
+        n_known = self.officer_known_count[officer]
         use_known = (u[2] < pc.known_contact_share) & (n_known > 0)
         if passer_by is not None:
             use_known &= passer_by
@@ -460,8 +529,10 @@ class CoProductionModel(mesa.Model):
         (skilled, PJ-trained officers use less discretionary enforcement). Decided by what is left of the
         officer-choosing uniform after the choice (uniform and independent of it), so no stream draws more."""
         count = self.beat_officer_count[beats]
-        n = np.where(count > 0, count, len(self.officer_beat)).astype(float)
-        leftover = u_officer * n - np.floor(u_officer * n)
+        if not self.every_beat_staffed:
+            count = np.where(count > 0, count, len(self.officer_beat))
+        choice = u_officer * count
+        leftover = choice - np.floor(choice)
         return leftover < 1.0 - self.config.policing.stop_skill_slope * self.officer_skill[officer]
 
     def add_presence(self, hours_by_beat: np.ndarray) -> None:
@@ -501,17 +572,15 @@ class CoProductionModel(mesa.Model):
     ) -> np.ndarray:
         """The k places with the most crime in the police's picture (recorded, not true)."""
         score = self.police_picture + 1e-9 * self.place_tiebreak
+        if neighbourhoods is None and exclude is None:  # every place (the daily metric)
+            return _top_k(score, k)
         eligible = np.ones(self.pop.n_places, dtype=bool)
         if neighbourhoods is not None:
             eligible &= np.isin(self.pop.place_neighbourhood, neighbourhoods)
         if exclude is not None:
             eligible &= ~exclude
         idx = np.flatnonzero(eligible)
-        k = min(k, len(idx))
-        if k == 0:
-            return idx[:0]
-        top = idx[np.argpartition(-score[idx], k - 1)[:k]] if k < len(idx) else idx
-        return top[np.argsort(-score[top], kind="stable")]
+        return idx[_top_k(score[idx], k)]
 
     def top_places_per_beat(self, counts_by_beat: np.ndarray) -> np.ndarray:
         """Each beat's `counts_by_beat[b]` places with the most crime in the police's picture,
@@ -558,7 +627,7 @@ class CoProductionModel(mesa.Model):
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
         """One day, in the ODD's order."""
-        self.today = Day.start(self.activities, self.pop.n_neighbourhoods, self.pop.n_places)
+        self.today = self.day_arrays.start()
         self._events_and_schedule()
         self._workforce()
         self._crime()
@@ -620,7 +689,7 @@ class CoProductionModel(mesa.Model):
             skill_sd=pc.pj_skill_sd,
         )
         changed |= workforce.get_acquainted(
-            list(self.officers),
+            list(self.officers) if changed else self.officers_as_joined,
             rng,
             self.pop.nb_start,
             self.pop.nb_size,
@@ -638,15 +707,16 @@ class CoProductionModel(mesa.Model):
     def _crime(self) -> None:
         cfg = self.config.crime
         cap = cfg.max_rate_multiplier
-        potential = crime.draw_potential_incidents(
-            self.streams["crime"],
-            self.pop,
-            self.pressure_cumsum,
-            tuple(self.base_rate_per_day * cap),
-            (cfg.seriousness_violent, cfg.seriousness_property),
-            cfg.seriousness_sd,
-            self.pressure_nb,
-        )
+        potential = crime.draw_potential_incidents(self.streams["crime"], self.incident_draw)
+        if len(potential):  # (no potential incident, nothing to thin: common in small cities)
+            potential = crime.occurring(potential, self._offending_multiplier_by_place(), cap)
+        self.today.incidents = potential
+        self.today.crimes_nb = np.bincount(potential.neighbourhood, minlength=self.pop.n_neighbourhoods)
+
+    def _offending_multiplier_by_place(self) -> np.ndarray:
+        """Today's offending multiplier at each place: deterrence and collective efficacy in
+        its beat, surges, problem-solving, and directed patrol at and next to the place."""
+        cfg = self.config.crime
         mult_nb = crime.deterrence_multiplier(
             self.perceived_presence,
             self.perceived_certainty(),
@@ -658,30 +728,32 @@ class CoProductionModel(mesa.Model):
         for start, end, nbs, factor in self.surges:
             if start <= self.day < end:
                 mult_nb[nbs] *= factor
-        # Directed patrol deters where it is: the same presence law at the scale of a place,
-        # its smoothed directed hours on top of the reference visible hours of a place of its beat.
-        reference_per_place = (
-            cfg.reference_visible_hours_per_1000_per_day * self.residents_per_1000 / self.pop.place_count
-        )
-        at_place = crime.place_presence_multiplier(
-            self.place_presence,
-            reference_per_place[self.pop.place_neighbourhood],
-            presence_elasticity=cfg.presence_elasticity,
-        )
-        by_place = mult_nb[self.pop.place_neighbourhood] * self.place_opportunity * at_place
-        if self.place_presence.any():  # what presence deters at a place spills over to adjacent places
+        by_place = mult_nb[self.pop.place_neighbourhood] * self.place_opportunity
+        if self.place_presence.any():
+            # Directed patrol deters where it is: the same presence law at the scale of a place, its
+            # smoothed directed hours on top of the reference visible hours of a place of its beat;
+            # what it deters at a place spills over to adjacent places.
+            at_place = crime.place_presence_multiplier(
+                self.place_presence, self.reference_hours_per_place, presence_elasticity=cfg.presence_elasticity
+            )
+            by_place *= at_place
             by_place *= crime.spillover_multiplier(
                 1.0 - at_place,
                 self.places.adjacency,
                 displacement_share=cfg.displacement_share,
                 diffusion_share=cfg.diffusion_share,
             )
-        self.today.incidents = crime.occurring(potential, by_place, cap)
+        elif self.unpatrolled_place_multiplier is not None:
+            by_place *= self.unpatrolled_place_multiplier
+        return by_place
 
     # -- 2. reporting
     def _reporting(self) -> None:
         rc = self.config.reporting
         inc = self.today.incidents
+        if not len(inc):
+            self.today.reported = self.today.third_party = np.zeros(0, dtype=bool)
+            return
         nb = inc.neighbourhood
         norm = perceptions.reporting_norm(self.reports_smoothed, self.crimes_smoothed)
         p = reporting.report_probability(
@@ -722,70 +794,80 @@ class CoProductionModel(mesa.Model):
         pc, cc, today = self.config.policing, self.config.coproduction, self.today
         rng = self.streams["service"]
         k = self.pop.n_neighbourhoods
-        calls_per_resident = per_day(pc.other_calls_per_1000_per_year) / 1000.0
-        callers, u_calls = response.resident_calls(
-            rng,
-            self.caller_cumsum,
-            self.pop.nb_start,
-            self.pop.nb_size,
-            self.trust,
-            calls_per_resident_per_day=calls_per_resident * pc.resident_call_share,
-            call_trust_coef=pc.call_trust_coef,
-        )
-        other_calls = rng.poisson(calls_per_resident * (1.0 - pc.resident_call_share) * self.pop.nb_size)
+        callers, u_calls = self.callers.draw(rng, self.trust)
+        other_calls = self.other_calls.draw(rng)
 
-        inc, reported = today.incidents, today.reported
+        inc, reported, third = today.incidents, today.reported, today.third_party
         rep = inc.subset(reported)
-        others = inc.subset(today.third_party)
+        n_third = int(np.count_nonzero(third))
+        # Officer hours per beat: victims' reports, others' reports, then the other calls (terms that are
+        # 0, as on most days of a small city, are left out: adding 0 changes no sum)
+        hours_nb = np.zeros(k)
+        if len(rep):
+            hours_nb += np.bincount(rep.neighbourhood, weights=self.response_hours_by_kind[rep.kind], minlength=k)
+        if n_third:
+            others_nb, others_kind = inc.neighbourhood[third], inc.kind[third]
+            hours_nb += np.bincount(others_nb, weights=self.response_hours_by_kind[others_kind], minlength=k)
         call_nb = self.pop.neighbourhood[callers].astype(np.int64)
-        hours_per_report = np.where(rep.kind == VIOLENT, pc.response_hours_violent, pc.response_hours_property)
-        hours_per_other = np.where(others.kind == VIOLENT, pc.response_hours_violent, pc.response_hours_property)
-        hours_nb = np.bincount(rep.neighbourhood, weights=hours_per_report, minlength=k).astype(float)
-        hours_nb += np.bincount(others.neighbourhood, weights=hours_per_other, minlength=k)
         hours_nb += (np.bincount(call_nb, minlength=k) + other_calls) * pc.service_call_hours
         demand = float(hours_nb.sum())
-        on_duty = float(self.officer_hours.sum())
-        today.calls = len(rep) + len(others) + len(callers) + int(other_calls.sum())
+        on_duty = self.officer_hours_total
+        today.calls = len(rep) + n_third + len(callers) + int(other_calls.sum())
         today.hours_demanded, today.hours_on_duty = demand, on_duty
         today.served = response.served_share(demand, on_duty)
         today.effort = response.response_effort(demand, on_duty, reference_utilisation=pc.reference_utilisation)
         today.hours_committed = min(demand, on_duty)
         today.hours["response"][:] = hours_nb * today.served
 
-        answered_rep, answered_call = np.ones(len(rep), dtype=bool), np.ones(len(callers), dtype=bool)
         if today.served < 1.0:  # above capacity: a random share of calls waits in vain
             u = self.streams["unanswered"].random(len(rep) + len(callers))
             answered_rep, answered_call = u[: len(rep)] < today.served, u[len(rep) :] < today.served
-        base = np.where(rep.kind == VIOLENT, cc.clearance_violent, cc.clearance_property)
-        p_clear = coproduction.clearance_probability(
-            base,
-            today.effort,
-            self.resident_input_nb[rep.neighbourhood],
-            effort_elasticity=cc.effort_elasticity,
-            input_elasticity=cc.input_elasticity,
-            input_reference=cc.input_reference,
-        )
-        cleared = answered_rep & (rep.u_clear < p_clear)
+            answered, answered_callers = rep.subset(answered_rep), callers[answered_call]
+            answered_call_nb, u_calls = call_nb[answered_call], u_calls[:, answered_call]
+        else:
+            answered_rep, answered, answered_callers = np.ones(len(rep), dtype=bool), rep, callers
+            answered_call_nb = call_nb
+        cleared = np.zeros(0, dtype=bool)
+        if len(rep):
+            p_clear = coproduction.clearance_probability(
+                self.clearance_by_kind[rep.kind],
+                today.effort,
+                self.resident_input_nb[rep.neighbourhood],
+                effort_elasticity=cc.effort_elasticity,
+                input_elasticity=cc.input_elasticity,
+                input_reference=cc.input_reference,
+            )
+            cleared = answered_rep & (rep.u_clear < p_clear)
         today.reported_incidents, today.cleared = rep, cleared
 
-        if len(self.officer_beat):
-            victims = np.concatenate([rep.victim[answered_rep], callers[answered_call]])
-            beats = np.concatenate([rep.neighbourhood[answered_rep], call_nb[answered_call]])
-            u_officer = np.concatenate([rep.u_officer[answered_rep], u_calls[0][answered_call]])
-            u_bad = np.concatenate([rep.u_bad[answered_rep], u_calls[1][answered_call]])
+        if len(self.officer_beat) and (len(answered) or len(answered_callers)):
+            # contacts with reporting victims, then with callers (most days of a small city: callers only)
+            if len(answered):
+                victims = np.concatenate([answered.victim, answered_callers])
+                beats = np.concatenate([answered.neighbourhood, answered_call_nb])
+                u_officer, u_bad = (
+                    np.concatenate([answered.u_officer, u_calls[0]]),
+                    np.concatenate([answered.u_bad, u_calls[1]]),
+                )
+            else:
+                victims, beats, (u_officer, u_bad) = answered_callers, answered_call_nb, u_calls
             officer = self._officer_from_uniform(beats, u_officer)
-            bad = u_bad < self.contact_bad_probability(officer, victims)
-            self.record_contacts(victims, bad)
+            self.record_contacts(victims, u_bad < self.contact_bad_probability(officer, victims))
         self._followups(rep, answered_rep)
         shocks = self.contacts.shocks
-        shocks.victim_uncleared.extend([inc.victim[~reported], rep.victim[~cleared]])
-        shocks.victim_cleared.append(rep.victim[cleared])
-        shocks.unanswered.extend([rep.victim[~answered_rep], callers[~answered_call]])
+        if len(inc):
+            shocks.victim_uncleared.extend([inc.victim[~reported], rep.victim[~cleared]])
+            shocks.victim_cleared.append(rep.victim[cleared])
+        if today.served < 1.0:
+            shocks.unanswered.extend([rep.victim[~answered_rep], callers[~answered_call]])
 
     def _followups(self, rep, answered: np.ndarray) -> None:
         """Two-way communication: an officer calls a share of answered reporting victims back
         about their case, as far as the shift's uncommitted hours allow; the time is committed."""
         pc, today = self.config.policing, self.today
+        if not len(rep):
+            today.followups = 0
+            return
         u = self.streams["followup"].random(len(rep))
         called = np.flatnonzero(answered & (u < pc.followup_share))
         if pc.followup_hours > 0:
@@ -802,10 +884,11 @@ class CoProductionModel(mesa.Model):
 
     # -- 4. policy: discretionary hours
     def _policy_activities(self) -> None:
-        hours = self.today.hours
-        discretionary = max(0.0, self.today.hours_on_duty - self.today.hours_committed)
+        today = self.today
+        hours = today.hours
+        discretionary = max(0.0, today.hours_on_duty - today.hours_committed)
         # Burn-in runs the reactive baseline, so every policy starts day 0 from the same state.
-        shares = policy_shares(self.policy_config, {n: self.policy(n) for n in REGISTRY}) if self.day >= 0 else {}
+        shares = policy_shares(self.policy_config, self._every_policy()) if self.day >= 0 else {}
         used_total = 0.0
         for name, policy in self._policies.items():
             policy.mark_active(self.day, name in shares)
@@ -820,26 +903,47 @@ class CoProductionModel(mesa.Model):
             ):  # a policy never spends more than it is given (it may move hours between beats)
                 used = used * (designed.sum() / used.sum())
             hours[policy.activity] += used
-            self.today.allocated[policy.activity] += given
+            today.allocated[policy.activity] += given
             used_total += float(used.sum())
         # Hours a policy does not spend (whole visits, meetings not yet due) become random patrol.
         hours["patrol"][:] = response.split_hours_by_residents(max(discretionary - used_total, 0.0), self.pop.nb_size)
-        self.today.allocated["response"][:] = hours["response"]
-        self.today.allocated["patrol"][:] = hours["patrol"]
-        self.today.visible_hours = self._visible_hours()
+        today.allocated["response"][:] = hours["response"]
+        today.allocated["patrol"][:] = hours["patrol"]
+        today.visible_hours = self._visible_hours({REGISTRY[name].activity for name in shares})
 
-    def _visible_hours(self) -> np.ndarray:
+    def _every_policy(self) -> dict:
+        """Every registered policy's instance (each created on first use), by name."""
+        if len(self._policies) < len(REGISTRY):
+            for name in REGISTRY:
+                self.policy(name)
+        return self._policies
+
+    def _visible_hours(self, worked: set[str]) -> np.ndarray:
         """Visible police hours per beat: response and patrol count whole, each
         policy's hours by its `visibility` (meetings and training are off the street),
-        plus what policies without knobs add themselves (add_presence)."""
+        plus what policies without knobs add themselves (add_presence). `worked`: the
+        activities of today's policies (the others have no hours, so add nothing)."""
         hours = self.today.hours
         visible = hours["response"] + hours["patrol"] + self.today.presence_extra
-        for name in REGISTRY:
-            knobs = getattr(self.policy_config, name, None)
-            activity = REGISTRY[name].activity
-            if knobs is not None and activity in hours and activity not in ("response", "patrol"):
-                visible = visible + hours[activity] * knobs.visibility
+        for activity, visibility in self._visibilities():
+            if activity in worked:
+                visible += hours[activity] * visibility
         return visible
+
+    def _visibilities(self) -> list[tuple[str, float]]:
+        """(activity, visibility) of each policy with knobs, other than response and patrol,
+        for today's policy config (kept until a schedule or action replaces it)."""
+        if self._visibility_of is not self.policy_config or self._visibility_registry != len(REGISTRY):
+            hours = self.today.hours
+            self._visibility_list = [
+                (cls.activity, knobs.visibility)
+                for name, cls in REGISTRY.items()
+                if (knobs := getattr(self.policy_config, name, None)) is not None
+                and cls.activity in hours
+                and cls.activity not in ("response", "patrol")
+            ]
+            self._visibility_of, self._visibility_registry = self.policy_config, len(REGISTRY)
+        return self._visibility_list
 
     def _spread(self, hours: float, policy) -> np.ndarray:
         """A policy's hours over beats, in proportion to the residents it reaches
@@ -860,12 +964,11 @@ class CoProductionModel(mesa.Model):
     def _police_initiated_contacts(self) -> None:
         if not len(self.officer_beat):
             return
-        most_patrol = float(self.officer_hours.sum()) * self.pop.nb_size / self.pop.n  # the same under every policy
         beats, u = response.patrol_stops(
             self.streams["stops"],
             self.today.hours["patrol"],
-            most_patrol,
-            stops_per_patrol_hour=self.config.policing.stops_per_patrol_hour,
+            self.most_patrol_hours,
+            self.potential_stops,
         )
         self._stops(beats, u)
 
@@ -925,12 +1028,11 @@ class CoProductionModel(mesa.Model):
     def _efficacy(self) -> None:
         ec = self.config.efficacy
         self._resident_input()
-        crimes_nb = np.bincount(self.today.incidents.neighbourhood, minlength=self.pop.n_neighbourhoods)
         self.efficacy = efficacy.update_efficacy(
             self.efficacy,
             self.cohesion,
             self.participation_nb,
-            crimes_nb / self.residents_per_1000,
+            self.today.crimes_nb / self.residents_per_1000,
             adjust_rate_per_day=ec.adjust_rate_per_day,
             cohesion_weight=ec.cohesion_weight,
             participation_weight=ec.participation_weight,
@@ -966,17 +1068,18 @@ class CoProductionModel(mesa.Model):
         recorded = reported | today.third_party
         perceptions.add_to_picture(self.police_picture, inc.place[recorded], a_norm)
         weight = self.config.policing.local_knowledge_weight
-        if weight > 0:
-            hidden = inc.subset(~recorded)
-            u = self.streams["local_knowledge"].random(len(hidden))
-            revealed = perceptions.revealed_places(hidden, self.resident_input_nb, u, local_knowledge_weight=weight)
+        if weight > 0 and len(inc):
+            hidden = ~recorded
+            u = self.streams["local_knowledge"].random(int(np.count_nonzero(hidden)))
+            revealed = perceptions.revealed_places(
+                inc.place[hidden], inc.neighbourhood[hidden], self.resident_input_nb, u, local_knowledge_weight=weight
+            )
             np.add.at(self.police_picture, revealed, a_norm)
         perceptions.add_to_picture(self.true_picture, inc.place, a_norm)
         perceptions.smooth(self.liaison_coverage, today.liaison_coverage, a_risk)
         perceptions.restore_opportunity(
             self.place_opportunity, effect_decay_years=self.policy_config.problem_oriented.effect_decay_years
         )
-        today.crimes_nb = np.bincount(inc.neighbourhood, minlength=k)
         today.reports_nb = np.bincount(inc.neighbourhood[reported], minlength=k)
         today.cleared_nb = np.bincount(today.reported_incidents.neighbourhood[today.cleared], minlength=k)
         perceptions.smooth(self.crimes_smoothed, today.crimes_nb, a_norm)
@@ -1003,10 +1106,7 @@ class CoProductionModel(mesa.Model):
 
     def neighbourhood_table(self) -> pd.DataFrame:
         """Per-neighbourhood daily metrics, long format (day, neighbourhood, metrics)."""
-        rows = self.neighbourhood_rows
-        if not rows:
-            return pd.DataFrame()
-        return pd.DataFrame({key: np.concatenate([r[key] for r in rows]) for key in rows[0]})
+        return recording.neighbourhood_table(self.neighbourhood_rows, self.activities)
 
     def place_table(self, replicate: int = 0, seed: int = 0) -> pd.DataFrame:
         """The per-place table (places.parquet) of the recorded days; needs output.places."""

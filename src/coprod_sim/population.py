@@ -62,29 +62,35 @@ class Population:
         return self.block_size.sum(axis=0)
 
     # -- sums and means over the contiguous id blocks: np.add.reduceat over their starts
+    # (the index arrays are made once: these run several times a day)
     @cached_property
-    def nonempty_neighbourhoods(self) -> np.ndarray:
-        return np.flatnonzero(self.nb_size > 0)
+    def nonempty_neighbourhoods(self) -> tuple[np.ndarray, np.ndarray]:
+        """The neighbourhoods with residents, and their first ids."""
+        nonempty = np.flatnonzero(self.nb_size > 0)
+        return nonempty, self.nb_start[nonempty]
 
     @cached_property
-    def nonempty_blocks(self) -> np.ndarray:
-        return np.flatnonzero(self.block_size.ravel() > 0)
+    def nonempty_blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (flattened) blocks with residents, and their first ids."""
+        nonempty = np.flatnonzero(self.block_size.ravel() > 0)
+        return nonempty, self.block_start.ravel()[nonempty]
+
+    @cached_property
+    def nb_divisor(self) -> np.ndarray:
+        """Residents per neighbourhood, at least 1 (what a mean divides by)."""
+        return np.maximum(self.nb_size, 1)
 
     def sum_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
-        out = np.zeros(self.n_neighbourhoods)
-        nonempty = self.nonempty_neighbourhoods
-        out[nonempty] = np.add.reduceat(values, self.nb_start[nonempty])
-        return out
+        nonempty, starts = self.nonempty_neighbourhoods
+        return _spread(np.add.reduceat(values, starts), nonempty, self.n_neighbourhoods)
 
     def mean_by_neighbourhood(self, values: np.ndarray) -> np.ndarray:
-        return self.sum_by_neighbourhood(values) / np.maximum(self.nb_size, 1)
+        return self.sum_by_neighbourhood(values) / self.nb_divisor
 
     def sum_by_block(self, values: np.ndarray) -> np.ndarray:
         """[K, G] sums over (neighbourhood, group) blocks."""
-        out = np.zeros(self.block_size.size)
-        nonempty = self.nonempty_blocks
-        out[nonempty] = np.add.reduceat(values, self.block_start.ravel()[nonempty])
-        return out.reshape(self.block_size.shape)
+        nonempty, starts = self.nonempty_blocks
+        return _spread(np.add.reduceat(values, starts), nonempty, self.block_size.size).reshape(self.block_size.shape)
 
     def random_residents(
         self, u: np.ndarray, neighbourhoods: np.ndarray, groups: list[str] | None = None
@@ -103,6 +109,16 @@ class Population:
             out[here] = self.block_start[nb[here], gi] + r[here]
             r = r - sizes[:, j]
         return out
+
+
+def _spread(sums: np.ndarray, nonempty: np.ndarray, size: int) -> np.ndarray:
+    """Float sums over `size` blocks from the sums over the `nonempty` ones (0 elsewhere); when
+    every block has residents (the usual city) the sums already are that."""
+    if len(nonempty) == size and sums.dtype == np.float64:
+        return sums
+    out = np.zeros(size)
+    out[nonempty] = sums
+    return out
 
 
 def split_evenly(total: int, parts: int) -> np.ndarray:

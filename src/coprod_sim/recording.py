@@ -9,11 +9,12 @@ reuse the neighbourhood counts the step already made.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from .metric_registry import column_name
 from .submodels.crime import VIOLENT
@@ -28,8 +29,14 @@ class MetricsCollector(mesa.DataCollector):
 
     def collect(self, model) -> None:
         metrics = model.metrics
-        for name, values in self.model_vars.items():
-            values.append(metrics[name])
+        for name, append in self._appends():
+            append(metrics[name])
+
+    def _appends(self) -> list:
+        """Each column's name and the `append` of its list (made once: `model_vars` keeps its lists)."""
+        if getattr(self, "_columns", None) is None:
+            self._columns = [(name, values.append) for name, values in self.model_vars.items()]
+        return self._columns
 
 
 def collector(names: list[str]) -> MetricsCollector:
@@ -38,34 +45,56 @@ def collector(names: list[str]) -> MetricsCollector:
 
 def record_day(model: ModelAPI, *, neighbourhoods: bool) -> tuple[dict[str, float], dict[str, np.ndarray] | None]:
     """Today's metrics by name, and (if `neighbourhoods`) today's rows of the
-    per-neighbourhood table."""
+    per-neighbourhood table, compactly (`neighbourhood_table` lays them out)."""
+    today = model.today
     trust_sums = model.pop.sum_by_block(model.trust)  # [neighbourhood, group]
     confident = model.pop.sum_by_block((model.trust >= model.config.survey.confidence_threshold).astype(np.float64))
-    rows = neighbourhood_row(model, trust_sums.sum(axis=1)) if neighbourhoods else None
-    return daily_metrics(model, trust_sums, confident), rows
+    # [activity, beat]: hours spent, then hours allocated; one copy serves both tables
+    a, k = len(today.hours), model.pop.n_neighbourhoods
+    per_activity = np.concatenate([*today.hours.values(), *today.allocated.values()]).reshape(2 * a, k)
+    hours = per_activity[:a]
+    rows = neighbourhood_row(model, trust_sums.sum(axis=1), hours) if neighbourhoods else None
+    return daily_metrics(model, trust_sums, confident, per_activity.sum(axis=1).tolist()), rows
 
 
-def daily_metrics(model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray) -> dict[str, float]:
+def daily_metrics(
+    model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray, activity_totals: list[float]
+) -> dict[str, float]:
     """Today's metrics, by name (`trust_sums`, `confident`: trust and confident residents
-    summed per neighbourhood and group)."""
+    summed per neighbourhood and group; `activity_totals`: today's hours spent in each
+    activity, then the hours allocated to each)."""
     pop, today, c = model.pop, model.today, model.contacts
     inc, reported = today.incidents, today.reported
-    violent = inc.kind == VIOLENT
-    n_crimes, n_rep = len(inc), int(np.count_nonzero(reported))
-    n_violent = int(np.count_nonzero(violent))
-    rep_violent = int(np.count_nonzero(reported & violent))
-    cleared = int(np.count_nonzero(today.cleared))
     group_sizes = pop.group_sizes.tolist()
-    trust_by_group = (trust_sums.sum(axis=0) / np.maximum(pop.group_sizes, 1)).tolist()
-    confidence_by_group = (confident.sum(axis=0) / np.maximum(pop.group_sizes, 1)).tolist()
-    g = len(trust_by_group)
-    vgroup = pop.group[inc.victim]
-    victims_g = np.bincount(vgroup, minlength=g).tolist()
-    reported_g = np.bincount(vgroup[reported], minlength=g).tolist()
-    present = [size > 0 for size in group_sizes]
-    rate_g = [_div(r, v) for r, v in zip(reported_g, victims_g, strict=True)]
-    trust_present = [t for t, p in zip(trust_by_group, present, strict=True) if p]
-    rates_present = [r for r, p in zip(rate_g, present, strict=True) if p]
+    n_crimes, n_rep = len(inc), int(np.count_nonzero(reported))
+    if n_crimes:
+        violent = inc.kind == VIOLENT
+        n_violent = int(np.count_nonzero(violent))
+        rep_violent = int(np.count_nonzero(reported & violent))
+        vgroup = pop.group[inc.victim]
+        victims_g = np.bincount(vgroup, minlength=len(group_sizes)).tolist()
+        reported_g = np.bincount(vgroup[reported], minlength=len(group_sizes)).tolist()
+    else:  # most days of a small city
+        n_violent = rep_violent = 0
+        victims_g = reported_g = [0] * len(group_sizes)
+    cleared = int(np.count_nonzero(today.cleared))
+    # Per group, in Python scalars: a handful of groups, where numpy's per-call cost would dominate.
+    # A group without members has no mean (NaN) and takes no part in the gaps.
+    trust_g, confident_g = trust_sums.sum(axis=0).tolist(), confident.sum(axis=0).tolist()
+    nan = float("nan")
+    by_group: dict[str, list] = {"mean_trust": [], "confidence_share": [], "reporting_rate": [], "victims": victims_g}
+    trust_present, rates_present = [], []
+    for g, size in enumerate(group_sizes):
+        rate = _div(reported_g[g], victims_g[g])
+        by_group["reporting_rate"].append(rate)
+        if size > 0:
+            by_group["mean_trust"].append(trust_g[g] / size)
+            by_group["confidence_share"].append(confident_g[g] / size)
+            trust_present.append(trust_g[g] / size)
+            rates_present.append(rate)
+        else:
+            by_group["mean_trust"].append(nan)
+            by_group["confidence_share"].append(nan)
     m = {
         "day": model.day,
         "crimes": n_crimes,
@@ -81,12 +110,13 @@ def daily_metrics(model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray
         "crimes_cleared": cleared,
         "clearance_rate": _div(cleared, n_rep),
         "mean_trust": float(trust_sums.sum()) / pop.n,
-        "confidence_share": float(confident.sum()) / pop.n,
+        "confidence_share": sum(confident_g) / pop.n,  # (whole numbers: their sum is exact in any order)
         "trust_gap": max(trust_present) - min(trust_present),
         "reporting_gap": _gap(rates_present),
-        "perceived_certainty": float(model.perceived_certainty() @ model.nb_share),
-        "participation_rate": float(model.participation_nb @ model.nb_share),
-        "collective_efficacy": float(model.efficacy @ model.nb_share),
+        # (`dot`, not `@`: the same product without the matrix product's per-call cost)
+        "perceived_certainty": float(model.perceived_certainty().dot(model.nb_share)),
+        "participation_rate": float(model.participation_nb.dot(model.nb_share)),
+        "collective_efficacy": float(model.efficacy.dot(model.nb_share)),
         "police_contacts": c.total,
         "negative_contacts": c.negative,
         "positive_contacts": c.positive,
@@ -101,36 +131,64 @@ def daily_metrics(model: ModelAPI, trust_sums: np.ndarray, confident: np.ndarray
         **picture_accuracy(model),
     }
     # Group and activity are dimensions of a metric; the registry names their columns.
-    by_group = {
-        "mean_trust": [t if p else float("nan") for t, p in zip(trust_by_group, present, strict=True)],
-        "confidence_share": [c if p else float("nan") for c, p in zip(confidence_by_group, present, strict=True)],
-        "reporting_rate": rate_g,
-        "victims": victims_g,
-    }
+    groups = tuple(pop.group_names)
     for metric, values in by_group.items():
-        for group, value in zip(pop.group_names, values, strict=True):
-            m[column_name(metric, group)] = value
-    for activity, h in today.hours.items():
-        m[column_name("hours", activity)] = float(h.sum())
-        m[column_name("allocated_hours", activity)] = float(today.allocated[activity].sum())
+        m.update(zip(_columns(metric, groups), values, strict=True))
+    activities = tuple(today.hours)
+    a = len(activities)
+    for h_col, a_col, spent, allocated in zip(
+        _columns("hours", activities),
+        _columns("allocated_hours", activities),
+        activity_totals[:a],
+        activity_totals[a:],
+        strict=True,
+    ):
+        m[h_col], m[a_col] = spent, allocated
     return m
 
 
-def neighbourhood_row(model: ModelAPI, trust_sum_nb: np.ndarray) -> dict[str, np.ndarray]:
-    """Today's rows of the per-neighbourhood table (one per neighbourhood)."""
-    pop, today = model.pop, model.today
-    k = pop.n_neighbourhoods
+# The per-neighbourhood table's metrics other than hours, in column order.
+NEIGHBOURHOOD_METRICS = (
+    "crimes",
+    "crimes_reported",
+    "crimes_cleared",
+    "mean_trust",
+    "participation_rate",
+    "collective_efficacy",
+)
+
+
+def neighbourhood_row(model: ModelAPI, trust_sum_nb: np.ndarray, hours: np.ndarray) -> dict:
+    """Today's rows of the per-neighbourhood table, compactly: the day, one array per metric
+    over neighbourhoods, and `hours` [activity, beat] (a copy: the rows keep it)."""
+    today = model.today
     return {
-        "day": np.full(k, model.day, dtype=np.int64),
-        "neighbourhood": np.arange(k, dtype=np.int64),
+        "day": model.day,
         "crimes": today.crimes_nb,
         "crimes_reported": today.reports_nb,
         "crimes_cleared": today.cleared_nb,
-        "mean_trust": trust_sum_nb / np.maximum(pop.nb_size, 1),
+        "mean_trust": trust_sum_nb / model.pop.nb_divisor,
         "participation_rate": model.participation_nb.copy(),
         "collective_efficacy": model.efficacy.copy(),
-        **{column_name("hours", a): h.copy() for a, h in today.hours.items()},
+        "hours": hours,
     }
+
+
+def neighbourhood_table(rows: list[dict], activities: list[str]) -> pd.DataFrame:
+    """The per-neighbourhood daily metrics, long format (day, neighbourhood, metrics), from the
+    compact rows `neighbourhood_row` made."""
+    if not rows:
+        return pd.DataFrame()
+    k = len(rows[0]["crimes"])
+    hours = np.concatenate([r["hours"] for r in rows], axis=1)  # [activity, days x beats]
+    table = {
+        "day": np.repeat(np.array([r["day"] for r in rows], dtype=np.int64), k),
+        "neighbourhood": np.tile(np.arange(k, dtype=np.int64), len(rows)),
+    }
+    for key in NEIGHBOURHOOD_METRICS:
+        table[key] = np.concatenate([r[key] for r in rows])
+    table.update(zip(_columns("hours", tuple(activities)), hours, strict=True))
+    return pd.DataFrame(table)
 
 
 def picture_accuracy(model: ModelAPI) -> dict[str, float]:
@@ -141,11 +199,17 @@ def picture_accuracy(model: ModelAPI) -> dict[str, float]:
         return {"police_top5pct_true_share": float("nan"), "true_top5pct_share": float("nan")}
     k = model.top_5pct_places
     police_top = model.top_places(k)
-    true_top = np.argpartition(-model.true_picture, k - 1)[:k] if k < len(model.true_picture) else slice(None)
+    true_top = (-model.true_picture).argpartition(k - 1)[:k] if k < len(model.true_picture) else slice(None)
     return {
         "police_top5pct_true_share": float(model.true_picture[police_top].sum()) / total,
         "true_top5pct_share": float(model.true_picture[true_top].sum()) / total,
     }
+
+
+@lru_cache(maxsize=256)
+def _columns(metric: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The published columns of `metric` for each group or activity in `keys` (named once, not every day)."""
+    return tuple(column_name(metric, key) for key in keys)
 
 
 def _gap(rates: list[float]) -> float:

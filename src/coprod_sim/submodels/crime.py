@@ -38,7 +38,16 @@ class Incidents:
         return len(self.place)
 
     def subset(self, mask: np.ndarray) -> Incidents:
+        if not len(self.place):  # (most days of a small city: nothing to select from)
+            return self
         return Incidents(**{k: v[mask] for k, v in self.__dict__.items()})
+
+
+def by_kind(violent: float, property_: float) -> np.ndarray:
+    """A value per incident kind, indexed by VIOLENT or PROPERTY (`by_kind(...)[incidents.kind]`)."""
+    values = np.empty(2)
+    values[VIOLENT], values[PROPERTY] = violent, property_
+    return values
 
 
 def place_pressure(pop: Population, *, local_offending_share: float = 1.0) -> np.ndarray:
@@ -108,45 +117,71 @@ def efficacy_multiplier(efficacy: np.ndarray, *, coef: float, reference: float) 
     return np.exp(-coef * (efficacy - reference))
 
 
-def draw_potential_incidents(
-    rng: np.random.Generator,
+@dataclass(frozen=True)
+class IncidentDraw:
+    """What drawing a day's potential incidents needs that is fixed for the run, prepared
+    once (`prepare_incident_draw`) so that a day's draw makes no set-up arrays: small
+    cities pay per numpy call, not per incident."""
+
+    rate: np.ndarray  # [2K] expected potential incidents a day per neighbourhood: one kind's, then the other's
+    neighbourhood: np.ndarray  # [2K] int64: the neighbourhood of each rate
+    kind: np.ndarray  # [2K] int8: the kind of each rate (the index into `cap_rate_per_day`)
+    pressure_nb: np.ndarray  # [K] summed place pressure of each neighbourhood
+    pressure_cumsum: np.ndarray  # [P] cumulative pressure over places (numbered neighbourhood by neighbourhood)
+    pressure_before: np.ndarray  # [K] cumulative pressure before each neighbourhood's first place
+    first_place: np.ndarray  # [K]
+    last_place: np.ndarray  # [K]
+    nb_start: np.ndarray  # [K] first resident id
+    nb_size: np.ndarray  # [K]
+    seriousness_mean: np.ndarray  # [2] by kind
+    seriousness_sd: float
+
+
+def prepare_incident_draw(
     pop: Population,
     pressure_cumsum: np.ndarray,
     cap_rate_per_day: tuple[float, float],
     seriousness_mean: tuple[float, float],
     seriousness_sd: float,
     pressure_nb: np.ndarray,
-) -> Incidents:
-    """Potential incidents of both types for one day (before thinning).
-
-    `pressure_nb[n]` is the neighbourhood's summed pressure; `pressure_cumsum` the
-    citywide cumulative pressure over places, which are numbered neighbourhood by
-    neighbourhood, so one search picks each incident's place in proportion to
-    pressure within its neighbourhood."""
+) -> IncidentDraw:
+    """`pressure_nb[n]` is the neighbourhood's summed pressure; `pressure_cumsum` the
+    citywide cumulative pressure over places; `cap_rate_per_day` the rate per unit
+    pressure of each kind (VIOLENT, PROPERTY) at the cap."""
     k = pop.n_neighbourhoods
-    kinds, nbs = [], []
-    for kind, rate in enumerate(cap_rate_per_day):
-        counts = rng.poisson(rate * pressure_nb)
-        nbs.append(np.repeat(np.arange(k), counts))
-        kinds.append(np.full(counts.sum(), kind, dtype=np.int8))
-    nb = np.concatenate(nbs)
-    kind = np.concatenate(kinds)
+    return IncidentDraw(
+        rate=np.concatenate([rate * pressure_nb for rate in cap_rate_per_day]),
+        neighbourhood=np.tile(np.arange(k, dtype=np.int64), len(cap_rate_per_day)),
+        kind=np.repeat(np.arange(len(cap_rate_per_day), dtype=np.int8), k),
+        pressure_nb=pressure_nb,
+        pressure_cumsum=pressure_cumsum,
+        pressure_before=np.concatenate([[0.0], pressure_cumsum])[pop.place_start],
+        first_place=pop.place_start,
+        last_place=pop.place_start + pop.place_count - 1,
+        nb_start=pop.nb_start,
+        nb_size=pop.nb_size,
+        seriousness_mean=by_kind(*seriousness_mean),
+        seriousness_sd=seriousness_sd,
+    )
+
+
+def draw_potential_incidents(rng: np.random.Generator, draw: IncidentDraw) -> Incidents:
+    """Potential incidents of both types for one day (before thinning): violent ones
+    neighbourhood by neighbourhood, then property ones. One search of the cumulative
+    pressure picks each incident's place in proportion to pressure within its neighbourhood."""
+    counts = rng.poisson(draw.rate)  # one call for both kinds: the same draws as one call per kind
+    nb = draw.neighbourhood.repeat(counts)
+    kind = draw.kind.repeat(counts)
     m = len(nb)
     u = rng.random((8, m))  # place, victim, occur, report, clear, officer, bad contact, third party
-    before = np.concatenate([[0.0], pressure_cumsum])[
-        pop.place_start[nb]
-    ]  # cumulative pressure before the neighbourhood's places
-    target = before + u[0] * pressure_nb[nb]
-    place = np.searchsorted(pressure_cumsum, target, side="right")
-    place = np.clip(
-        place, pop.place_start[nb], pop.place_start[nb] + pop.place_count[nb] - 1
-    )  # float edge cases stay inside
-    victim = pop.nb_start[nb] + (u[1] * pop.nb_size[nb]).astype(np.int64)
-    means = np.where(kind == VIOLENT, seriousness_mean[0], seriousness_mean[1])
-    seriousness = np.clip(means + seriousness_sd * rng.standard_normal(m), 0, 1)
+    target = draw.pressure_before[nb] + u[0] * draw.pressure_nb[nb]
+    place = draw.pressure_cumsum.searchsorted(target, side="right")
+    place = place.clip(draw.first_place[nb], draw.last_place[nb])  # float edge cases stay inside
+    victim = draw.nb_start[nb] + (u[1] * draw.nb_size[nb]).astype(np.int64)
+    seriousness = (draw.seriousness_mean[kind] + draw.seriousness_sd * rng.standard_normal(m)).clip(0.0, 1.0)
     return Incidents(
         place=place,
-        neighbourhood=nb.astype(np.int64),
+        neighbourhood=nb,
         kind=kind,
         victim=victim,
         seriousness=seriousness,

@@ -17,5 +17,5 @@ def update_efficacy(
     participation_weight: float,
     crime_erosion: float,
 ) -> np.ndarray:
-    target = np.clip(cohesion_weight * cohesion + participation_weight * participation_nb, 0.0, 1.0)
-    return np.clip(efficacy + adjust_rate_per_day * (target - efficacy) - crime_erosion * crimes_per_1000, 0.0, 1.0)
+    target = (cohesion_weight * cohesion + participation_weight * participation_nb).clip(0.0, 1.0)
+    return (efficacy + adjust_rate_per_day * (target - efficacy) - crime_erosion * crimes_per_1000).clip(0.0, 1.0)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..config import DAYS_PER_YEAR
-from .crime import Incidents
 
 
 def smooth(value: np.ndarray, observed: np.ndarray, rate: float) -> None:
@@ -22,16 +21,22 @@ def smooth(value: np.ndarray, observed: np.ndarray, rate: float) -> None:
 def add_to_picture(picture: np.ndarray, places: np.ndarray, rate: float) -> None:
     """Fade a smoothed per-place count by `rate`, then add today's incidents at `places`."""
     picture *= 1.0 - rate
-    np.add.at(picture, places, rate)
+    if len(places):
+        np.add.at(picture, places, rate)
 
 
 def revealed_places(
-    hidden: Incidents, input_nb: np.ndarray, u: np.ndarray, *, local_knowledge_weight: float
+    places: np.ndarray,
+    neighbourhoods: np.ndarray,
+    input_nb: np.ndarray,
+    u: np.ndarray,
+    *,
+    local_knowledge_weight: float,
 ) -> np.ndarray:
-    """Places of unreported incidents that engaged residents reveal to the police
-    (local knowledge): each with probability weight x the neighbourhood's input."""
-    p_reveal = np.minimum(1.0, local_knowledge_weight * input_nb[hidden.neighbourhood])
-    return hidden.place[u < p_reveal]
+    """Places of unreported incidents (at `places`, in `neighbourhoods`) that engaged residents
+    reveal to the police (local knowledge): each with probability weight x the neighbourhood's input."""
+    p_reveal = np.minimum(1.0, local_knowledge_weight * input_nb[neighbourhoods])
+    return places[u < p_reveal]
 
 
 def restore_opportunity(opportunity: np.ndarray, *, effect_decay_years: float) -> None:

@@ -42,7 +42,7 @@ def routine_turnover(
     policies do not change the force). Returns whether anyone left."""
     if annual_rate <= 0 or not officers:
         return False
-    leaving = np.flatnonzero(rng.random(len(officers)) < daily_hazard(annual_rate))
+    leaving = (rng.random(len(officers)) < daily_hazard(annual_rate)).nonzero()[0]
     if not len(leaving):
         return False
     skills = beta_draws(rng, skill_mean, skill_sd, len(leaving))
@@ -66,9 +66,10 @@ def get_acquainted(
     if acquaintance_days <= 0 or target <= 0:
         return False
     changed = False
+    sizes = nb_size.tolist()  # read once per officer a day: Python ints, not numpy scalars
     for o in officers:
         missing = target - len(o.known)
-        size = int(nb_size[o.beat])
+        size = sizes[o.beat]
         if missing <= 0 or size == 0:
             continue
         o.acquaintance_progress += missing / acquaintance_days
