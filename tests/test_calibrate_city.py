@@ -1,23 +1,28 @@
 """coprod-sim calibrate on a tiny city with a tiny budget: every file of the contract,
 resume equal to an uninterrupted run (one worker) after a budget stop and after a kill
-mid-generation, and the Dask engine."""
+mid-generation, resume with two workers equal in distribution (a statistical check that can
+fail), and the Dask engine."""
 
 import contextlib
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import tomli_w
 
 pytest.importorskip("pyabc")
 
 from coprod_sim.cities.calibrate import calibrate  # noqa: E402
 from coprod_sim.cities.engine import DATABASE  # noqa: E402
+from coprod_sim.cities.equivalence import compare_calibrations  # noqa: E402
 from coprod_sim.config import load_config  # noqa: E402
 from coprod_sim.output_folder import verify  # noqa: E402
 
@@ -28,6 +33,11 @@ TINY = Path(__file__).parent / "data" / "tiny_city.toml"
 # crimes that acceptance is not left to noise.
 BUDGET = 100
 SHORT = 40  # generation 0 ends after 30 simulations; fewer than 10 left, so generation 1 never starts
+# Two workers: 12 particles, and room for generation 1 after generation 0 (about 40 simulations) even when its
+# acceptance rate is low, so both runs of the equivalence check complete generation 1 (a budget of 100 did not
+# always: pyabc abandons a generation that cannot finish within the budget left).
+TWO_WORKER_BUDGET = 120
+TRUST = "population.groups.minority.initial_trust_mean"
 pytestmark = pytest.mark.slow  # about two and a half minutes in all (CI runs it)
 
 
@@ -91,24 +101,30 @@ def _generations_done(out: Path) -> int:
     return 0 if max_t is None else max_t + 1
 
 
-def test_kill_mid_generation_then_resume(calibrated, tmp_path):
-    # kill the command (SIGKILL, no clean-up) once generation 0 is stored, i.e. during generation 1
-    out = tmp_path / "city"
+def _kill_during_generation_1(out: Path, budget: int, workers: int) -> None:
+    """Start the command and kill it (SIGKILL, no clean-up; its worker processes too) once
+    generation 0 is stored, i.e. during generation 1."""
     src = str(Path(__file__).parents[1] / "src")
     env = os.environ | {"PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     command = [sys.executable, "-m", "coprod_sim.cli", "calibrate", str(TINY), "--out", str(out)]
-    command += ["--budget", str(BUDGET), "--seed", "3", "--workers", "1", "--quiet"]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    command += ["--budget", str(budget), "--seed", "3", "--workers", str(workers), "--quiet"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         while _generations_done(out) < 1 and proc.poll() is None:
             time.sleep(0.5)
     finally:
-        proc.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     assert proc.returncode == -9, proc.stderr.read().decode()
     # only the generation in progress is lost: generation 0 is kept, no result was written
     assert _generations_done(out) == 1
     assert not (out / "posterior.parquet").exists()
+
+
+def test_kill_mid_generation_then_resume(calibrated, tmp_path):
+    out = tmp_path / "city"
+    _kill_during_generation_1(out, BUDGET, workers=1)
     calibrate(TINY, out, budget=BUDGET, seed=3, resume=True, progress=False)
     assert verify(out) == []
     pd.testing.assert_frame_equal(
@@ -121,6 +137,44 @@ def test_resume_refuses_another_seed(calibrated):
 
     with pytest.raises(OutputError, match="--seed differs"):
         calibrate(TINY, calibrated, budget=BUDGET, seed=4, resume=True, progress=False)
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory):
+    out = tmp_path_factory.mktemp("two") / "city"
+    calibrate(TINY, out, budget=TWO_WORKER_BUDGET, seed=3, workers=2, progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def confident_city(tmp_path_factory):
+    """The tiny city with a minority far more confident in the police (0.8, not 0.3), calibrated as
+    `two_workers` is: the equivalence check must tell the two apart."""
+    folder = tmp_path_factory.mktemp("confident")
+    data = tomllib.loads(TINY.read_text())
+    data["groups"]["minority"]["confidence"] = 0.8
+    profile = folder / "confident.toml"
+    profile.write_text(tomli_w.dumps(data))
+    calibrate(profile, folder / "city", budget=TWO_WORKER_BUDGET, seed=3, workers=2, progress=False)
+    return folder / "city"
+
+
+def test_two_workers_resumed_after_a_kill_agree_in_distribution(two_workers, tmp_path):
+    # pyabc seeds parallel workers from the system: equal digits are not promised, equal distributions are
+    out = tmp_path / "city"
+    _kill_during_generation_1(out, TWO_WORKER_BUDGET, workers=2)
+    calibrate(TINY, out, budget=TWO_WORKER_BUDGET, seed=3, workers=2, resume=True, progress=False)
+    assert verify(out) == []
+    t, rows = compare_calibrations(out, two_workers)
+    assert t >= 1, "the compared generation must be one made after the resume"
+    assert all(r.equivalent for r in rows), "\n".join(r.line() for r in rows)
+
+
+def test_the_equivalence_check_tells_a_different_city_apart(two_workers, confident_city):
+    t, rows = compare_calibrations(two_workers, confident_city)
+    assert t >= 1
+    by_parameter = {r.parameter: r for r in rows}
+    assert not by_parameter[TRUST].equivalent, by_parameter[TRUST].line()
 
 
 def test_calibrate_on_a_local_dask_cluster(tmp_path):
