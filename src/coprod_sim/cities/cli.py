@@ -7,7 +7,8 @@ import sys
 
 CALIBRATE_EPILOG = (
     "The profile format: docs/city-profile.md; the parameters, priors, statistics and distance: docs/calibration.md. "
-    "With --workers 1 a resumed calibration ends with the same posterior as an uninterrupted one."
+    "With --workers 1 a resumed calibration ends with the same posterior as an uninterrupted one; with more, "
+    "the same in distribution (docs/calibration-engine.md)."
 )
 
 
