@@ -5,7 +5,8 @@ uninterrupted two-worker calibration of the tiny test city, one killed during ge
 and resumed, and one of the same city with a far more confident minority (0.8, not 0.3);
 prints each comparison's z per parameter at the last generation both runs completed.
 
-    python experiments/resume_equivalence.py [--seeds 3] [--budget 120] [--out results/resume_equivalence]
+    python experiments/resume_equivalence.py [--seeds 3] [--budget 150] [--population 10]
+        [--out results/resume_equivalence]
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ def generations_done(out: Path) -> int:
     return 0 if max_t is None else max_t + 1
 
 
-def killed_and_resumed(out: Path, budget: int, seed: int) -> None:
+def killed_and_resumed(out: Path, budget: int, population: int, seed: int) -> None:
     command = [sys.executable, "-m", "coprod_sim.cli", "calibrate", str(TINY), "--out", str(out), "--quiet"]
-    command += ["--budget", str(budget), "--seed", str(seed), "--workers", "2"]
+    command += ["--budget", str(budget), "--population", str(population), "--seed", str(seed), "--workers", "2"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     while generations_done(out) < 1 and proc.poll() is None:
         time.sleep(0.5)
@@ -54,7 +55,8 @@ def killed_and_resumed(out: Path, budget: int, seed: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=3, help="seeds 1..N (default 3)")
-    ap.add_argument("--budget", type=int, default=120, help="simulations per calibration (default 120, as the test)")
+    ap.add_argument("--budget", type=int, default=150, help="simulations per calibration (default 150, as the test)")
+    ap.add_argument("--population", type=int, default=10, help="particles per generation (default 10, as the test)")
     ap.add_argument("--out", default="results/resume_equivalence", help="folder for the calibrations (must not exist)")
     args = ap.parse_args()
     root = Path(args.out)
@@ -66,9 +68,10 @@ def main() -> None:
     for seed in range(1, args.seeds + 1):
         t0 = time.perf_counter()
         whole, resumed, other = (root / f"{name}-{seed}" for name in ("whole", "resumed", "confident"))
-        calibrate(TINY, whole, budget=args.budget, seed=seed, workers=2, progress=False)
-        killed_and_resumed(resumed, args.budget, seed)
-        calibrate(confident, other, budget=args.budget, seed=seed, workers=2, progress=False)
+        settings = {"budget": args.budget, "population": args.population, "seed": seed, "workers": 2}
+        calibrate(TINY, whole, **settings, progress=False)
+        killed_and_resumed(resumed, args.budget, args.population, seed)
+        calibrate(confident, other, **settings, progress=False)
         print(f"seed {seed} ({time.perf_counter() - t0:.0f} s):", flush=True)
         for label, (a, b) in {"resumed vs whole": (resumed, whole), "confident vs whole": (other, whole)}.items():
             t, rows = compare_calibrations(a, b)

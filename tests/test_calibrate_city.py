@@ -4,6 +4,7 @@ mid-generation, resume with two workers equal in distribution (a statistical che
 fail), and the Dask engine."""
 
 import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -24,7 +25,7 @@ from coprod_sim.cities.calibrate import calibrate  # noqa: E402
 from coprod_sim.cities.engine import DATABASE  # noqa: E402
 from coprod_sim.cities.equivalence import compare_calibrations  # noqa: E402
 from coprod_sim.config import load_config  # noqa: E402
-from coprod_sim.output_folder import verify  # noqa: E402
+from coprod_sim.output_folder import LOCK, verify  # noqa: E402
 
 TINY = Path(__file__).parent / "data" / "tiny_city.toml"
 # A prior sample (10), generation 0 and generation 1 of 10 particles (79 simulations, measured);
@@ -33,12 +34,13 @@ TINY = Path(__file__).parent / "data" / "tiny_city.toml"
 # crimes that acceptance is not left to noise.
 BUDGET = 100
 SHORT = 40  # generation 0 ends after 30 simulations; fewer than 10 left, so generation 1 never starts
-# Two workers: 12 particles, and room for generation 1 after generation 0 (about 40 simulations) even when its
-# acceptance rate is low, so both runs of the equivalence check complete generation 1 (a budget of 100 did not
-# always: pyabc abandons a generation that cannot finish within the budget left).
-TWO_WORKER_BUDGET = 120
+# Two workers: 10 particles and a budget of 150, so that generation 1 has room to finish even when its
+# acceptance rate is low (pyabc abandons a generation that cannot finish within the budget left): both runs of
+# the equivalence check must complete it. At a budget of 120 (12 particles) about one run in ten did not.
+TWO_WORKERS = {"budget": 150, "population": 10}
 TRUST = "population.groups.minority.initial_trust_mean"
-pytestmark = pytest.mark.slow  # about two and a half minutes in all (CI runs it)
+# CI runs it; measured 470 s in all on 2 cores busy with other jobs (the two-worker check about 45% of it)
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -101,13 +103,14 @@ def _generations_done(out: Path) -> int:
     return 0 if max_t is None else max_t + 1
 
 
-def _kill_during_generation_1(out: Path, budget: int, workers: int) -> None:
+def _kill_during_generation_1(out: Path, budget: int, workers: int, population: int | None = None) -> None:
     """Start the command and kill it (SIGKILL, no clean-up; its worker processes too) once
     generation 0 is stored, i.e. during generation 1."""
     src = str(Path(__file__).parents[1] / "src")
     env = os.environ | {"PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     command = [sys.executable, "-m", "coprod_sim.cli", "calibrate", str(TINY), "--out", str(out)]
     command += ["--budget", str(budget), "--seed", "3", "--workers", str(workers), "--quiet"]
+    command += [] if population is None else ["--population", str(population)]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         while _generations_done(out) < 1 and proc.poll() is None:
@@ -117,9 +120,30 @@ def _kill_during_generation_1(out: Path, budget: int, workers: int) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     assert proc.returncode == -9, proc.stderr.read().decode()
+    _wait_until_the_lock_is_free(out)
     # only the generation in progress is lost: generation 0 is kept, no result was written
     assert _generations_done(out) == 1
     assert not (out / "posterior.parquet").exists()
+
+
+def _wait_until_the_lock_is_free(out: Path, seconds: float = 60.0) -> None:
+    """Forked workers share the folder's lock (flock) and release it only when they have exited, which
+    on a loaded machine can take a moment after SIGKILL: a resume started before then is refused."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            fd = os.open(out / LOCK, os.O_RDONLY)
+        except FileNotFoundError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"the killed calibration's processes still hold {out / LOCK} after {seconds:.0f} s")
+            time.sleep(0.2)
+        finally:
+            os.close(fd)
 
 
 def test_kill_mid_generation_then_resume(calibrated, tmp_path):
@@ -142,7 +166,7 @@ def test_resume_refuses_another_seed(calibrated):
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory):
     out = tmp_path_factory.mktemp("two") / "city"
-    calibrate(TINY, out, budget=TWO_WORKER_BUDGET, seed=3, workers=2, progress=False)
+    calibrate(TINY, out, **TWO_WORKERS, seed=3, workers=2, progress=False)
     return out
 
 
@@ -155,15 +179,15 @@ def confident_city(tmp_path_factory):
     data["groups"]["minority"]["confidence"] = 0.8
     profile = folder / "confident.toml"
     profile.write_text(tomli_w.dumps(data))
-    calibrate(profile, folder / "city", budget=TWO_WORKER_BUDGET, seed=3, workers=2, progress=False)
+    calibrate(profile, folder / "city", **TWO_WORKERS, seed=3, workers=2, progress=False)
     return folder / "city"
 
 
 def test_two_workers_resumed_after_a_kill_agree_in_distribution(two_workers, tmp_path):
     # pyabc seeds parallel workers from the system: equal digits are not promised, equal distributions are
     out = tmp_path / "city"
-    _kill_during_generation_1(out, TWO_WORKER_BUDGET, workers=2)
-    calibrate(TINY, out, budget=TWO_WORKER_BUDGET, seed=3, workers=2, resume=True, progress=False)
+    _kill_during_generation_1(out, TWO_WORKERS["budget"], workers=2, population=TWO_WORKERS["population"])
+    calibrate(TINY, out, budget=TWO_WORKERS["budget"], seed=3, workers=2, resume=True, progress=False)
     assert verify(out) == []
     t, rows = compare_calibrations(out, two_workers)
     assert t >= 1, "the compared generation must be one made after the resume"
