@@ -27,6 +27,10 @@ CASES = {
     "custom_policy.py": (["--replicates", "1", "--days", "20"], ["report.html"]),
     "budget_split/run.py": (["--replicates", "2", "--days", "20"], ["report.html", "split.csv"]),
     "loop/run.py": (["--replicates", "2", "--days", "20", "--doc", ""], ["loop.csv", "loop.md"]),
+    "city_coverage/run.py": (
+        ["--profile", "tests/data/tiny_city.toml", "--cities", "1", "--budget", "100", "--workers", "1"],
+        ["coverage.csv", "coverage.md", "runs.csv", "city-1/posterior.parquet"],
+    ),
     "sustainability/run.py": (
         ["--replicates", "2", "--days", "740", "--residents", "1000", "--policies", "door_to_door"],
         ["persistence.csv", "default/persistence.md", "default/report.html"],

@@ -47,6 +47,7 @@ def calibrate(
     *,
     budget: int,
     seed: int = 0,
+    population: int | None = None,
     resume: bool = False,
     force: bool = False,
     engine: str = "local",
@@ -59,6 +60,8 @@ def calibrate(
 
     if budget < 1:
         raise ValueError(f"--budget {budget}: needs at least 1 simulation")
+    if population is not None and population < 2:
+        raise ValueError(f"--population {population}: needs at least 2 particles")
     if force and resume:
         raise ValueError("--force and --resume exclude each other: --resume continues DIR, --force starts over")
     profile = load_profile(profile_path)
@@ -70,7 +73,7 @@ def calibrate(
     settings = {
         "profile_sha256": hashlib.sha256(text.encode()).hexdigest(),
         "seed": seed,
-        "population": population_size(budget),
+        "population": population if population is not None else population_size(budget),
         "parameters": list(priors),
     }
     if resume:

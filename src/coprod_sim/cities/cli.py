@@ -7,7 +7,8 @@ import sys
 
 CALIBRATE_EPILOG = (
     "The profile format: docs/city-profile.md; the parameters, priors, statistics and distance: docs/calibration.md. "
-    "With --workers 1 a resumed calibration ends with the same posterior as an uninterrupted one."
+    "With --workers 1 a resumed calibration ends with the same posterior as an uninterrupted one; with more, "
+    "the same in distribution (docs/calibration-engine.md)."
 )
 
 
@@ -25,6 +26,12 @@ def add_calibrate_command(sub) -> None:
     p.add_argument("--out", required=True, help="output folder (must be empty unless --resume or --force)")
     p.add_argument("--budget", type=int, default=1000, help="simulations to spend (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="root seed (default 0)")
+    p.add_argument(
+        "--population",
+        type=int,
+        default=None,
+        help="particles per generation (default: 10%% of --budget, between 10 and 500; --resume keeps the first run's)",
+    )
     p.add_argument("--resume", action="store_true", help="continue an interrupted calibration in --out")
     p.add_argument("--force", action="store_true", help="start over in a non-empty --out (this tool's files only)")
     p.add_argument("--engine", choices=["local", "dask"], default=None, help="local processes (default) or Dask")
@@ -57,6 +64,7 @@ def cmd_calibrate(args) -> int:
         args.out,
         budget=args.budget,
         seed=args.seed,
+        population=args.population,
         resume=args.resume,
         force=args.force,
         engine=engine,
