@@ -73,8 +73,30 @@ def test_a_run_gives_the_same_numbers_with_either_kernels(monkeypatch):
     assert a.timeseries().equals(b.timeseries())
 
 
+def test_a_process_switches_to_compiled_kernels_mid_run_with_the_same_numbers(monkeypatch):
+    config = load_config(None, {"population.residents": 2000, "run.burn_in_days": 0, "policy.name": "door_to_door"})
+    monkeypatch.setenv(kernels.ENV_VAR, "numpy")
+    plain = CoProductionModel(config, rng=5)
+    plain.run(60)
+    monkeypatch.delenv(kernels.ENV_VAR)
+    monkeypatch.setattr(kernels, "SWITCH_AFTER_RESIDENT_DAYS", 2000 * 25)
+    monkeypatch.setattr(kernels, "_numpy_resident_days", 0.0)
+    switching = CoProductionModel(config, rng=5)
+    assert not switching.compiled
+    switching.run(24)
+    assert not switching.compiled
+    switching.run(36)
+    assert switching.compiled  # switched on day 25, mid-run
+    assert np.array_equal(plain.trust, switching.trust) and np.array_equal(plain.anchor, switching.anchor)
+    assert plain.timeseries().equals(switching.timeseries())
+    assert CoProductionModel(config, rng=5).compiled  # the process's later models start compiled
+    monkeypatch.setenv(kernels.ENV_VAR, "numpy")
+    assert not CoProductionModel(config, rng=5).compiled and not kernels.numpy_day(2000)
+
+
 def test_the_choice_follows_size_and_the_environment(monkeypatch):
     monkeypatch.delenv(kernels.ENV_VAR, raising=False)
+    monkeypatch.setattr(kernels, "_numpy_resident_days", 0.0)
     assert not kernels.use_compiled(1000)
     assert kernels.use_compiled(kernels.COMPILED_MIN_RESIDENTS)
     monkeypatch.setenv(kernels.ENV_VAR, "numpy")

@@ -4,8 +4,11 @@ the numba-compiled kernels beside them (`submodels/*_compiled.py`).
 Both give the same numbers bit for bit (tests/test_compiled_kernels.py), so the
 choice is about speed only and is not part of a configuration (it changes no
 output and no config hash). The compiled kernels pay off once the arrays outgrow
-the caches; below `COMPILED_MIN_RESIDENTS` numpy is as fast and a run skips
-numba's import and cache load (about half a second, benchmarks/README.md).
+the caches; below `COMPILED_MIN_RESIDENTS` they still save some 10-20 ns a
+resident-day, but a single small run would not win back numba's import and cache
+load (about half a second, benchmarks/README.md). A process that goes on to run
+many small models (a sweep's, a comparison's or a calibration's workers) switches
+to them once its work shows they will pay: `numpy_day`.
 
 `COPROD_SIM_KERNELS` overrides the choice: `auto` (default), `numpy` or `compiled`.
 """
@@ -26,6 +29,13 @@ COMPILED_MIN_RESIDENTS = 50_000
 # free: at 10^6 residents on an idle machine it halves the pass (2 cores), but with
 # the other core busy a 10^5 pass ran 3x slower split than whole (measured here).
 THREADS_MIN_RESIDENTS = 1_000_000
+# Ski rental: once a process has simulated this many resident-days on numpy, it uses
+# the compiled kernels from then on. Numba's load (~0.5 s with its cache) equals the
+# saving of ~5e7 resident-days at ~10 ns each (measured at 10^4 residents: 0.84 vs
+# 0.74 ms a day), so a process never spends more than twice the better choice's
+# start-up; a sweep worker switches after about five runs of 10^4 residents x 910 days.
+SWITCH_AFTER_RESIDENT_DAYS = 5e7
+_numpy_resident_days = 0.0
 
 
 def numba_available() -> bool:
@@ -43,7 +53,17 @@ def use_compiled(n_residents: int) -> bool:
         if not numba_available():
             raise ValueError(f"{ENV_VAR}=compiled needs numba, which is not installed (pip install numba)")
         return True
-    return n_residents >= COMPILED_MIN_RESIDENTS and numba_available()
+    worth_it = n_residents >= COMPILED_MIN_RESIDENTS or _numpy_resident_days >= SWITCH_AFTER_RESIDENT_DAYS
+    return worth_it and numba_available()
+
+
+def numpy_day(n_residents: int) -> bool:
+    """Count a day of `n_residents` simulated on the numpy kernels in this process;
+    returns whether the model should use the compiled ones from now on (`use_compiled`).
+    Switching mid-run is safe: both give the same numbers, bit for bit."""
+    global _numpy_resident_days
+    _numpy_resident_days += n_residents
+    return _numpy_resident_days >= SWITCH_AFTER_RESIDENT_DAYS and use_compiled(n_residents)
 
 
 def use_threads(n_residents: int) -> bool:

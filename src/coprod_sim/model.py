@@ -977,6 +977,8 @@ class CoProductionModel(mesa.Model):
         tc = self.config.trust
         if self.trust_frozen:
             return
+        if not self.compiled:
+            self.compiled = kernels.numpy_day(self.pop.n)
         threads = self.compiled and kernels.use_threads(self.pop.n)
         delta = trust.trust_change(
             self.trust,
