@@ -6,7 +6,9 @@ imports them."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+# scipy.special's t quantile, not scipy.stats.t.ppf: the same function (stats calls it), the
+# same numbers (checked for 1-4999 degrees of freedom), without importing scipy.stats (~0.3 s).
+from scipy.special import stdtrit
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -19,5 +21,5 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     if len(v) < 2:
         return mean, np.nan, np.nan
     sd = v.std(ddof=1)
-    half = 0.0 if sd == 0 else stats.t.ppf(0.975, len(v) - 1) * sd / np.sqrt(len(v))
+    half = 0.0 if sd == 0 else stdtrit(len(v) - 1, 0.975) * sd / np.sqrt(len(v))
     return mean, mean - half, mean + half
