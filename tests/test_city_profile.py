@@ -110,3 +110,16 @@ def test_neighbourhood_lists_are_checked():
 def test_example_city_profile_is_valid():
     for path in (Path(__file__).parents[1] / "configs" / "cities").glob("*/profile.toml"):
         city_config(load_profile(path))
+
+
+def test_a_budget_too_small_for_generation_0_is_refused_before_anything_is_written(tmp_path):
+    pytest.importorskip("pyabc")
+    from coprod_sim.cities.calibrate import calibrate
+
+    out = tmp_path / "city"
+    too_small = "--budget 15: too small for 10 particles; generation 0 alone needs at least 20"
+    with pytest.raises(ValueError, match=too_small):
+        calibrate(TINY, out, budget=15, progress=False)
+    with pytest.raises(ValueError, match="--budget 50: too small for 30 particles"):
+        calibrate(TINY, out, budget=50, population=30, progress=False)
+    assert not out.exists()

@@ -21,6 +21,7 @@ import pandas as pd
 import tomli_w
 
 from coprod_sim.cities.calibrate import calibrate
+from coprod_sim.cities.engine import population_size
 from coprod_sim.cities.priors import calibration_priors, prior_rv
 from coprod_sim.cities.profile import city_config, load_profile
 from coprod_sim.cities.synthetic import coverage, synthetic_profile
@@ -62,6 +63,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.cities < 1 or args.budget < 1 or args.workers < 1:
         raise SystemExit("error: --cities, --budget and --workers need at least 1")
+    needed = 2 * population_size(args.budget)
+    if args.budget < needed:
+        raise SystemExit(f"error: --budget {args.budget}: generation 0 needs at least {needed} simulations")
     rows, runs = [], []
     with experiment_folder(args) as folder:
         for k in range(1, args.cities + 1):

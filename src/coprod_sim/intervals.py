@@ -6,6 +6,7 @@ imports them."""
 from __future__ import annotations
 
 import numpy as np
+
 # scipy.special's t quantile, not scipy.stats.t.ppf: the same function (stats calls it), the
 # same numbers (checked for 1-4999 degrees of freedom), without importing scipy.stats (~0.3 s).
 from scipy.special import stdtrit

@@ -78,6 +78,14 @@ def calibrate(
     }
     if resume:
         settings = _resumable(out, settings)
+    # The engine's own stopping rule (engine.run_abc): generation 0 spends one population on
+    # pyabc's prior sample, then needs at least one more population of simulations.
+    if budget < 2 * settings["population"]:
+        raise ValueError(
+            f"--budget {budget}: too small for {settings['population']} particles; generation 0 alone needs at "
+            f"least {2 * settings['population']} simulations (a prior sample of one population, then one accepted "
+            "population); raise --budget or lower --population"
+        )
     folder = OutputFolder(
         out, kind="calibration", command=command, force=force, resume=resume, writes=WRITES, in_place=True
     )

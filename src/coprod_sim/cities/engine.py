@@ -168,7 +168,10 @@ def read_posterior(out: Path):
 
     history = pyabc.History(f"sqlite:///{out / DATABASE}", _id=1)
     if history.max_t < 0:
-        raise RuntimeError("no generation finished: raise --budget")
+        raise ValueError(
+            "no generation finished within the budget (its acceptance rate was too low): "
+            "raise --budget and continue with --resume"
+        )
     params, w = history.get_distribution(m=0, t=history.max_t)
     stat_w, stats = history.get_weighted_sum_stats(t=history.max_t)
     return params, np.asarray(w, dtype=float), np.asarray(stat_w, dtype=float), stats
