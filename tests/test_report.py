@@ -149,6 +149,21 @@ def test_effects_over_time_cover_the_horizon_in_windows(compared):
     assert {"crimes", "confidence_share", "confidence_share_minority"} <= set(data["metric"])
     assert sorted(data["day"].unique()) == list(range(0, 200, 30))
     assert (data["low"] <= data["change"] + 1e-12).all() and (data["change"] <= data["high"] + 1e-12).all()
+    # the values: the paired change of each 30-day window, computed replicate by replicate
+    base = {r.replicate: r.timeseries.sort_values("day") for r in results["reactive"]}
+
+    def window(ts, column, how):
+        return getattr(ts.groupby(ts["day"] // 30)[column], how)().to_numpy(dtype=float)
+
+    for column, how in (("crimes", "sum"), ("confidence_share", "mean")):
+        diffs, bases = [], []
+        for run in results["door_to_door"]:
+            b = window(base[run.replicate], column, how)
+            diffs.append(window(run.timeseries.sort_values("day"), column, how) - b)
+            bases.append(b)
+        scale = 100 / np.nanmean(bases, axis=0) if column == "crimes" else 100
+        got = data[data["metric"] == column]["change"].to_numpy()
+        np.testing.assert_allclose(got, np.mean(diffs, axis=0) * scale, rtol=1e-12)
 
 
 def test_the_legend_names_each_smallest_effect_once(compared):

@@ -128,16 +128,16 @@ def effects_over_time_data(results: dict, bin_days: int = 30) -> pd.DataFrame:
     (% of the baseline for counts, percentage points for shares). Shows when an
     effect appears and whether it lasts."""
     names = list(results)
-    base = {r.replicate: r.timeseries.sort_values("day") for r in results[names[0]]}
-    metrics = _over_time_metrics(next(iter(base.values())).columns)
+    first = results[names[0]][0].timeseries
+    metrics = _over_time_metrics(first.columns)
+    # each run's windows once, for every metric (not once per metric and again per policy for the baseline)
+    base = {r.replicate: _binned(r.timeseries, metrics, bin_days) for r in results[names[0]]}
     rows = []
     for name in names[1:]:
+        binned = [(base[run.replicate], _binned(run.timeseries, metrics, bin_days)) for run in results[name]]
         for m, column in metrics:
-            per_rep_b, per_rep_d = [], []
-            for run in results[name]:
-                b = _binned(base[run.replicate], m, column, bin_days)
-                per_rep_b.append(b)
-                per_rep_d.append(_binned(run.timeseries.sort_values("day"), m, column, bin_days) - b)
+            per_rep_b = [b[column] for b, _ in binned]
+            per_rep_d = [p[column] - b[column] for b, p in binned]
             with warnings.catch_warnings():  # a window with no defined value (e.g. no reports yet) stays NaN
                 warnings.simplefilter("ignore", RuntimeWarning)
                 diffs, bases = np.vstack(per_rep_d), np.nanmean(np.vstack(per_rep_b), axis=0)
@@ -157,13 +157,28 @@ def _over_time_metrics(columns) -> list[tuple[reg.Metric, str]]:
     return [(m, c) for m, c in out if c in columns]
 
 
-def _binned(ts: pd.DataFrame, m: reg.Metric, column: str, bin_days: int) -> np.ndarray:
+def _binned(ts: pd.DataFrame, metrics: list[tuple[reg.Metric, str]], bin_days: int) -> dict[str, np.ndarray]:
+    """Each metric's value per `bin_days`-day window of one run, by column: a ratio's
+    numerator sum over its denominator sum, a count's sum, a level's mean."""
+    ts = ts.sort_values("day")
     key = ts["day"] // bin_days  # a Series: an array key costs pandas a printout of it per call
-    if m.kind == reg.RATIO:
-        sums = ts.groupby(key)[[m.numerator, m.denominator]].sum()
-        return (sums[m.numerator] / sums[m.denominator].where(sums[m.denominator] > 0)).to_numpy()
-    grouped = ts.groupby(key)[column]
-    return (grouped.sum() if m.kind == reg.COUNT else grouped.mean()).to_numpy(dtype=float)
+    summed, averaged = {}, {}
+    for m, column in metrics:
+        if m.kind == reg.RATIO:
+            summed.update(dict.fromkeys([m.numerator, m.denominator]))
+        else:
+            (summed if m.kind == reg.COUNT else averaged)[column] = None
+    grouped = ts.groupby(key)
+    sums = grouped[list(summed)].sum() if summed else None
+    means = grouped[list(averaged)].mean() if averaged else None
+    out = {}
+    for m, column in metrics:
+        if m.kind == reg.RATIO:
+            num, den = sums[m.numerator], sums[m.denominator]
+            out[column] = (num / den.where(den > 0)).to_numpy()
+        else:
+            out[column] = (sums if m.kind == reg.COUNT else means)[column].to_numpy(dtype=float)
+    return out
 
 
 def effects_over_time_figure(data: pd.DataFrame, bin_days: int = 30) -> Figure:
