@@ -68,16 +68,13 @@ class CommunityMeetings(Policy):
         self._report_back(beats, attendees)
         # What attendees tell: a share of the unrecorded crime near home, less across a barrier,
         # more when the beat's officers know how to draw it out.
-        told = (
-            knobs.information_share
-            * (1.0 + model.config.policing.engagement_skill_effect * model.beat_engagement_skill()[pop.neighbourhood])[
-                attendees
-            ]
-        )
+        home_beat = pop.neighbourhood[attendees]
+        skill = model.beat_engagement_skill()[home_beat]
+        told = knobs.information_share * (1.0 + model.config.policing.engagement_skill_effect * skill)
         if barrier is not None:
             told = told * (1.0 - model.config.barriers.information_penalty * barrier[present])
         for b in beats:
-            here = pop.neighbourhood[attendees] == b
+            here = home_beat == b
             places, known = model.learn_from_residents(attendees[here], told[here])
             self.last_raised[int(b)] = self._raise(places, known, int(b))
 
