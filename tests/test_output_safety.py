@@ -673,8 +673,13 @@ def test_a_signal_during_the_final_renames_waits_for_them():
     from coprod_sim.parallel import signals_held
 
     done = []
-    with pytest.raises(KeyboardInterrupt), signals_held():
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(0.1)  # the handler would run here
-        done.append("renamed")
+    # Python's own Ctrl-C handler, whatever an earlier test in this worker left installed
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt), signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)  # the handler would run here
+            done.append("renamed")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert done == ["renamed"]
