@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from coprod_sim.network import csr_from_edges
 from coprod_sim.submodels import coproduction, crime, efficacy, reporting, response, trust
@@ -99,6 +100,19 @@ def test_neighbours_of_gathers_rows_with_repeats():
     adj = path_graph(4)
     np.testing.assert_array_equal(np.sort(trust.neighbours_of(adj, np.array([1, 2]))), [0, 1, 2, 3])
     assert len(trust.neighbours_of(adj, np.array([], dtype=np.int64))) == 0
+
+
+def test_neighbours_of_lists_each_row_in_order_with_isolated_residents():
+    # a random graph with isolated residents: each listed resident's row of the
+    # adjacency, in the order listed (repeats and empty rows included)
+    rng = np.random.default_rng(3)
+    dense = rng.random((30, 30)) < 0.1
+    dense[[4, 9]] = False  # two residents without ties
+    adj = sp.csr_array(dense.astype(np.float32))
+    ids = np.array([4, 0, 9, 0, 17, 29, 4])
+    expected = np.concatenate([adj.indices[adj.indptr[i] : adj.indptr[i + 1]] for i in ids])
+    np.testing.assert_array_equal(trust.neighbours_of(adj, ids), expected)
+    np.testing.assert_array_equal(trust.neighbours_of(adj, np.array([4, 9])), np.empty(0, dtype=np.int64))
 
 
 def test_report_probability_logit():

@@ -293,18 +293,24 @@ class CoProductionModel(mesa.Model):
         self.officer_engagement = np.array([o.engagement_skill for o in officers], dtype=float)
         self.beat_officer_count = np.bincount(self.officer_beat, minlength=k)
         self.beat_officer_start = np.concatenate([[0], np.cumsum(self.beat_officer_count)[:-1]])
-        known = [o.known for o in officers]
-        lengths = np.array([len(x) for x in known], dtype=np.int64)
-        indices = np.concatenate(known).astype(np.int64) if known else np.empty(0, dtype=np.int64)
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        self.officer_known = sp.csr_array((np.ones(len(indices)), indices, indptr), shape=(len(officers), self.pop.n))
+        self._refresh_known()
         # What the daily submodels need of the force, made here once per change of the force
-        self.officer_known_count = lengths
         self.every_beat_staffed = bool(np.all(self.beat_officer_count > 0))
         self.officer_hours_total = float(self.officer_hours.sum())
         self.most_patrol_hours = self.officer_hours_total * self.pop.nb_size / self.pop.n  # the same under every policy
         self.potential_stops = DailyRates(self.config.policing.stops_per_patrol_hour * self.most_patrol_hours)
         self.officers_as_joined = list(self.officers)  # the order routine acquaintance draws in
+
+    def _refresh_known(self) -> None:
+        """Rebuild who knows whom (officer x resident) after officers got to know residents:
+        on most days a recruit meets someone, only this changes, not the force."""
+        known = [o.known for o in self.officer_list]
+        lengths = np.array([len(x) for x in known], dtype=np.int64)
+        indices = np.concatenate(known).astype(np.int64) if known else np.empty(0, dtype=np.int64)
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        shape = (len(known), self.pop.n)
+        self.officer_known = sp.csr_array((np.ones(len(indices)), indices, indptr), shape=shape)
+        self.officer_known_count = lengths
 
     def policy(self, name: str):
         """The model's instance of a policy (created on first use; keeps its state)."""
@@ -680,7 +686,7 @@ class CoProductionModel(mesa.Model):
         when the force or who knows whom changed."""
         pc = self.config.policing
         rng = self.streams["workforce"]
-        changed = workforce.routine_turnover(
+        turnover = workforce.routine_turnover(
             self,
             self.officer_list,
             rng,
@@ -688,8 +694,8 @@ class CoProductionModel(mesa.Model):
             skill_mean=pc.pj_skill_mean,
             skill_sd=pc.pj_skill_sd,
         )
-        changed |= workforce.get_acquainted(
-            list(self.officers) if changed else self.officers_as_joined,
+        acquainted = workforce.get_acquainted(
+            list(self.officers) if turnover else self.officers_as_joined,
             rng,
             self.pop.nb_start,
             self.pop.nb_size,
@@ -697,11 +703,15 @@ class CoProductionModel(mesa.Model):
             acquaintance_days=pc.acquaintance_days,
         )
         decay_days = self.policy_config.procedural_justice_training.gain_decay_days
-        if changed:
+        if turnover:
             workforce.fade_training_gains(list(self.officers), gain_decay_days=decay_days)
             self.refresh_officers()
-        elif workforce.fade_training_gains(self.officer_list, gain_decay_days=decay_days):
+            return
+        if workforce.fade_training_gains(self.officer_list, gain_decay_days=decay_days):
             self.officer_skill = np.array([o.pj_skill for o in self.officer_list], dtype=float)
+        if acquainted:
+            self.officer_version += 1  # (as after any change of the officers: policies re-check their caches)
+            self._refresh_known()
 
     # -- 1. crime
     def _crime(self) -> None:

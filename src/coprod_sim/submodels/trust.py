@@ -90,16 +90,27 @@ def ties_of(adj: sp.csr_array, ids: np.ndarray) -> np.ndarray:
     return adj.indptr[ids + 1] - adj.indptr[ids]
 
 
+def tie_spans(adj: sp.csr_array, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each listed resident's ties start in `adj.indices`, and how many there are."""
+    starts = adj.indptr[ids]
+    return starts, adj.indptr[ids + 1] - starts
+
+
 def neighbours_of(adj: sp.csr_array, ids: np.ndarray) -> np.ndarray:
     """All neighbours of the given residents, with repeats (one per tie)."""
     if len(ids) == 0:
         return ids
-    starts, ends = adj.indptr[ids], adj.indptr[ids + 1]
-    lengths = ends - starts
-    if lengths.sum() == 0:
-        return np.empty(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-    return adj.indices[np.arange(lengths.sum()) + offsets].astype(np.int64)
+    return neighbours_in_spans(adj, *tie_spans(adj, ids))
+
+
+def neighbours_in_spans(adj: sp.csr_array, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The neighbours in the given spans of `adj.indices` (see `tie_spans`), span after span."""
+    ends = lengths.cumsum()
+    total = int(ends[-1]) if len(ends) else 0
+    # position of each tie: its span's start, plus its rank within the span
+    position = np.repeat(starts - (ends - lengths), lengths)
+    position += np.arange(total, dtype=position.dtype)
+    return adj.indices[position].astype(np.int64)
 
 
 def heard_by(
@@ -167,18 +178,21 @@ def trust_change(
     ids_parts: list[np.ndarray] = []
     change_parts: list[np.ndarray] = []
     for kind, effect in {**losses, **gains}.items():
+        if effect == 0 or not getattr(shocks, kind):
+            continue
         ids = shocks.ids(kind)
-        if effect == 0 or len(ids) == 0:
+        if len(ids) == 0:
             continue
         sign = -1.0 if kind in losses else 1.0
         _collect_shock(ids_parts, change_parts, trust, ids, sign * effect)
         if talked_about:
-            u = rng.random(int(ties_of(adj, ids).sum()))
+            starts, lengths = tie_spans(adj, ids)
+            u = rng.random(int(lengths.sum()))
             _collect_shock(
                 ids_parts,
                 change_parts,
                 trust,
-                neighbours_of(adj, ids)[u < talk_probability],
+                neighbours_in_spans(adj, starts, lengths)[u < talk_probability],
                 sign * effect * vicarious_fraction,
             )
     for ids, weights in shocks.designed_partial:
