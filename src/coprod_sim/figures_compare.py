@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import metric_registry as reg
+from .figures import FAST_PNG
 from .intervals import mean_interval
 
 DIFF_METRICS = reg.shown_in(reg.DIFFERENCES_FIGURE)
@@ -99,25 +100,25 @@ def plot_comparison(table: pd.DataFrame, results: dict, folder: Path) -> list[Pa
             & table["metric"].isin(DIFF_METRICS)
         ]
         d.to_parquet(p.with_suffix(".parquet"), index=False)
-        differences_figure(table).savefig(p, dpi=110)
+        differences_figure(table).savefig(p, dpi=110, pil_kwargs=FAST_PNG)
         paths.append(p)
     nb = table[(table["period"] == "all") & table["neighbourhood"].notna() & (table["metric"] == "mean_trust")]
     if len(nb):
         p = folder / "neighbourhood_trust.png"
         nb.to_parquet(p.with_suffix(".parquet"), index=False)
-        neighbourhood_figure(nb).savefig(p, dpi=110)
+        neighbourhood_figure(nb).savefig(p, dpi=110, pil_kwargs=FAST_PNG)
         paths.append(p)
     if len(results) > 1:
         p = folder / "effects_over_time.png"
         data = effects_over_time_data(results)
         data.to_parquet(p.with_suffix(".parquet"), index=False)
-        effects_over_time_figure(data).savefig(p, dpi=110)
+        effects_over_time_figure(data).savefig(p, dpi=110, pil_kwargs=FAST_PNG)
         paths.append(p)
     for metric in SERIES_METRICS:
         p = folder / f"series_{metric}.png"
         data = series_data(results, metric)
         data.to_parquet(p.with_suffix(".parquet"), index=False)  # the data behind the figure
-        series_figure(data, metric).savefig(p, dpi=110)
+        series_figure(data, metric).savefig(p, dpi=110, pil_kwargs=FAST_PNG)
         paths.append(p)
     return paths
 

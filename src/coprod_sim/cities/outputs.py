@@ -160,9 +160,11 @@ def _figures(folder: Path, posterior: pd.DataFrame, priors: dict[str, Prior], fi
 def _save(fig, path: Path) -> None:
     import matplotlib.pyplot as plt
 
+    from ..figures import FAST_PNG
+
     fig.tight_layout()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
+        fig.savefig(tmp, dpi=110, format="png", pil_kwargs=FAST_PNG)
     plt.close(fig)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..figures import FAST_PNG
 from .indices import CONF_LEVEL
 from .spec import SweepSpec
 
@@ -100,7 +101,7 @@ def plot_indices(path: Path, spec: SweepSpec, indices: pd.DataFrame, idle: dict)
     axes[0].legend(fontsize=8, loc="best")
     of = {"difference": f", differences from {spec.policies[0]}" if spec.policies else "", "level": ""}[contrast]
     fig.suptitle(f"Sensitivity indices ({design}{of}, {CONF_LEVEL:.0%} intervals)", fontsize=11)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, pil_kwargs=FAST_PNG)
     return path
 
 
@@ -130,7 +131,7 @@ def plot_main_effect(path: Path, name: str, x: pd.Series, means: dict[str, pd.Da
             ax.legend(fontsize=7, loc="best")
         ax.grid(alpha=0.3)
     fig.suptitle(f"Main effect of {name} (points averaged over replicates, period all)", fontsize=10)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, pil_kwargs=FAST_PNG)
     return path
 
 
@@ -168,7 +169,7 @@ def plot_heatmap(path: Path, names: list[str], points: pd.DataFrame, means: dict
         ax.set_title(outcome if not policy else f"{outcome}: {policy}", fontsize=10)
         fig.colorbar(im, ax=ax, shrink=0.85)
     fig.suptitle(f"Grid: point means over replicates, period all{'' if what is None else ', ' + what}", fontsize=10)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, pil_kwargs=FAST_PNG)
     return path
 
 
