@@ -130,12 +130,18 @@ def _version() -> str:
     return __version__
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, quick_start: bool = False) -> int:
+    """The command line. `quick_start` (the `coprod-sim` process only, see startup.py):
+    import the command's modules with the garbage collector paused."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    if quick_start:
+        from .startup import COMMAND_MODULES, import_quietly
+
+        import_quietly(COMMAND_MODULES.get(args.command, ()))
     command = {
         "run": cmd_run,
         "compare": cmd_compare,

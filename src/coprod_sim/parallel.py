@@ -113,7 +113,10 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
 
 
 def _start_worker(lifeline: Connection) -> None:
+    from .startup import WORKER_MODULES, import_quietly
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import_quietly(WORKER_MODULES)  # (a fresh process: the model's imports, without the collector)
     threading.Thread(target=_exit_with_parent, args=(lifeline,), name="lifeline", daemon=True).start()
 
 
