@@ -201,7 +201,7 @@ def render(
     out = [
         f"# Speed versus `{ref}`",
         "",
-        "Written by `benchmarks/versus.py` (`make bench-vs`); not kept in the repo.",
+        "Written by `benchmarks/versus.py` (`make bench`, `make bench-vs`).",
         "",
         f"- A = {a_name}; B = `{ref}` ({ref_sha[:10]}), in a temporary git worktree",
         (
