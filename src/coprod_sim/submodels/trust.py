@@ -212,7 +212,7 @@ def trust_change(
 def _collect_shock(ids_parts: list, change_parts: list, trust: np.ndarray, ids: np.ndarray, effect) -> None:
     """A loss takes a share of trust, a gain a share of distrust (so both stay in [0, 1] while the
     effect is at most 1). `effect` is one number, or one per id (all of the same sign)."""
-    loss = effect < 0 if np.isscalar(effect) else bool(np.all(effect < 0))
+    loss = effect < 0 if isinstance(effect, float | int) else bool(np.all(effect < 0))
     room = trust[ids] if loss else 1.0 - trust[ids]
     ids_parts.append(ids)
     change_parts.append(effect * room)
