@@ -85,11 +85,6 @@ def _unsigned(index: np.ndarray) -> np.ndarray:
     return index.view(np.uint32 if index.dtype == np.int32 else np.uint64)
 
 
-def ties_of(adj: sp.csr_array, ids: np.ndarray) -> np.ndarray:
-    """Number of ties of each listed resident."""
-    return adj.indptr[ids + 1] - adj.indptr[ids]
-
-
 def tie_spans(adj: sp.csr_array, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each listed resident's ties start in `adj.indices`, and how many there are."""
     starts = adj.indptr[ids]
@@ -114,14 +109,14 @@ def neighbours_in_spans(adj: sp.csr_array, starts: np.ndarray, lengths: np.ndarr
 
 
 def heard_by(
-    adj: sp.csr_array, ids: np.ndarray, u: np.ndarray, talk_probability: float
+    adj: sp.csr_array, ids: np.ndarray, rng: np.random.Generator, talk_probability: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Who hears of each resident's experience: each tie with probability
-    `talk_probability` (`u`: one uniform per tie). Returns (hearers, index of the
-    experience each heard)."""
-    ties = ties_of(adj, ids)
-    told = u < talk_probability
-    return neighbours_of(adj, ids)[told], np.repeat(np.arange(len(ids)), ties)[told]
+    `talk_probability` (one uniform from `rng` per tie, in tie order). Returns
+    (hearers, index of the experience each heard)."""
+    starts, lengths = tie_spans(adj, ids)
+    told = rng.random(int(lengths.sum())) < talk_probability
+    return neighbours_in_spans(adj, starts, lengths)[told], np.repeat(np.arange(len(ids)), lengths)[told]
 
 
 def trust_change(
@@ -200,7 +195,7 @@ def trust_change(
             continue
         _collect_shock(ids_parts, change_parts, trust, ids, designed_contact_effect * weights)
         if talked_about:
-            hearers, which = heard_by(adj, ids, rng.random(int(ties_of(adj, ids).sum())), talk_probability)
+            hearers, which = heard_by(adj, ids, rng, talk_probability)
             _collect_shock(
                 ids_parts, change_parts, trust, hearers, designed_contact_effect * vicarious_fraction * weights[which]
             )
