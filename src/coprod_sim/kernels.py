@@ -6,7 +6,7 @@ choice is about speed only and is not part of a configuration (it changes no
 output and no config hash). The compiled kernels pay off once the arrays outgrow
 the caches; below `COMPILED_MIN_RESIDENTS` they still save some 10-20 ns a
 resident-day, but a single small run would not win back numba's import and cache
-load (about half a second, benchmarks/README.md). A process that goes on to run
+load (0.3-0.5 s, benchmarks/README.md). A process that goes on to run
 many small models (a sweep's, a comparison's or a calibration's workers) switches
 to them once its work shows they will pay: `numpy_day`.
 
@@ -30,8 +30,8 @@ COMPILED_MIN_RESIDENTS = 50_000
 # the other core busy a 10^5 pass ran 3x slower split than whole (measured here).
 THREADS_MIN_RESIDENTS = 1_000_000
 # Ski rental: once a process has simulated this many resident-days on numpy, it uses
-# the compiled kernels from then on. Numba's load (~0.5 s with its cache) equals the
-# saving of ~5e7 resident-days at ~10 ns each (measured at 10^4 residents: 0.84 vs
+# the compiled kernels from then on. Numba's load (0.3-0.5 s with its cache, measured in
+# two sessions) equals the saving of 3-5e7 resident-days at ~10 ns each (10^4 residents: 0.84 vs
 # 0.74 ms a day), so a process never spends more than twice the better choice's
 # start-up; a sweep worker switches after about five runs of 10^4 residents x 910 days.
 SWITCH_AFTER_RESIDENT_DAYS = 5e7
