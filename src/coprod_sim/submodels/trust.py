@@ -173,23 +173,14 @@ def trust_change(
     ids_parts: list[np.ndarray] = []
     change_parts: list[np.ndarray] = []
     for kind, effect in {**losses, **gains}.items():
-        if effect == 0 or not getattr(shocks, kind):
-            continue
         ids = shocks.ids(kind)
-        if len(ids) == 0:
+        if effect == 0 or len(ids) == 0:
             continue
         sign = -1.0 if kind in losses else 1.0
         _collect_shock(ids_parts, change_parts, trust, ids, sign * effect)
         if talked_about:
-            starts, lengths = tie_spans(adj, ids)
-            u = rng.random(int(lengths.sum()))
-            _collect_shock(
-                ids_parts,
-                change_parts,
-                trust,
-                neighbours_in_spans(adj, starts, lengths)[u < talk_probability],
-                sign * effect * vicarious_fraction,
-            )
+            hearers, _ = heard_by(adj, ids, rng, talk_probability)
+            _collect_shock(ids_parts, change_parts, trust, hearers, sign * effect * vicarious_fraction)
     for ids, weights in shocks.designed_partial:
         if designed_contact_effect == 0 or len(ids) == 0:
             continue
