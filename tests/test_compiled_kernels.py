@@ -59,6 +59,41 @@ def test_apply_and_drift_is_identical_to_numpy(threads, drift, pull):
     assert np.array_equal(t1, t2) and np.array_equal(a1, a2)
 
 
+@pytest.mark.parametrize(("vicarious", "talk"), [(0.3, 0.4), (0.0, 0.4), (0.3, 0.0)])
+def test_shocks_are_identical_to_numpy(vicarious, talk):
+    rng = np.random.default_rng(9)
+    n = 3000
+    adj = _network(n, rng, weighted=False)
+    degree = np.diff(adj.indptr).astype(np.float64)
+    t, a = rng.random(n), rng.random(n)
+    shocks = trust.Shocks()
+    for kind in ("negative", "positive", "designed", "victim_uncleared", "victim_cleared", "unanswered", "feedback"):
+        getattr(shocks, kind).extend([rng.integers(0, n, 40), rng.integers(0, n, 7)])  # repeats: added twice
+    shocks.designed_partial += [(rng.integers(0, n, 30), rng.random(30) + 0.5), (np.arange(3), np.zeros(3))]
+    shocks.feedback.append(np.arange(5))  # residents without ties: nobody hears
+    effects = {
+        "negative_contact_effect": 0.1,
+        "positive_contact_effect": 0.015,
+        "designed_contact_effect": 0.1,
+        "victimization_effect": 0.04,
+        "clearance_effect": 0.0,  # a kind with no effect: skipped, drawing nothing
+        "unanswered_call_effect": 0.02,
+        "feedback_effect": 0.03,
+    }
+    out, streams = {}, {}
+    for compiled in (False, True):
+        streams[compiled] = np.random.default_rng(4)
+        out[compiled] = trust.trust_change(
+            t, a, adj, degree, shocks, streams[compiled],
+            anchor_rate_per_day=0.01, social_rate_per_day=0.02,
+            vicarious_fraction=vicarious, talk_probability=talk, compiled=compiled, **effects,
+        )  # fmt: skip
+    base = trust.base_change(t, a, adj, degree, anchor_rate_per_day=0.01, social_rate_per_day=0.02)
+    assert not np.array_equal(out[False], base)  # the shocks did something
+    assert np.array_equal(out[False], out[True])
+    assert streams[False].random() == streams[True].random()  # the same number of talk draws
+
+
 def test_a_run_gives_the_same_numbers_with_either_kernels(monkeypatch):
     config = load_config(None, {"population.residents": 2000, "run.burn_in_days": 20, "policy.name": "door_to_door"})
     runs = {}

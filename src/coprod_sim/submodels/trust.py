@@ -168,37 +168,68 @@ def trust_change(
         "feedback": feedback_effect,
     }
     talked_about = vicarious_fraction > 0 and talk_probability > 0
+    parts = _shock_parts(shocks, losses, gains, designed_contact_effect)
+    if compiled:
+        heard_fraction = vicarious_fraction if talked_about else 0.0
+        _add_shocks_compiled(delta, trust, adj, parts, rng, heard_fraction, talk_probability)
+        return delta
     # Every shock's (residents, change) is collected and added in one np.add.at at the end,
     # in the order the shocks come: the same additions in the same order as one call each.
     ids_parts: list[np.ndarray] = []
     change_parts: list[np.ndarray] = []
-    for kind, effect in {**losses, **gains}.items():
-        ids = shocks.ids(kind)
-        if effect == 0 or len(ids) == 0:
-            continue
-        sign = -1.0 if kind in losses else 1.0
-        _collect_shock(ids_parts, change_parts, trust, ids, sign * effect)
-        if talked_about:
-            hearers, _ = heard_by(adj, ids, rng, talk_probability)
-            _collect_shock(ids_parts, change_parts, trust, hearers, sign * effect * vicarious_fraction)
-    for ids, weights in shocks.designed_partial:
-        if designed_contact_effect == 0 or len(ids) == 0:
-            continue
-        _collect_shock(ids_parts, change_parts, trust, ids, designed_contact_effect * weights)
+    for ids, weights, effect, loss in parts:
+        _collect_shock(ids_parts, change_parts, trust, ids, effect if weights is None else effect * weights, loss)
         if talked_about:
             hearers, which = heard_by(adj, ids, rng, talk_probability)
-            _collect_shock(
-                ids_parts, change_parts, trust, hearers, designed_contact_effect * vicarious_fraction * weights[which]
-            )
+            heard = effect * vicarious_fraction if weights is None else effect * vicarious_fraction * weights[which]
+            _collect_shock(ids_parts, change_parts, trust, hearers, heard, loss)
     if ids_parts:
         np.add.at(delta, np.concatenate(ids_parts), np.concatenate(change_parts))
     return delta
 
 
-def _collect_shock(ids_parts: list, change_parts: list, trust: np.ndarray, ids: np.ndarray, effect) -> None:
+def _shock_parts(shocks: Shocks, losses: dict, gains: dict, designed_effect: float) -> list[tuple]:
+    """Today's experiences in the order they apply, as (residents, weights or None, signed
+    effect, whether it is a loss); kinds with no effect or nobody are left out. Designed
+    contacts that carry weights (officers' skill, barriers) come last, and are gains."""
+    parts = []
+    for kind, effect in {**losses, **gains}.items():
+        ids = shocks.ids(kind)
+        if effect != 0 and len(ids):
+            loss = kind in losses
+            parts.append((ids, None, -effect if loss else effect, loss))
+    if designed_effect != 0:
+        parts += [(ids, weights, designed_effect, False) for ids, weights in shocks.designed_partial if len(ids)]
+    return parts
+
+
+def _add_shocks_compiled(delta, trust, adj, parts, rng, vicarious_fraction, talk_probability) -> None:
+    """The shocks in one compiled pass per part (trust_compiled.add_shock): the same draws
+    and additions, in the same order, as the numpy path (`vicarious_fraction` 0: nobody hears)."""
+    from . import trust_compiled
+
+    indptr, indices = _unsigned(adj.indptr), _unsigned(adj.indices)
+    no_weights = no_draws = np.empty(0)
+    for ids, weights, effect, loss in parts:
+        told_u = rng.random(trust_compiled.tie_count(indptr, ids)) if vicarious_fraction > 0 else no_draws
+        trust_compiled.add_shock(
+            delta,
+            trust,
+            indptr,
+            indices,
+            ids,
+            no_weights if weights is None else weights,
+            effect,
+            loss,
+            effect * vicarious_fraction,
+            told_u,
+            talk_probability,
+        )
+
+
+def _collect_shock(ids_parts: list, change_parts: list, trust: np.ndarray, ids: np.ndarray, effect, loss: bool) -> None:
     """A loss takes a share of trust, a gain a share of distrust (so both stay in [0, 1] while the
-    effect is at most 1). `effect` is one number, or one per id (all of the same sign)."""
-    loss = effect < 0 if isinstance(effect, float | int) else bool(np.all(effect < 0))
+    effect is at most 1). `effect` is one number, or one per id."""
     room = trust[ids] if loss else 1.0 - trust[ids]
     ids_parts.append(ids)
     change_parts.append(effect * room)

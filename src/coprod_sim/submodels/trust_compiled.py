@@ -1,8 +1,10 @@
-"""The trust submodel's two whole-population passes, compiled with numba.
+"""The trust submodel's two whole-population passes, and its experience shocks,
+compiled with numba.
 
-Each is one loop over residents that does what `trust.py`'s numpy version does in
-several array passes, with the same operations in the same order, so the numbers
-are identical (tests/test_compiled_kernels.py checks equality bit for bit): the
+Each is one loop that does what `trust.py`'s numpy version does in several array
+passes (for the shocks, a dozen numpy calls per kind of experience: most of a small
+city's trust step), with the same operations in the same order, so the numbers are
+identical (tests/test_compiled_kernels.py checks equality bit for bit): the
 neighbour sum accumulates in float32 as scipy's CSR mat-vec does, the rest is
 float64. Residents are independent within a pass, so a pass may be split across
 threads without changing a number (`*_threads`, the same loop over `prange`).
@@ -88,3 +90,36 @@ def apply_and_drift_threads(trust, delta, anchor, prior, drift_days, pull_days):
         if pull_days > 0:
             a += (prior[i] - a) / pull_days
         anchor[i] = a
+
+
+@numba.njit(cache=True, nogil=True)
+def tie_count(indptr, ids):
+    """How many ties the listed residents have between them (one talk draw each)."""
+    total = 0
+    for i in ids:
+        total += indptr[i + 1] - indptr[i]
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
+def add_shock(delta, trust, indptr, indices, ids, weights, effect, loss, heard_effect, told_u, talk_probability):
+    """One kind of experience, into `delta`: each listed resident's own change, then each
+    hearer's, tie by tie (uniform `told_u[t] < talk_probability`; no hearers when `told_u`
+    is empty). A loss takes a share of trust, a gain a share of distrust. `weights` (one per
+    resident, or empty for all 1) scale both. The additions come in `trust_change`'s order."""
+    weighted = weights.shape[0] > 0
+    for k in range(ids.shape[0]):
+        i = ids[k]
+        e = effect * weights[k] if weighted else effect
+        delta[i] += e * (trust[i] if loss else 1.0 - trust[i])
+    if told_u.shape[0] == 0:
+        return
+    t = 0
+    for k in range(ids.shape[0]):
+        i = ids[k]
+        e = heard_effect * weights[k] if weighted else heard_effect
+        for jj in range(indptr[i], indptr[i + 1]):
+            if told_u[t] < talk_probability:
+                j = indices[jj]
+                delta[j] += e * (trust[j] if loss else 1.0 - trust[j])
+            t += 1
