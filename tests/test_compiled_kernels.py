@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from coprod_sim import kernels
 from coprod_sim.config import load_config
 from coprod_sim.model import CoProductionModel
-from coprod_sim.submodels import trust
+from coprod_sim.submodels import coproduction, trust
 
 
 def _network(n: int, rng: np.random.Generator, weighted: bool) -> sp.csr_array:
@@ -92,6 +92,21 @@ def test_shocks_are_identical_to_numpy(vicarious, talk):
     assert not np.array_equal(out[False], base)  # the shocks did something
     assert np.array_equal(out[False], out[True])
     assert streams[False].random() == streams[True].random()  # the same number of talk draws
+
+
+@pytest.mark.parametrize("fear", [False, True])
+def test_participation_is_identical_to_numpy(fear):
+    rng = np.random.default_rng(5)
+    nb_size = np.array([700, 0, 1300, 1000])  # an empty neighbourhood too
+    nb_start = np.cumsum(nb_size) - nb_size
+    n = int(nb_size.sum())
+    args = (rng.random(n), rng.random(len(nb_size)), nb_start, nb_size)
+    knobs = {"intercept": -2.1, "trust_coef": 2.3, "efficacy_coef": 1.7}
+    cost = rng.random(n) if fear else None
+    plain = coproduction.participation(*args, **knobs, extra_cost=cost)
+    fast = coproduction.participation(*args, **knobs, extra_cost=cost, compiled=True)
+    assert np.array_equal(plain, fast)
+    assert np.ptp(plain) > 0.3  # a real spread of values, not one number
 
 
 def test_a_run_gives_the_same_numbers_with_either_kernels(monkeypatch):

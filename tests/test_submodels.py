@@ -157,9 +157,9 @@ def test_clearance_is_complementary():
 
 
 def test_participation_rises_with_trust_and_efficacy():
-    p = coproduction.participation(
-        np.array([0.0, 1.0, 1.0]), np.array([0.5, 0.5, 1.0]), intercept=-2.0, trust_coef=2.0, efficacy_coef=1.0
-    )
+    # residents 0-1 in a neighbourhood of efficacy 0.5, resident 2 in one of efficacy 1
+    nb = (np.array([0.5, 1.0]), np.array([0, 2]), np.array([2, 1]))
+    p = coproduction.participation(np.array([0.0, 1.0, 1.0]), *nb, intercept=-2.0, trust_coef=2.0, efficacy_coef=1.0)
     np.testing.assert_allclose(p, 1 / (1 + np.exp(-np.array([-1.5, 0.5, 1.0]))))
 
 

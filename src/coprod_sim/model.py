@@ -1029,11 +1029,14 @@ class CoProductionModel(mesa.Model):
         fear = self.today.fear_costs
         self.participation = coproduction.participation(
             self.trust,
-            np.repeat(self.efficacy, self.pop.nb_size),
+            self.efficacy,
+            self.pop.nb_start,
+            self.pop.nb_size,
             intercept=cc.participation_intercept,
             trust_coef=cc.participation_trust_coef,
             efficacy_coef=cc.participation_efficacy_coef,
             extra_cost=None if fear is None else fear.participation,
+            compiled=self.compiled,
         )
 
     # -- 8. collective efficacy (and what participants pass on, which clearance uses tomorrow)

@@ -14,25 +14,43 @@ import scipy.sparse as sp
 
 def participation(
     trust: np.ndarray,
-    efficacy_of_resident: np.ndarray,
+    efficacy_nb: np.ndarray,
+    nb_start: np.ndarray,
+    nb_size: np.ndarray,
     *,
     intercept: float,
     trust_coef: float,
     efficacy_coef: float,
     extra_cost: np.ndarray | None = None,
+    compiled: bool = False,
 ) -> np.ndarray:
-    """Each resident's propensity to take part, in [0, 1]; `extra_cost` lowers the logit (enforcement fear)."""
+    """Each resident's propensity to take part, in [0, 1], from their trust and their
+    neighbourhood's collective efficacy (`efficacy_nb`; residents are numbered
+    neighbourhood by neighbourhood: `nb_size` of each from `nb_start`); `extra_cost` lowers the logit
+    (enforcement fear). `compiled`: the numba kernels, the same numbers."""
+    if compiled:
+        from . import coproduction_compiled as kernels
+
+        z = np.empty_like(trust)
+        cost = _NO_COST if extra_cost is None else extra_cost
+        kernels.negative_logit(trust, efficacy_nb, nb_start, nb_size, intercept, trust_coef, efficacy_coef, cost, z)
+        np.exp(z, out=z)
+        kernels.reciprocal_of_one_plus(z)
+        return z
     # In place (one array instead of six temporaries: this runs over every resident daily);
     # the same operations as 1 / (1 + exp(-(intercept + a*trust + b*efficacy - cost))), the same numbers.
     z = np.multiply(trust, trust_coef)
     z += intercept
-    z += np.multiply(efficacy_of_resident, efficacy_coef, out=np.empty_like(z))
+    z += np.multiply(np.repeat(efficacy_nb, nb_size), efficacy_coef)
     if extra_cost is not None:
         z -= extra_cost
     np.negative(z, out=z)
     np.exp(z, out=z)
     z += 1.0
     return np.divide(1.0, z, out=z)
+
+
+_NO_COST = np.empty(0)
 
 
 def clearance_probability(
