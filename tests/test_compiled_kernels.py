@@ -129,8 +129,8 @@ def test_a_process_switches_to_compiled_kernels_mid_run_with_the_same_numbers(mo
     plain = CoProductionModel(config, rng=5)
     plain.run(60)
     monkeypatch.delenv(kernels.ENV_VAR)
-    monkeypatch.setattr(kernels, "SWITCH_AFTER_RESIDENT_DAYS", 2000 * 25)
-    monkeypatch.setattr(kernels, "_numpy_resident_days", 0.0)
+    monkeypatch.setattr(kernels, "LOAD_S", 24.5 * (kernels.SAVING_PER_DAY_S + 2000 * kernels.SAVING_PER_RESIDENT_DAY_S))
+    monkeypatch.setattr(kernels, "_forgone_s", 0.0)
     switching = CoProductionModel(config, rng=5)
     assert not switching.compiled
     switching.run(24)
@@ -146,7 +146,7 @@ def test_a_process_switches_to_compiled_kernels_mid_run_with_the_same_numbers(mo
 
 def test_the_choice_follows_size_and_the_environment(monkeypatch):
     monkeypatch.delenv(kernels.ENV_VAR, raising=False)
-    monkeypatch.setattr(kernels, "_numpy_resident_days", 0.0)
+    monkeypatch.setattr(kernels, "_forgone_s", 0.0)
     assert not kernels.use_compiled(1000)
     assert kernels.use_compiled(kernels.COMPILED_MIN_RESIDENTS)
     monkeypatch.setenv(kernels.ENV_VAR, "numpy")

@@ -3,10 +3,10 @@ the numba-compiled kernels beside them (`submodels/*_compiled.py`).
 
 Both give the same numbers bit for bit (tests/test_compiled_kernels.py), so the
 choice is about speed only and is not part of a configuration (it changes no
-output and no config hash). The compiled kernels pay off once the arrays outgrow
-the caches; below `COMPILED_MIN_RESIDENTS` they still save some 10-20 ns a
-resident-day, but a single small run would not win back numba's import and cache
-load (0.3-0.5 s, benchmarks/README.md). A process that goes on to run
+output and no config hash). The compiled kernels save numpy calls and array
+passes: below `COMPILED_MIN_RESIDENTS` they still save 0.06-0.2 ms a day (10^3-10^4
+residents), but a single small run would not win back numba's import and cache load
+(0.3-0.5 s, benchmarks/README.md). A process that goes on to run
 many small models (a sweep's, a comparison's or a calibration's workers) switches
 to them once its work shows they will pay: `numpy_day`.
 
@@ -22,20 +22,24 @@ import threading
 
 ENV_VAR = "COPROD_SIM_KERNELS"
 CHOICES = ("auto", "numpy", "compiled")
-# Measured (benchmarks/README.md, "Compiled kernels"): at 10^4 residents the
-# compiled trust pass saves ~0.1 ms a day, less than numba's start-up over a run.
+# From here a run of a few hundred days repays numba's load (the saving below: ~0.9 ms
+# a day at 5 x 10^4 residents).
 COMPILED_MIN_RESIDENTS = 50_000
 # Splitting a pass over threads pays only when each call is long and the cores are
 # free: at 10^6 residents on an idle machine it halves the pass (2 cores), but with
 # the other core busy a 10^5 pass ran 3x slower split than whole (measured here).
 THREADS_MIN_RESIDENTS = 1_000_000
-# Ski rental: once a process has simulated this many resident-days on numpy, it uses
-# the compiled kernels from then on. Numba's load (0.3-0.5 s with its cache, measured in
-# two sessions) equals the saving of 3-5e7 resident-days at ~10 ns each (10^4 residents: 0.84 vs
-# 0.74 ms a day), so a process never spends more than twice the better choice's
-# start-up; a sweep worker switches after about five runs of 10^4 residents x 910 days.
-SWITCH_AFTER_RESIDENT_DAYS = 5e7
-_numpy_resident_days = 0.0
+# Ski rental: a process of small models switches to the compiled kernels once the
+# time they would have saved it so far equals numba's load (0.4 s from its cache,
+# measured 2026-12-01), so it never spends more than twice the better choice's
+# start-up. Their saving, measured the same day (benchmarks/README.md, "Compiled
+# kernels"), is a fixed part per day (fewer numpy calls) plus a part per resident:
+# 0.06 ms a day at 10^3 residents, 0.22 ms at 10^4. A sweep worker of 10^4-resident
+# runs switches after ~1,800 days, in its second run.
+LOAD_S = 0.4
+SAVING_PER_DAY_S = 4.2e-5
+SAVING_PER_RESIDENT_DAY_S = 1.8e-8
+_forgone_s = 0.0  # what the compiled kernels would have saved this process so far
 
 
 def numba_available() -> bool:
@@ -53,7 +57,7 @@ def use_compiled(n_residents: int) -> bool:
         if not numba_available():
             raise ValueError(f"{ENV_VAR}=compiled needs numba, which is not installed (pip install numba)")
         return True
-    worth_it = n_residents >= COMPILED_MIN_RESIDENTS or _numpy_resident_days >= SWITCH_AFTER_RESIDENT_DAYS
+    worth_it = n_residents >= COMPILED_MIN_RESIDENTS or _forgone_s >= LOAD_S
     return worth_it and numba_available()
 
 
@@ -61,9 +65,9 @@ def numpy_day(n_residents: int) -> bool:
     """Count a day of `n_residents` simulated on the numpy kernels in this process;
     returns whether the model should use the compiled ones from now on (`use_compiled`).
     Switching mid-run is safe: both give the same numbers, bit for bit."""
-    global _numpy_resident_days
-    _numpy_resident_days += n_residents
-    return _numpy_resident_days >= SWITCH_AFTER_RESIDENT_DAYS and use_compiled(n_residents)
+    global _forgone_s
+    _forgone_s += SAVING_PER_DAY_S + SAVING_PER_RESIDENT_DAY_S * n_residents
+    return _forgone_s >= LOAD_S and use_compiled(n_residents)
 
 
 def use_threads(n_residents: int) -> bool:
