@@ -43,6 +43,19 @@ def test_base_change_is_identical_to_numpy(weighted, threads):
         assert not np.array_equal(plain, wrong)
 
 
+def test_rows_by_degree_sorts_each_chunk_of_residents_by_ties():
+    adj = _network(1000, np.random.default_rng(1), weighted=False)
+    order = trust.rows_by_degree(adj)
+    ties = np.diff(adj.indptr)
+    assert sorted(order.tolist()) == list(range(1000))  # every resident once
+    for start in range(0, 1000, 256):
+        chunk = order[start : start + 256]
+        assert set(chunk.tolist()) == set(range(start, min(start + 256, 1000)))  # residents stay in their chunk
+        # by ties, and (stable) by id among equals
+        assert np.array_equal(chunk, start + np.argsort(ties[start : start + 256], kind="stable"))
+    assert not np.array_equal(order, np.arange(1000))
+
+
 @pytest.mark.parametrize("threads", [False, True])
 @pytest.mark.parametrize(("drift", "pull"), [(0.0, 0.0), (5.0, 0.0), (5.0, 20.0)])
 def test_apply_and_drift_is_identical_to_numpy(threads, drift, pull):

@@ -130,6 +130,7 @@ class CoProductionModel(mesa.Model):
             self.pop = build_population(cfg, self.streams["population"])
             self.adj = build_network(cfg, self.pop, self.streams["network"])
         self.degree = np.diff(self.adj.indptr).astype(np.float64)
+        self.rows_by_degree: np.ndarray | None = None  # the compiled social pull's order, made when first needed
         self.network_weighted = bool(np.any(self.adj.data != 1))  # user graphs may carry tie weights
 
     def _init_residents(self) -> None:
@@ -990,6 +991,8 @@ class CoProductionModel(mesa.Model):
         if not self.compiled:
             self.compiled = kernels.numpy_day(self.pop.n)
         threads = self.compiled and kernels.use_threads(self.pop.n)
+        if self.compiled and not threads and self.rows_by_degree is None:
+            self.rows_by_degree = trust.rows_by_degree(self.adj)
         delta = trust.trust_change(
             self.trust,
             self.anchor,
@@ -1011,6 +1014,7 @@ class CoProductionModel(mesa.Model):
             compiled=self.compiled,
             threads=threads,
             weighted=self.network_weighted,
+            row_order=self.rows_by_degree,
         )
         trust.apply_and_drift(
             self.trust,

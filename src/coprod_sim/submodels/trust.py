@@ -53,32 +53,40 @@ def base_change(
     compiled: bool = False,
     threads: bool = False,
     weighted: bool = True,
+    row_order: np.ndarray | None = None,
 ) -> np.ndarray:
     """The pulls every resident feels each day: toward the anchor, and toward the
     neighbours' mean trust. `compiled` uses the numba kernel (same numbers, one pass;
     `threads`: split over cores; `weighted=False` promises every tie weighs 1, so the
-    kernel skips reading the weights)."""
+    kernel skips reading the weights; `row_order`: `rows_by_degree(adj)` for the single-
+    thread kernel, made once per network and passed in, else made here)."""
     if not compiled:
         social_pull = neighbour_mean(adj, degree, trust) - trust
         return anchor_rate_per_day * (anchor - trust) + social_rate_per_day * social_pull
     from . import trust_compiled
 
-    kernel = trust_compiled.base_change_threads if threads else trust_compiled.base_change
     out = np.empty_like(trust)
-    kernel(
-        _unsigned(adj.indptr),
-        _unsigned(adj.indices),
-        adj.data,
-        weighted,
-        degree,
-        trust,
-        anchor,
-        anchor_rate_per_day,
-        social_rate_per_day,
-        out,
-        np.empty(len(trust), dtype=adj.dtype),
-    )
+    arrays = (_unsigned(adj.indptr), _unsigned(adj.indices), adj.data, weighted, degree, trust, anchor)
+    rates = (anchor_rate_per_day, social_rate_per_day)
+    trust32 = np.empty(len(trust), dtype=adj.dtype)
+    if threads:
+        trust_compiled.base_change_threads(*arrays, *rates, out, trust32)
+    else:
+        trust_compiled.base_change(
+            *arrays, *rates, out, trust32, rows_by_degree(adj) if row_order is None else row_order
+        )
     return out
+
+
+def rows_by_degree(adj: sp.csr_array) -> np.ndarray:
+    """The order the compiled social pull visits residents in (trust_compiled.rows_by_degree):
+    chunks of 256 consecutive residents, each by number of ties."""
+    from . import trust_compiled
+
+    n = adj.shape[0]
+    order = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)
+    trust_compiled.rows_by_degree(_unsigned(adj.indptr), 256, order)
+    return order
 
 
 def _unsigned(index: np.ndarray) -> np.ndarray:
@@ -141,10 +149,11 @@ def trust_change(
     compiled: bool = False,
     threads: bool = False,
     weighted: bool = True,
+    row_order: np.ndarray | None = None,
 ) -> np.ndarray:
     """Today's change in trust for every resident (not yet applied). Experiences are
     talked about: each tie hears of one with `talk_probability` (uniforms from `rng`).
-    `compiled`, `threads`, `weighted`: see `base_change`."""
+    `compiled`, `threads`, `weighted`, `row_order`: see `base_change`."""
     delta = base_change(
         trust,
         anchor,
@@ -155,6 +164,7 @@ def trust_change(
         compiled=compiled,
         threads=threads,
         weighted=weighted,
+        row_order=row_order,
     )
     losses = {
         "negative": negative_contact_effect,
