@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 # How a metric aggregates over a period (docs/ODD.md 8.3).
 COUNT = "count"  # summed
@@ -190,6 +191,13 @@ def column_name(name: str, key: str | None = None) -> str:
     """The published name of a metric's value for a group, activity or split side
     (`mean_trust_minority`); the metric's own name for its citywide value."""
     return name if key is None else f"{name}_{key}"
+
+
+@lru_cache(maxsize=256)
+def column_names(name: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """`column_name` of metric `name` for each group or activity in `keys` (cached: the
+    recording names them for every table)."""
+    return tuple(column_name(name, key) for key in keys)
 
 
 def with_dim(dim: str, kinds: tuple[str, ...] | None = None) -> list[Metric]:

@@ -100,14 +100,15 @@ class CoProductionModel(mesa.Model):
         self.day_arrays = DayArrays(self.activities, self.pop.n_neighbourhoods, self.pop.n_places)
         self.today = Day.start(self.activities, self.pop.n_neighbourhoods, self.pop.n_places)
         self.contacts = Contacts()
-        self.metrics: dict[str, float] = {}
         self.neighbourhood_rows: list[dict] = []  # compact (recording.neighbourhood_row)
         self.raised_problems: list[coproduction.RaisedProblem] = []  # places residents raised at meetings
 
         self._coproduction()
         self._resident_input()
         self.metric_names = metric_registry.daily_columns(self.pop.group_names, self.activities)
-        self.datacollector = recording.collector(self.metric_names)
+        self.datacollector = recording.collector(
+            self.metric_names, self.pop.group_names, self.pop.group_sizes, self.activities
+        )
 
         if self.pop.n <= config.output.agent_views_max_residents:
             for i in range(self.pop.n):
@@ -1109,8 +1110,7 @@ class CoProductionModel(mesa.Model):
 
     # -- 10. record
     def _record(self) -> None:
-        self.metrics, rows = recording.record_day(self, neighbourhoods=self.config.output.neighbourhood_metrics)
-        self.datacollector.collect(self)
+        rows = recording.record_day(self, neighbourhoods=self.config.output.neighbourhood_metrics)
         if rows is not None:
             self.neighbourhood_rows.append(rows)
         if self.place_tally is not None:
@@ -1119,9 +1119,12 @@ class CoProductionModel(mesa.Model):
     # ------------------------------------------------------------------ outputs
     def timeseries(self) -> pd.DataFrame:
         """The daily metrics table (one row per recorded day)."""
-        if not self.datacollector.model_vars.get("day"):
-            return pd.DataFrame(columns=self.metric_names)
-        return self.datacollector.get_model_vars_dataframe()[self.metric_names].reset_index(drop=True)
+        return self.datacollector.log.table()
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """The last recorded day's metrics, by name (empty before the first)."""
+        return self.datacollector.log.last_day()
 
     def neighbourhood_table(self) -> pd.DataFrame:
         """Per-neighbourhood daily metrics, long format (day, neighbourhood, metrics)."""
