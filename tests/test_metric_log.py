@@ -12,7 +12,12 @@ from coprod_sim.shared_burn_in import copy_model
 
 
 def _model(overrides: dict | None = None, days: int = 60) -> CoProductionModel:
-    base = {"population.residents": 1500, "run.burn_in_days": 5, "crime.violent_per_1000_per_year": 40.0, "crime.property_per_1000_per_year": 400.0}
+    base = {
+        "population.residents": 1500,
+        "run.burn_in_days": 5,
+        "crime.violent_per_1000_per_year": 40.0,
+        "crime.property_per_1000_per_year": 400.0,  # busier than the default: days with crime
+    }
     model = CoProductionModel(load_config(None, {**base, **(overrides or {})}), rng=3)
     model.run(days)
     return model
