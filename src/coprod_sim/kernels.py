@@ -34,11 +34,11 @@ THREADS_MIN_RESIDENTS = 1_000_000
 # measured 2026-12-01), so it never spends more than twice the better choice's
 # start-up. Their saving, measured the same day (benchmarks/README.md, "Compiled
 # kernels"), is a fixed part per day (fewer numpy calls) plus a part per resident:
-# 0.06 ms a day at 10^3 residents, 0.22 ms at 10^4. A sweep worker of 10^4-resident
-# runs switches after ~1,800 days, in its second run.
+# 0.07 ms a day at 10^3 residents, 0.26 ms at 10^4. A sweep worker of 10^4-resident
+# runs switches after ~1,500 days, in its second run.
 LOAD_S = 0.4
-SAVING_PER_DAY_S = 4.2e-5
-SAVING_PER_RESIDENT_DAY_S = 1.8e-8
+SAVING_PER_DAY_S = 5.0e-5
+SAVING_PER_RESIDENT_DAY_S = 2.1e-8
 _forgone_s = 0.0  # what the compiled kernels would have saved this process so far
 
 
