@@ -187,3 +187,33 @@ def test_period_tables_kept_per_replicate_equal_those_of_the_pooled_tables(tiny_
     pooled_nb = neighbourhood_period_values(pd.concat([r.neighbourhoods for r in runs], ignore_index=True))
     kept_nb = pd.concat([r.neighbourhood_period_values for r in runs[::-1]], ignore_index=True)
     pd.testing.assert_frame_equal(kept_nb, pooled_nb, check_exact=True)
+
+
+def test_a_shared_pool_runs_and_writes_the_same_comparison(tmp_path):
+    from coprod_sim.compare import comparison_pool
+
+    cfg = load_config(overrides={**TINY, "output.figures": False})
+    configs = policy_configs(cfg, ["reactive", "door_to_door"], "reactive")
+    alone = run_comparison(configs, seed=4, replicates=2, days=60, workers=1, progress=False)
+    write_comparison(tmp_path / "alone", configs, alone, command="test")
+    with comparison_pool(len(configs), 2, workers=2) as pool:
+        assert pool is not None
+        pooled = run_comparison(configs, seed=4, replicates=2, days=60, workers=2, progress=False, pool=pool)
+        write_comparison(tmp_path / "pooled", configs, pooled, command="test", pool=pool)
+    files = sorted(p.relative_to(tmp_path / "alone") for p in (tmp_path / "alone").rglob("*.parquet"))
+    assert any(f.parts[0] == "door_to_door" for f in files)  # the run folders were written
+    for f in files:
+        assert pd.read_parquet(tmp_path / "alone" / f).equals(pd.read_parquet(tmp_path / "pooled" / f)), f
+    with comparison_pool(len(configs), 2, workers=1) as pool:
+        assert pool is None  # one worker: everything in this process
+
+
+def test_a_run_folder_that_fails_in_the_pool_fails_the_comparison(tmp_path):
+    from coprod_sim.compare import comparison_pool
+
+    cfg = load_config(overrides={**TINY, "output.figures": False})
+    configs = policy_configs(cfg, ["reactive", "door_to_door"], "reactive")
+    results = run_comparison(configs, seed=4, replicates=2, days=30, workers=1, progress=False)
+    (tmp_path / "door_to_door").write_text("a file where the run folder goes")
+    with comparison_pool(len(configs), 2, workers=2) as pool, pytest.raises(FileExistsError):
+        write_comparison(tmp_path, configs, results, command="test", pool=pool)

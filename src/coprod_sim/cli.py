@@ -355,7 +355,7 @@ def _posterior_flags(args) -> int | None:
 
 
 def cmd_compare(args) -> int:
-    from .compare import COMPARISON_FILES, run_comparison, write_comparison
+    from .compare import COMPARISON_FILES, comparison_pool, run_comparison, write_comparison
     from .output_folder import OutputFolder
     from .runs import command_line
 
@@ -369,9 +369,12 @@ def cmd_compare(args) -> int:
         draws = posterior_draws(args.posterior, draws, base.run.seed)
     command = command_line()
     t0 = time.perf_counter()
-    with OutputFolder(
-        args.out, kind="comparison", command=command, force=args.force, writes=(*COMPARISON_FILES, *configs)
-    ) as folder:
+    with (
+        OutputFolder(
+            args.out, kind="comparison", command=command, force=args.force, writes=(*COMPARISON_FILES, *configs)
+        ) as folder,
+        comparison_pool(len(configs), base.run.replicates, args.workers) as pool,
+    ):
         results = run_comparison(
             configs,
             seed=base.run.seed,
@@ -380,9 +383,10 @@ def cmd_compare(args) -> int:
             workers=args.workers,
             progress=not args.quiet,
             draws=draws,
+            pool=pool,
         )
         posterior = None if draws is None else {"folder": args.posterior, "draws": len(draws)}
-        table = write_comparison(folder.path, configs, results, command=command, posterior=posterior)
+        table = write_comparison(folder.path, configs, results, command=command, posterior=posterior, pool=pool)
         hashes = {name: cfg.hash() for name, cfg in configs.items()}
         folder.complete(
             seed=base.run.seed, config_hash=base.hash(), config_hashes=hashes, replicates=base.run.replicates

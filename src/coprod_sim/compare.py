@@ -4,6 +4,9 @@ a replicate before averaging, with a 95% t-interval over replicates."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +16,7 @@ from . import metric_registry as reg
 from .config import Config, ConfigError, with_overrides
 from .intervals import mean_interval
 from .metrics import periods_for, policy_hours, safe_ratio
-from .parallel import default_workers, run_tasks
+from .parallel import default_workers, run_tasks, worker_pool
 from .population import neighbourhood_mix
 from .runs import RunResult, period_table, simulate_each_task, write_run_folder
 from .shared_burn_in import burn_in_groups
@@ -199,11 +202,13 @@ def run_comparison(
     workers: int | None = None,
     progress: bool = True,
     draws: list[dict] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> dict[str, list[RunResult]]:
-    """Every (configuration, replicate) pair on one process pool; replicate r of each
-    configuration runs on replicate_seed(seed, r) and, given `draws` (one per
-    replicate, dotted path -> value), with posterior draw r applied. Configurations
-    that burn in alike share replicate r's burn-in (shared_burn_in; the same numbers)."""
+    """Every (configuration, replicate) pair on one process pool (`pool`, or one of its
+    own); replicate r of each configuration runs on replicate_seed(seed, r) and, given
+    `draws` (one per replicate, dotted path -> value), with posterior draw r applied.
+    Configurations that burn in alike share replicate r's burn-in (shared_burn_in; the
+    same numbers)."""
     if draws is not None and len(draws) != replicates:
         raise ValueError(f"{len(draws)} posterior draws for {replicates} replicates; they must be equal")
     names = list(configs)
@@ -219,11 +224,24 @@ def run_comparison(
     ]
     tasks = [([per_replicate[r][i] for i in chunk], seed, r, days) for r, chunk in where]
     out: dict[str, list] = {n: [None] * replicates for n in names}
-    done = run_tasks(simulate_each_task, tasks, workers=workers, desc="replicates", progress=progress)
+    done = run_tasks(simulate_each_task, tasks, workers=workers, desc="replicates", progress=progress, pool=pool)
     for (r, chunk), runs in zip(where, done, strict=True):
         for i, run in zip(chunk, runs, strict=True):
             out[names[i]][r] = run
     return out
+
+
+@contextmanager
+def comparison_pool(n_configs: int, replicates: int, workers: int | None) -> Iterator[ProcessPoolExecutor | None]:
+    """The process pool a comparison's runs and then its run folders share (None with one worker):
+    writing the run folders in it uses the second core while the comparison's own table and
+    figures are made, ~2-3 s of `make run`'s ~6 s of writing (benchmarks/README.md)."""
+    workers = default_workers(n_configs * replicates) if workers is None else workers
+    if workers <= 1:
+        yield None
+        return
+    with worker_pool(workers) as pool:
+        yield pool
 
 
 def _chunks(groups: list[list[int]], pieces: int) -> list[list[int]]:
@@ -290,10 +308,12 @@ def write_comparison(
     command: str,
     high_barrier: np.ndarray | None = None,
     posterior: dict | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> pd.DataFrame:
     """Write the comparison folder (each file by temp file and rename; the manifest
     is the caller's, see output_folder). `high_barrier`: neighbourhoods to report
-    against the rest (default: those with an above-median barrier, if any)."""
+    against the rest (default: those with an above-median barrier, if any). `pool`:
+    the run folders are written there while this process makes the comparison's files."""
     from .figures_compare import plot_comparison
     from .output_folder import OutputError, atomic_path, entry_name_problem
     from .report import write_report
@@ -302,8 +322,12 @@ def write_comparison(
     for name in configs:
         if (problem := entry_name_problem(name)) is not None:
             raise OutputError(f"configuration {problem}")
-    for name, cfg in configs.items():
-        write_run_folder(out / name, cfg, results[name], command=command)
+    out.mkdir(parents=True, exist_ok=True)  # (the run folders, which would make it, may be written elsewhere)
+    folders = [(out / name, cfg, results[name]) for name, cfg in configs.items()]
+    pending = [pool.submit(write_run_folder, *f, command=command) for f in folders] if pool is not None else []
+    if pool is None:
+        for folder in folders:
+            write_run_folder(*folder, command=command)
     if high_barrier is None:
         high_barrier = high_barrier_neighbourhoods(next(iter(configs.values())))
     table = comparison_table(results, high_barrier, posterior=posterior is not None)
@@ -314,6 +338,8 @@ def write_comparison(
             table.to_csv(tmp, index=False)
     figures = plot_comparison(table, results, out / "figures")
     write_report(out / "report.html", table, results, configs, figures, command=command, posterior=posterior)
+    for done in pending:
+        done.result()  # (a run folder's error surfaces here)
     return table
 
 

@@ -20,7 +20,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from multiprocessing import active_children, get_context
 from multiprocessing.connection import Connection
 
@@ -126,8 +126,17 @@ def _exit_with_parent(lifeline: Connection) -> None:
     os._exit(1)
 
 
-def run_tasks(fn: Callable, tasks: Iterable, *, workers: int = 1, desc: str = "runs", progress: bool = True) -> list:
-    """Apply `fn` to every task; results come back in task order."""
+def run_tasks(
+    fn: Callable,
+    tasks: Iterable,
+    *,
+    workers: int = 1,
+    desc: str = "runs",
+    progress: bool = True,
+    pool: ProcessPoolExecutor | None = None,
+) -> list:
+    """Apply `fn` to every task; results come back in task order. `pool`: run them on this
+    `worker_pool` (kept open by the caller for more work) instead of one of their own."""
     tasks = list(tasks)
     # disable=None: tqdm shows the bar on a terminal and stays quiet in logs and CI
     bar = tqdm(
@@ -139,12 +148,12 @@ def run_tasks(fn: Callable, tasks: Iterable, *, workers: int = 1, desc: str = "r
     )
     results: list = [None] * len(tasks)
     try:
-        if workers <= 1 or len(tasks) <= 1:
+        if pool is None and (workers <= 1 or len(tasks) <= 1):
             for i, t in enumerate(tasks):
                 results[i] = fn(t)
                 bar.update()
             return results
-        with worker_pool(workers) as pool:
+        with nullcontext(pool) if pool is not None else worker_pool(workers) as pool:
             futures = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
