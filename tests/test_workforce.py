@@ -65,6 +65,26 @@ def test_recruits_get_to_know_residents_of_their_beat(small_config):
     assert ((recruit.known >= lo) & (recruit.known < lo + size)).all()
 
 
+def test_who_knows_whom_is_patched_row_by_row_as_a_full_rebuild_would_make_it(small_config):
+    m = make(small_config, **{"policing.annual_turnover_rate": 0.3, "policing.acquaintance_days": 20.0})
+    for o in m.officer_list[::2]:
+        workforce.replace_officer(m, o, 0.5)  # recruits who know nobody yet
+    m.refresh_officers()
+    patched = 0
+    for _ in range(120):
+        version = m.officer_version
+        m.step()
+        if m.officer_version != version:
+            patched += 1
+        kept = m.officer_known
+        m.refresh_officers()  # rebuilt in full, from every officer's own list
+        full = m.officer_known
+        assert np.array_equal(kept.indptr, full.indptr) and np.array_equal(kept.indices, full.indices)
+        assert kept.indices.dtype == full.indices.dtype and kept.shape == full.shape
+        assert (m.officer_known_count == np.diff(full.indptr)).all()
+    assert patched > 20  # officers kept getting to know residents
+
+
 def pj(small_config, **knobs):
     changes = {"policy.name": "procedural_justice_training", "policy.procedural_justice_training.hours_share": 0.6}
     changes.update({f"policy.procedural_justice_training.{k}": v for k, v in knobs.items()})

@@ -59,13 +59,14 @@ def get_acquainted(
     *,
     target: int,
     acquaintance_days: float,
-) -> bool:
+) -> list[Officer]:
     """Officers who know fewer than `target` residents of their beat (recruits)
     get to know (target - known) / acquaintance_days more a day, as whole random
-    residents once a full one has accrued. Returns whether anyone's `known` changed."""
+    residents once a full one has accrued (one they knew already adds no one).
+    Returns the officers whose `known` grew."""
     if acquaintance_days <= 0 or target <= 0:
-        return False
-    changed = False
+        return []
+    grown = []
     sizes = nb_size.tolist()  # read once per officer a day: Python ints, not numpy scalars
     for o in officers:
         missing = target - len(o.known)
@@ -77,9 +78,11 @@ def get_acquainted(
         if whole:
             o.acquaintance_progress -= whole
             new = nb_start[o.beat] + rng.integers(0, size, whole)
-            o.known = np.union1d(o.known, new).astype(np.int64)
-            changed = True
-    return changed
+            known = np.union1d(o.known, new).astype(np.int64)
+            if len(known) > len(o.known):
+                o.known = known
+                grown.append(o)
+    return grown
 
 
 def fade_training_gains(officers: list[Officer], *, gain_decay_days: float) -> bool:
