@@ -37,6 +37,7 @@ class ModelAPI(Protocol):
     nb_share: np.ndarray  # each beat's share of residents
     top_5pct_places: int  # how many places are the top 5%
     has_barriers: bool
+    datacollector: Any  # the daily record (recording.MetricsCollector; recording adds each day to its log)
     # -- read only: today's hand-offs and experiences
     today: Day
     contacts: Contacts
