@@ -324,10 +324,12 @@ def write_comparison(
             raise OutputError(f"configuration {problem}")
     out.mkdir(parents=True, exist_ok=True)  # (the run folders, which would make it, may be written elsewhere)
     folders = [(out / name, cfg, results[name]) for name, cfg in configs.items()]
-    pending = [pool.submit(write_run_folder, *f, command=command) for f in folders] if pool is not None else []
-    if pool is None:
-        for folder in folders:
+    pending = []
+    for folder in folders:
+        if pool is None:
             write_run_folder(*folder, command=command)
+        else:
+            pending.append(pool.submit(write_run_folder, *folder, command=command))
     if high_barrier is None:
         high_barrier = high_barrier_neighbourhoods(next(iter(configs.values())))
     table = comparison_table(results, high_barrier, posterior=posterior is not None)

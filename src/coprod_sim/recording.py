@@ -38,8 +38,6 @@ class MetricsCollector(mesa.DataCollector):
 
     @property
     def model_vars(self) -> dict[str, list]:
-        if not len(self.log):
-            return {name: [] for name in self.log.names}
         return self.log.table().to_dict("list")
 
     @model_vars.setter
