@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .metric_registry import column_names
+from .metric_registry import column_names, daily_columns
 from .submodels.crime import VIOLENT
 
 if TYPE_CHECKING:
@@ -46,8 +46,8 @@ SCALARS = (
 class MetricLog:
     """Each recorded day's inputs to the daily metrics, in order."""
 
-    def __init__(self, names: list[str], group_names: list[str], group_sizes: np.ndarray, activities: list[str]):
-        self.names = list(names)  # the table's columns, in order
+    def __init__(self, group_names: list[str], group_sizes: np.ndarray, activities: list[str]):
+        self.names = daily_columns(group_names, activities)  # the table's columns, in order
         self.groups = tuple(group_names)
         self.group_sizes = np.asarray(group_sizes, dtype=np.int64)
         self.activities = tuple(activities)

@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from . import events as events_mod
-from . import kernels, metric_registry, place_outputs, recording, state
+from . import kernels, place_outputs, recording, state
 from .agents import Officer, Resident
 from .config import DAYS_PER_YEAR, Config, per_day
 from .day import Contacts, Day, DayArrays
@@ -107,10 +107,8 @@ class CoProductionModel(mesa.Model):
 
         self._coproduction()
         self._resident_input()
-        self.metric_names = metric_registry.daily_columns(self.pop.group_names, self.activities)
-        self.datacollector = recording.collector(
-            self.metric_names, self.pop.group_names, self.pop.group_sizes, self.activities
-        )
+        self.datacollector = recording.collector(self.pop.group_names, self.pop.group_sizes, self.activities)
+        self.metric_names = self.datacollector.log.names  # the daily table's columns (metric_registry.daily_columns)
 
         if self.pop.n <= config.output.agent_views_max_residents:
             for i in range(self.pop.n):

@@ -48,8 +48,9 @@ class MetricsCollector(mesa.DataCollector):
         return self.log.table()
 
 
-def collector(names: list[str], group_names: list[str], group_sizes: np.ndarray, activities: list[str]):
-    return MetricsCollector(MetricLog(names, group_names, group_sizes, activities))
+def collector(group_names: list[str], group_sizes: np.ndarray, activities: list[str]) -> MetricsCollector:
+    """The daily record of a city with these groups (and their sizes) and officer activities."""
+    return MetricsCollector(MetricLog(group_names, group_sizes, activities))
 
 
 def record_day(model: ModelAPI, *, neighbourhoods: bool) -> dict[str, np.ndarray] | None:
