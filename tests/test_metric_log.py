@@ -73,6 +73,9 @@ def test_every_reading_gives_the_same_numbers():
     pd.testing.assert_frame_equal(model.datacollector.get_model_vars_dataframe(), ts)
     assert model.datacollector.model_vars["crimes"] == ts["crimes"].tolist()
     assert list(model.datacollector.model_vars) == model.metric_names == list(ts.columns)
+    # each column is a named Mesa reporter that reads the same number from the model
+    assert list(model.datacollector.model_reporters) == model.metric_names
+    assert model.datacollector.model_reporters["crimes"](model) == ts["crimes"].iloc[-1]
     last = model.metrics
     assert list(last) == model.metric_names
     assert all(last[k] == v or (v != v and last[k] != last[k]) for k, v in ts.iloc[-1].items())
