@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from coprod_sim import kernels
 from coprod_sim.config import load_config
 from coprod_sim.model import CoProductionModel
+from coprod_sim.runs import simulate_each
 from coprod_sim.submodels import coproduction, trust
 
 
@@ -167,6 +168,34 @@ def test_the_choice_follows_size_and_the_environment(monkeypatch):
     monkeypatch.setenv(kernels.ENV_VAR, "fast")
     with pytest.raises(ValueError, match="COPROD_SIM_KERNELS='fast' is not allowed; use one of auto, numpy, compiled"):
         kernels.use_compiled(1000)
+
+
+def test_work_known_to_lie_ahead_switches_before_it_starts(monkeypatch):
+    monkeypatch.delenv(kernels.ENV_VAR, raising=False)
+    monkeypatch.setattr(kernels, "_forgone_s", 0.0)
+    monkeypatch.setattr(kernels, "_planned", False)
+    # one 10^4-resident run of 180 + 730 days does not repay numba's load; a comparison's
+    # task of four such runs sharing their burn-in does
+    kernels.plan(910, 910 * 10_000)
+    assert not kernels.use_compiled(10_000)
+    kernels.plan(3100, 3100 * 10_000)
+    assert kernels.use_compiled(10_000) and kernels.use_compiled(300)
+    monkeypatch.setenv(kernels.ENV_VAR, "numpy")
+    assert not kernels.use_compiled(10_000)
+
+
+def test_a_comparison_task_plans_its_runs_before_building_them(monkeypatch):
+    monkeypatch.delenv(kernels.ENV_VAR, raising=False)
+    monkeypatch.setattr(kernels, "_forgone_s", 0.0)
+    monkeypatch.setattr(kernels, "_planned", False)
+    configs = [
+        load_config(None, {"population.residents": 300, "run.burn_in_days": 5, "policy.name": name})
+        for name in ("reactive", "door_to_door")
+    ]
+    planned = []
+    monkeypatch.setattr(kernels, "plan", lambda days, resident_days: planned.append((days, resident_days)))
+    simulate_each(configs, seed=1, replicate=0, days=4)
+    assert planned == [(4 + 4 + 5, 300 * (4 + 4 + 5))]  # two runs and their one shared burn-in
 
 
 def test_threads_only_for_large_cities_in_the_main_thread():

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, kernels
 from .config import DAYS_PER_YEAR, Config
 from .metric_registry import column_name
 from .metrics import neighbourhood_period_values, period_values, safe_ratio
@@ -79,7 +79,11 @@ def simulate_each(configs: Sequence[Config], seed: int, replicate: int, days: in
     """`simulate(c, seed, replicate, days)` for each of `configs`, in order and with the same
     numbers, but with one burn-in for each group of them that burns in alike (shared_burn_in)."""
     results: list[RunResult | None] = [None] * len(configs)
-    for group in burn_in_groups(configs):
+    groups = burn_in_groups(configs)
+    ahead = [(c.run.days if days is None else days, c.population.residents) for c in configs]
+    ahead += [(configs[g[0]].run.burn_in_days, configs[g[0]].population.residents) for g in groups]
+    kernels.plan(sum(d for d, _ in ahead), sum(d * n for d, n in ahead))
+    for group in groups:
         burnt = CoProductionModel(configs[group[0]], rng=replicate_seed(seed, replicate))
         for i in group:
             model = burnt if i == group[-1] else copy_model(burnt)
