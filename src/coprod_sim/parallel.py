@@ -92,7 +92,12 @@ def default_workers(n_tasks: int) -> int:
 @contextmanager
 def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A spawn process pool whose workers end with the block if it fails or is
-    interrupted (without waiting for their tasks), and with this process if it dies."""
+    interrupted (without waiting for their tasks), and with this process if it dies.
+    UnguardedMainError (before any worker starts) when called from a script's top level
+    outside its `__main__` guard, where every worker would re-run the script."""
+    from .main_guard import check_main_guard
+
+    check_main_guard()
     ctx = get_context("spawn")
     lifeline, keep_alive = ctx.Pipe(duplex=False)
     others = set(active_children())

@@ -6,21 +6,18 @@ starts the sweep at its top level without an ``if __name__ == "__main__":``
 guard would start the sweep again in every worker; multiprocessing then stops
 the worker, and every run would look like a crashed worker. A run function the
 workers cannot import (defined in a notebook or `python -c`, a lambda, a
-closure) breaks the same way. Both are found here and named as such.
+closure) breaks the same way. Both are named here as such, in the sweep's terms
+(`main_guard` finds the unguarded line; every process pool checks it too).
 """
 
 from __future__ import annotations
 
-import ast
-import inspect
 import pickle
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
+from ..main_guard import GUARD, unguarded_main_line
 from .spec import SweepError
-
-GUARD = 'if __name__ == "__main__":'
 
 
 def check_for_spawned_workers(run_fn: Callable | None) -> None:
@@ -48,49 +45,3 @@ def check_for_spawned_workers(run_fn: Callable | None) -> None:
             f"run_fn {name} cannot be sent to worker processes ({type(e).__name__}: {e}); define it with `def` at"
             " the top level of a module, or run with one worker"
         ) from None
-
-
-def unguarded_main_line() -> int | None:
-    """The line of the main script's top-level code that led to this call when
-    it is not under the `__main__` guard (None: guarded, or no script file)."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if path is None:
-        return None
-    frame = inspect.currentframe()
-    while frame is not None and not (frame.f_globals is main.__dict__ and frame.f_code.co_name == "<module>"):
-        frame = frame.f_back
-    if frame is None:
-        return None
-    line = frame.f_lineno
-    try:
-        tree = ast.parse(Path(path).read_bytes())
-    except (OSError, SyntaxError, ValueError):
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and (guarded := _guarded_branch(node)) and _spans(guarded, line):
-            return None
-    return line
-
-
-def _guarded_branch(node: ast.If) -> list[ast.stmt]:
-    """The statements of `node` that run only in the main process (none if it is not a guard)."""
-    test = node.test
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
-        return []
-    sides = {_text(test.left), _text(test.comparators[0])}
-    if sides != {"__name__", "'__main__'"}:
-        return []
-    if isinstance(test.ops[0], ast.Eq):
-        return node.body
-    return node.orelse if isinstance(test.ops[0], ast.NotEq) else []
-
-
-def _text(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    return repr(node.value) if isinstance(node, ast.Constant) else ""
-
-
-def _spans(body: list[ast.stmt], line: int) -> bool:
-    return bool(body) and body[0].lineno <= line <= (body[-1].end_lineno or body[-1].lineno)
