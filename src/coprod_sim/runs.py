@@ -80,6 +80,7 @@ def simulate_each(configs: Sequence[Config], seed: int, replicate: int, days: in
     numbers, but with one burn-in for each group of them that burns in alike (shared_burn_in)."""
     results: list[RunResult | None] = [None] * len(configs)
     groups = burn_in_groups(configs)
+    # (days, residents) this task will simulate: every run, and each group's one burn-in
     ahead = [(c.run.days if days is None else days, c.population.residents) for c in configs]
     ahead += [(configs[g[0]].run.burn_in_days, configs[g[0]].population.residents) for g in groups]
     kernels.plan(sum(d for d, _ in ahead), sum(d * n for d, n in ahead))
